@@ -1,0 +1,1 @@
+"""A local stand-in for the UponAI Platform API (see `python -m uponai_sandbox --help`)."""
