@@ -1,0 +1,121 @@
+"""Run the pinned openapi-python-client on a normalised spec and collect what it warned about."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import PipelineError
+
+GENERATOR_VERSION = "0.29.1"
+RUFF_VERSION = "0.17.5"
+
+
+@dataclass(frozen=True)
+class GeneratorWarning:
+    """Something the generator dropped or could not express, as it reported it."""
+
+    header: str
+    detail: str
+
+    def __str__(self) -> str:
+        detail = " ".join(self.detail.split())
+        return f"{self.header.strip().rstrip(':')}: {detail}" if detail else self.header.strip()
+
+
+def tool_bin_dir() -> Path:
+    """The folder of the running interpreter, where the pinned `ruff` is installed."""
+    return Path(sys.executable).parent
+
+
+def check_pinned_tools() -> None:
+    """Fail unless the pinned generator and ruff are the ones that will run."""
+    try:
+        found = metadata.version("openapi-python-client")
+    except metadata.PackageNotFoundError as exc:
+        raise PipelineError(
+            "openapi-python-client is not installed in this interpreter; run `make install`"
+        ) from exc
+    if found != GENERATOR_VERSION:
+        raise PipelineError(
+            f"openapi-python-client {found} is installed, the pipeline is pinned to "
+            f"{GENERATOR_VERSION}: run `make install`"
+        )
+    ruff = tool_bin_dir() / "ruff"
+    if not ruff.exists():
+        raise PipelineError(
+            f"{ruff} not found: the generator would skip formatting; run `make install`"
+        )
+    version = subprocess.run(
+        [str(ruff), "--version"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    if version[-1:] != [RUFF_VERSION]:
+        raise PipelineError(
+            f"{ruff} is {' '.join(version)!r}, the pipeline is pinned to {RUFF_VERSION}"
+        )
+
+
+def run_generator(
+    spec: dict[str, Any], config_path: Path, work_dir: Path
+) -> tuple[Path, list[GeneratorWarning]]:
+    """Generate `uponai_client` from `spec` under `work_dir`; return the package folder and warnings.
+
+    Errors, and warnings that mean the output is unformatted, raise `PipelineError`.
+    """
+    from openapi_python_client import generate
+    from openapi_python_client.config import Config, ConfigFile, MetaType
+    from openapi_python_client.parser.errors import ErrorLevel
+
+    check_pinned_tools()
+    spec_path = work_dir / "openapi.normalized.json"
+    spec_path.write_text(json.dumps(spec, indent=2, sort_keys=True), encoding="utf-8")
+    output = work_dir / "uponai_client"
+    config = Config.from_sources(
+        ConfigFile.load_from_path(config_path),
+        MetaType.NONE,
+        spec_path,
+        "utf-8",
+        overwrite=False,
+        output_path=output,
+    )
+    # The post hooks find `ruff` on PATH: make it the pinned one beside this interpreter.
+    saved_path = os.environ.get("PATH", "")
+    os.environ["PATH"] = os.pathsep.join([str(tool_bin_dir()), saved_path])
+    try:
+        # The generator prints progress to stdout; this command keeps stdout for data.
+        with contextlib.redirect_stdout(sys.stderr):
+            errors = generate(config=config)
+    finally:
+        os.environ["PATH"] = saved_path
+    warnings: list[GeneratorWarning] = []
+    for error in errors:
+        header, detail = error.header or "", error.detail or ""
+        if error.level == ErrorLevel.ERROR or "Skipping Integration" in header:
+            raise PipelineError(f"the generator failed: {header.strip()} {detail.strip()}".strip())
+        warnings.append(GeneratorWarning(header, detail))
+    if not (output / "__init__.py").exists():
+        raise PipelineError("the generator reported success but wrote no package")
+    return output, warnings
+
+
+def run_ruff_format(package: Path) -> None:
+    """Format `package` with the pinned ruff, ignoring the project's own settings."""
+    ruff = str(tool_bin_dir() / "ruff")
+    done = subprocess.run(
+        [ruff, "format", ".", "--isolated", "--no-cache", "--quiet"],
+        cwd=package,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise PipelineError(f"ruff format failed on the generated code: {done.stderr.strip()}")
+    shutil.rmtree(package / ".ruff_cache", ignore_errors=True)
