@@ -18,39 +18,39 @@ T = TypeVar("T", bound="CloneVoiceBody")
 class CloneVoiceBody:
     """
     Attributes:
-        files (list[File]):
-        voice_name (str):
-        voice_provider (str):
         workspace_id (int):
+        voice_provider (str):
+        voice_name (str):
+        files (list[File]):
     """
 
-    files: list[File]
-    voice_name: str
-    voice_provider: str
     workspace_id: int
+    voice_provider: str
+    voice_name: str
+    files: list[File]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        workspace_id = self.workspace_id
+
+        voice_provider = self.voice_provider
+
+        voice_name = self.voice_name
+
         files = []
         for files_item_data in self.files:
             files_item = files_item_data.to_tuple()
 
             files.append(files_item)
 
-        voice_name = self.voice_name
-
-        voice_provider = self.voice_provider
-
-        workspace_id = self.workspace_id
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "files": files,
-                "voiceName": voice_name,
-                "voiceProvider": voice_provider,
                 "workspaceId": workspace_id,
+                "voiceProvider": voice_provider,
+                "voiceName": voice_name,
+                "files": files,
             }
         )
 
@@ -59,18 +59,18 @@ class CloneVoiceBody:
     def to_multipart(self) -> types.RequestFiles:
         files: types.RequestFiles = []
 
-        for files_item_element in self.files:
-            files.append(("files", files_item_element.to_tuple()))
-
-        files.append(("voiceName", (None, str(self.voice_name).encode(), "text/plain")))
+        files.append(
+            ("workspaceId", (None, str(self.workspace_id).encode(), "text/plain"))
+        )
 
         files.append(
             ("voiceProvider", (None, str(self.voice_provider).encode(), "text/plain"))
         )
 
-        files.append(
-            ("workspaceId", (None, str(self.workspace_id).encode(), "text/plain"))
-        )
+        files.append(("voiceName", (None, str(self.voice_name).encode(), "text/plain")))
+
+        for files_item_element in self.files:
+            files.append(("files", files_item_element.to_tuple()))
 
         for prop_name, prop in self.additional_properties.items():
             files.append((prop_name, (None, str(prop).encode(), "text/plain")))
@@ -80,6 +80,12 @@ class CloneVoiceBody:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        workspace_id = d.pop("workspaceId")
+
+        voice_provider = d.pop("voiceProvider")
+
+        voice_name = d.pop("voiceName")
+
         files = []
         _files = d.pop("files")
         for files_item_data in _files:
@@ -87,17 +93,11 @@ class CloneVoiceBody:
 
             files.append(files_item)
 
-        voice_name = d.pop("voiceName")
-
-        voice_provider = d.pop("voiceProvider")
-
-        workspace_id = d.pop("workspaceId")
-
         clone_voice_body = cls(
-            files=files,
-            voice_name=voice_name,
-            voice_provider=voice_provider,
             workspace_id=workspace_id,
+            voice_provider=voice_provider,
+            voice_name=voice_name,
+            files=files,
         )
 
         clone_voice_body.additional_properties = d

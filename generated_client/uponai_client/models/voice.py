@@ -17,40 +17,60 @@ T = TypeVar("T", bound="Voice")
 class Voice:
     """
     Attributes:
-        name (str):
         voice_id (str):
-        accent (str | Unset):
-        created_at (datetime.datetime | None | Unset):
-        description (str | Unset):
+        name (str):
         gender (str | Unset):
         language (str | Unset):
-        playback_override_url (None | str | Unset):
-        preview_url (str | Unset):
+        accent (str | Unset):
+        description (str | Unset):
         provider (str | Unset):
+        preview_url (str | Unset):
+        playback_override_url (None | str | Unset):
         tags (list[str] | Unset):
+        created_at (datetime.datetime | None | Unset):
         updated_at (datetime.datetime | None | Unset):
     """
 
-    name: str
     voice_id: str
-    accent: str | Unset = UNSET
-    created_at: datetime.datetime | None | Unset = UNSET
-    description: str | Unset = UNSET
+    name: str
     gender: str | Unset = UNSET
     language: str | Unset = UNSET
-    playback_override_url: None | str | Unset = UNSET
-    preview_url: str | Unset = UNSET
+    accent: str | Unset = UNSET
+    description: str | Unset = UNSET
     provider: str | Unset = UNSET
+    preview_url: str | Unset = UNSET
+    playback_override_url: None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
+    created_at: datetime.datetime | None | Unset = UNSET
     updated_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
-
         voice_id = self.voice_id
 
+        name = self.name
+
+        gender = self.gender
+
+        language = self.language
+
         accent = self.accent
+
+        description = self.description
+
+        provider = self.provider
+
+        preview_url = self.preview_url
+
+        playback_override_url: None | str | Unset
+        if isinstance(self.playback_override_url, Unset):
+            playback_override_url = UNSET
+        else:
+            playback_override_url = self.playback_override_url
+
+        tags: list[str] | Unset = UNSET
+        if not isinstance(self.tags, Unset):
+            tags = self.tags
 
         created_at: None | str | Unset
         if isinstance(self.created_at, Unset):
@@ -59,26 +79,6 @@ class Voice:
             created_at = self.created_at.isoformat()
         else:
             created_at = self.created_at
-
-        description = self.description
-
-        gender = self.gender
-
-        language = self.language
-
-        playback_override_url: None | str | Unset
-        if isinstance(self.playback_override_url, Unset):
-            playback_override_url = UNSET
-        else:
-            playback_override_url = self.playback_override_url
-
-        preview_url = self.preview_url
-
-        provider = self.provider
-
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
-            tags = self.tags
 
         updated_at: None | str | Unset
         if isinstance(self.updated_at, Unset):
@@ -92,28 +92,28 @@ class Voice:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "name": name,
                 "voiceId": voice_id,
+                "name": name,
             }
         )
-        if accent is not UNSET:
-            field_dict["accent"] = accent
-        if created_at is not UNSET:
-            field_dict["createdAt"] = created_at
-        if description is not UNSET:
-            field_dict["description"] = description
         if gender is not UNSET:
             field_dict["gender"] = gender
         if language is not UNSET:
             field_dict["language"] = language
-        if playback_override_url is not UNSET:
-            field_dict["playbackOverrideUrl"] = playback_override_url
-        if preview_url is not UNSET:
-            field_dict["previewUrl"] = preview_url
+        if accent is not UNSET:
+            field_dict["accent"] = accent
+        if description is not UNSET:
+            field_dict["description"] = description
         if provider is not UNSET:
             field_dict["provider"] = provider
+        if preview_url is not UNSET:
+            field_dict["previewUrl"] = preview_url
+        if playback_override_url is not UNSET:
+            field_dict["playbackOverrideUrl"] = playback_override_url
         if tags is not UNSET:
             field_dict["tags"] = tags
+        if created_at is not UNSET:
+            field_dict["createdAt"] = created_at
         if updated_at is not UNSET:
             field_dict["updatedAt"] = updated_at
 
@@ -122,11 +122,34 @@ class Voice:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
-
         voice_id = d.pop("voiceId")
 
+        name = d.pop("name")
+
+        gender = d.pop("gender", UNSET)
+
+        language = d.pop("language", UNSET)
+
         accent = d.pop("accent", UNSET)
+
+        description = d.pop("description", UNSET)
+
+        provider = d.pop("provider", UNSET)
+
+        preview_url = d.pop("previewUrl", UNSET)
+
+        def _parse_playback_override_url(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        playback_override_url = _parse_playback_override_url(
+            d.pop("playbackOverrideUrl", UNSET)
+        )
+
+        tags = cast(list[str], d.pop("tags", UNSET))
 
         def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -144,29 +167,6 @@ class Voice:
             return cast(datetime.datetime | None | Unset, data)
 
         created_at = _parse_created_at(d.pop("createdAt", UNSET))
-
-        description = d.pop("description", UNSET)
-
-        gender = d.pop("gender", UNSET)
-
-        language = d.pop("language", UNSET)
-
-        def _parse_playback_override_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        playback_override_url = _parse_playback_override_url(
-            d.pop("playbackOverrideUrl", UNSET)
-        )
-
-        preview_url = d.pop("previewUrl", UNSET)
-
-        provider = d.pop("provider", UNSET)
-
-        tags = cast(list[str], d.pop("tags", UNSET))
 
         def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -186,17 +186,17 @@ class Voice:
         updated_at = _parse_updated_at(d.pop("updatedAt", UNSET))
 
         voice = cls(
-            name=name,
             voice_id=voice_id,
-            accent=accent,
-            created_at=created_at,
-            description=description,
+            name=name,
             gender=gender,
             language=language,
-            playback_override_url=playback_override_url,
-            preview_url=preview_url,
+            accent=accent,
+            description=description,
             provider=provider,
+            preview_url=preview_url,
+            playback_override_url=playback_override_url,
             tags=tags,
+            created_at=created_at,
             updated_at=updated_at,
         )
 

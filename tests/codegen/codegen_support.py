@@ -1,0 +1,17 @@
+"""Paths and pipeline imports shared by the regeneration tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ROOT / "scripts"
+SPEC = ROOT / "openapi.json"
+CONFIG = SCRIPTS / "generator-config.yaml"
+NAME_MAP = SCRIPTS / "operation-names.json"
+COMMITTED = ROOT / "generated_client" / "uponai_client"
+REGENERATE = SCRIPTS / "regenerate.py"
+
+if str(SCRIPTS) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS))
