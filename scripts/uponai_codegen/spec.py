@@ -48,7 +48,10 @@ def validate_openapi(document: dict[str, Any], path: Path) -> None:
     try:
         first = next(iter(errors), None)
     except Exception as exc:
-        raise PipelineError(f"{path}: not a valid OpenAPI document ({exc!r})") from exc
+        summary = " ".join(str(exc).split())[:200]
+        raise PipelineError(
+            f"{path}: not a valid OpenAPI document: {type(exc).__name__}: {summary}"
+        ) from exc
     if first is not None:
         where = json_pointer(list(getattr(first, "absolute_path", [])))
         message = str(getattr(first, "message", first)).splitlines()[0]
