@@ -1,0 +1,83 @@
+"""Test-mode routes under `/_sandbox/`: fault injection, request log, stored voices."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .errors import ApiError
+from .faults import parse_fault
+from .state import SandboxState
+
+
+def _state(request: Request) -> SandboxState:
+    state: SandboxState = request.app.state.sandbox
+    return state
+
+
+async def add_faults(request: Request) -> Response:
+    """`POST /_sandbox/faults`: queue one fault object or a list of them."""
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        raise ApiError(
+            400, "invalid_json", "the body must be a JSON fault or list of faults"
+        ) from None
+    specs = body if isinstance(body, list) else [body]
+    faults = [parse_fault(spec) for spec in specs]
+    state = _state(request)
+    state.faults.add(faults)
+    return JSONResponse(
+        {"faults": state.faults.pending(), "latency_ms": state.faults.standing_latency_ms},
+        status_code=201,
+    )
+
+
+async def list_faults(request: Request) -> Response:
+    """`GET /_sandbox/faults`: what is still queued."""
+    state = _state(request)
+    return JSONResponse(
+        {"faults": state.faults.pending(), "latency_ms": state.faults.standing_latency_ms}
+    )
+
+
+async def clear_faults(request: Request) -> Response:
+    """`DELETE /_sandbox/faults`: forget all faults."""
+    return JSONResponse({"cleared": _state(request).faults.clear()})
+
+
+async def list_requests(request: Request) -> Response:
+    """`GET /_sandbox/requests`: every API request received, oldest first."""
+    return JSONResponse(_state(request).request_log.entries())
+
+
+async def clear_requests(request: Request) -> Response:
+    """`DELETE /_sandbox/requests`: empty the request log."""
+    return JSONResponse({"cleared": _state(request).request_log.clear()})
+
+
+async def list_voices(request: Request) -> Response:
+    """`GET /_sandbox/voices`: ids of every stored voice."""
+    return JSONResponse(_state(request).store.list_voice_ids())
+
+
+async def get_voice(request: Request) -> Response:
+    """`GET /_sandbox/voices/{voice_id}`: the stored record, sample paths and hashes included."""
+    record = _state(request).store.get_voice(request.path_params["voice_id"])
+    if record is None:
+        raise ApiError(404, "not_found", "no such voice")
+    return JSONResponse(record)
+
+
+ROUTES = [
+    Route("/_sandbox/faults", add_faults, methods=["POST"]),
+    Route("/_sandbox/faults", list_faults, methods=["GET"]),
+    Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
+    Route("/_sandbox/requests", list_requests, methods=["GET"]),
+    Route("/_sandbox/requests", clear_requests, methods=["DELETE"]),
+    Route("/_sandbox/voices", list_voices, methods=["GET"]),
+    Route("/_sandbox/voices/{voice_id}", get_voice, methods=["GET"]),
+]
