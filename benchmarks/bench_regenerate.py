@@ -1,6 +1,6 @@
 """Wall time of `scripts/regenerate.py` (full regeneration into a scratch folder) and `--check`.
 
-    .venv/bin/python benchmarks/bench_regenerate.py [--runs 5]
+.venv/bin/python benchmarks/bench_regenerate.py [--runs 5]
 """
 
 from __future__ import annotations
