@@ -1,0 +1,151 @@
+"""VoiceCard, the Voice HTML formatter and the pure sample helpers (no kernel, no browser)."""
+
+from __future__ import annotations
+
+import datetime
+import html
+
+import pytest
+from IPython.core.formatters import DisplayFormatter
+from support.audio import make_wav
+
+from uponai_client.models import Voice
+from uponai_widgets._card import VoiceCard, playable_url, voice_card_html
+from uponai_widgets._display import register_voice_formatter, voice_html
+from uponai_widgets._view_samples import (
+    EMPTY_SELECTION_HINT,
+    describe_upload_entry,
+    format_duration,
+    format_size,
+    redact,
+    samples_html,
+    wav_duration,
+)
+
+
+def full_voice(**overrides: object) -> Voice:
+    fields: dict[str, object] = {
+        "voice_id": "vc_123abc",
+        "name": "Narrator",
+        "gender": "female",
+        "language": "en-GB",
+        "accent": "british",
+        "description": "Calm narration",
+        "provider": "elevenlabs",
+        "preview_url": "http://127.0.0.1:9/preview/abc.wav",
+        "playback_override_url": None,
+        "tags": ["calm", "clone"],
+        "created_at": datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC),
+        "updated_at": None,
+    }
+    fields.update(overrides)
+    return Voice(**fields)  # type: ignore[arg-type]  # test helper passes loosely typed fields
+
+
+def test_card_shows_every_field_and_preview_player() -> None:
+    card = voice_card_html(full_voice())
+    for text in ("Narrator", "vc_123abc", "female", "en-GB", "british", "Calm narration"):
+        assert text in card
+    assert "elevenlabs" in card
+    assert "calm, clone" in card
+    assert "2026-11-25T12:00:00+00:00" in card
+    assert '<audio class="uponai-audio" controls' in card
+    assert 'src="http://127.0.0.1:9/preview/abc.wav"' in card
+    # updatedAt is None: shown as missing, not as "None"
+    assert "None" not in card
+    assert card.count("uponai-missing") == 1
+    assert 'class="uponai-voice-id"' in card
+
+
+def test_card_prefers_playback_override_url() -> None:
+    voice = full_voice(playback_override_url="https://cdn.example/override.mp3")
+    assert playable_url(voice) == "https://cdn.example/override.mp3"
+    assert 'src="https://cdn.example/override.mp3"' in voice_card_html(voice)
+
+
+def test_card_marks_unset_fields_missing_and_has_no_player() -> None:
+    card = voice_card_html(Voice(voice_id="v1", name="Bare"))
+    # provider, language, accent, gender, tags, description, created, updated + audio
+    assert card.count("uponai-missing") == 9
+    assert "<audio" not in card
+    assert "Unset" not in card
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:audio/wav;base64,AAAA", "/rel.wav"])
+def test_card_refuses_non_http_audio_urls(url: str) -> None:
+    voice = full_voice(preview_url=url)
+    assert playable_url(voice) is None
+    assert url not in voice_card_html(voice)
+
+
+def test_card_escapes_everything() -> None:
+    evil = '<script>alert("x")</script>'
+    voice = full_voice(
+        name=evil,
+        voice_id='"><img src=x onerror=alert(1)>',
+        description=evil,
+        tags=[evil],
+        preview_url='http://127.0.0.1/a.wav" onerror="alert(1)',
+    )
+    card = voice_card_html(voice)
+    assert "<script>" not in card
+    assert "<img" not in card
+    assert html.escape(evil) in card
+    assert 'onerror="alert(1)' not in card
+
+
+def test_voice_card_widget_has_class_and_voice() -> None:
+    voice = full_voice()
+    card = VoiceCard(voice)
+    assert "uponai-card" in card._dom_classes
+    assert card.voice is voice
+    assert "vc_123abc" in card.value
+
+
+def test_html_formatter_registered_by_name_renders_voice() -> None:
+    class Shell:
+        display_formatter = DisplayFormatter()
+
+    shell = Shell()
+    assert register_voice_formatter(shell)
+    data, _ = shell.display_formatter.format(full_voice(name="<b>x</b>"))
+    assert data["text/html"] == voice_html(full_voice(name="<b>x</b>"))
+    assert "&lt;b&gt;x&lt;/b&gt;" in data["text/html"]
+    assert data["text/html"].startswith('<div class="uponai-card">')
+
+
+def test_register_without_ipython_is_a_no_op() -> None:
+    assert register_voice_formatter() is False
+
+
+def test_sizes_and_durations() -> None:
+    assert format_size(512) == "512 B"
+    assert format_size(1536) == "1.5 KiB"
+    assert format_size(50 * 1024 * 1024) == "50.0 MiB"
+    assert format_duration(None) == "\u2014"
+    assert format_duration(61.25) == "1:01.2"
+
+
+def test_wav_duration_and_upload_entry_description() -> None:
+    wav = make_wav(seconds=2.0, rate=8000)
+    assert wav_duration(wav) == pytest.approx(2.0)
+    assert wav_duration(b"ID3\x03" + b"\x00" * 100) is None
+    assert wav_duration(b"RIFF\x00\x00\x00\x00WAVEjunk") is None
+    entry = {"name": "a.wav", "type": "audio/wav", "size": len(wav), "content": memoryview(wav)}
+    info = describe_upload_entry(entry)
+    assert (info.name, info.size, info.mime) == ("a.wav", len(wav), "audio/wav")
+    assert info.duration == pytest.approx(2.0)
+    table = samples_html([info, describe_upload_entry({"name": "<x>.mp3", "content": b"ID3"})])
+    assert "a.wav" in table
+    assert "&lt;x&gt;.mp3" in table
+    assert "0:02.0" in table
+    assert "2 file(s)" in table
+
+
+def test_hint_names_the_ceiling_and_the_fix() -> None:
+    assert "10 MiB" in EMPTY_SELECTION_HINT
+    assert "websocket_max_message_size" in EMPTY_SELECTION_HINT
+
+
+def test_redact() -> None:
+    assert redact("token abcdef leaked", ["abcdef", None, ""]) == "token [redacted] leaked"

@@ -1,0 +1,350 @@
+"""`VoiceCloneWidget`: choose audio samples in a notebook, clone a voice, see and hear it.
+
+The widget never holds the API token (the `Connection` lives in Python only, never in a trait),
+moves chosen files out of the `FileUpload`'s synced ``value`` as soon as they arrive, and clears
+the impersonation reason field on every clone attempt, so saved widget state (JupyterLab's
+``saveState`` or nbclient's ``store_widget_state``) contains neither audio nor secrets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import importlib
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
+
+from ._card import VoiceCard
+from ._display import register_voice_formatter
+from ._view_samples import (
+    EMPTY_SELECTION_HINT,
+    SampleInfo,
+    describe_upload_entry,
+    error_html,
+    format_size,
+    problems_html,
+    redact,
+    samples_html,
+    total_size,
+)
+
+#: What the file chooser offers: audio MIME types plus the extensions the API accepts.
+AUDIO_ACCEPT = "audio/*,.wav,.mp3,.flac,.ogg,.oga,.m4a,.webm"
+
+ACTOR_TYPES = ("end_user", "tenant_admin", "provider_admin", "platform_admin")
+
+
+def _api() -> Any:
+    """The cloning layer (``uponai_widgets`` top level), imported when first needed."""
+    return importlib.import_module("uponai_widgets")
+
+
+def problem_lines(problems: Any) -> list[str]:
+    """Turn the cloning layer's ``Problem(sample, field, message)`` items into readable lines."""
+    lines = []
+    for problem in problems:
+        where = [str(part) for part in (problem.sample, problem.field) if part]
+        prefix = " / ".join(where)
+        lines.append(f"{prefix}: {problem.message}" if prefix else str(problem.message))
+    return lines
+
+
+def _optional_int(label: str, raw: str, problems: list[str]) -> int | None:
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        problems.append(f"{label}: {text!r} is not an integer")
+        return None
+
+
+class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBox is untyped (Any)
+    """Pick audio files, clone a voice with the UponAI API and show the resulting voice card.
+
+    ``connection`` is a `Connection` or `AuthenticatedClient`; by default `connect()` is called
+    at the first clone (token from ``UPONAI_API_KEY``, base URL from ``UPONAI_BASE_URL``).
+    ``workspace_id`` and ``provider`` default to ``UPONAI_WORKSPACE_ID`` / ``UPONAI_VOICE_PROVIDER``.
+    After a clone, ``widget.voice`` is the latest `Voice` and ``widget.voices`` all of them.
+    """
+
+    def __init__(
+        self,
+        connection: Any = None,
+        *,
+        workspace_id: int | None = None,
+        provider: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the widget; no request is made until **Clone voice** is clicked."""
+        self._connection = connection
+        self.voice: Any = None
+        self.voices: list[Any] = []
+        self.task: asyncio.Task[Any] | None = None
+        self._samples: list[Mapping[str, Any]] = []
+        self._infos: list[SampleInfo] = []
+        self._last_progress = -1
+
+        if workspace_id is None:
+            env_workspace = os.environ.get("UPONAI_WORKSPACE_ID", "")
+        else:
+            env_workspace = str(workspace_id)
+        provider = provider or os.environ.get("UPONAI_VOICE_PROVIDER") or "elevenlabs"
+        wide = {"description_width": "9em"}
+        box = ipywidgets.Layout(width="32em")
+
+        self.upload = ipywidgets.FileUpload(
+            accept=AUDIO_ACCEPT, multiple=True, description="Choose audio"
+        )
+        self.upload.add_class("uponai-files")
+        self.samples_view = ipywidgets.HTML(samples_html([]))
+        self.samples_view.add_class("uponai-samples")
+        self.name_input = ipywidgets.Text(
+            description="Voice name", placeholder="e.g. Narrator", style=wide, layout=box
+        )
+        self.name_input.add_class("uponai-name")
+        self.provider_input = ipywidgets.Text(
+            value=provider, description="Provider", style=wide, layout=box
+        )
+        self.provider_input.add_class("uponai-provider")
+        self.workspace_input = ipywidgets.Text(
+            value=env_workspace, description="Workspace id", style=wide, layout=box
+        )
+        self.workspace_input.add_class("uponai-workspace")
+
+        self.actor_type_input = ipywidgets.Dropdown(
+            options=[("(none)", ""), *((a, a) for a in ACTOR_TYPES)],
+            value="",
+            description="Actor type",
+            style=wide,
+        )
+        self.provider_id_input = ipywidgets.Text(description="Provider id", style=wide, layout=box)
+        self.tenant_id_input = ipywidgets.Text(description="Tenant id", style=wide, layout=box)
+        self.impersonation_reason_input = ipywidgets.Text(
+            description="Impersonation reason",
+            placeholder="for platform/provider admins; cleared after each attempt",
+            style=wide,
+            layout=box,
+        )
+        self.advanced = ipywidgets.Accordion(
+            children=[
+                ipywidgets.VBox(
+                    [
+                        self.actor_type_input,
+                        self.provider_id_input,
+                        self.tenant_id_input,
+                        self.impersonation_reason_input,
+                    ]
+                )
+            ],
+            titles=("Advanced",),
+            selected_index=None,
+        )
+        self.advanced.add_class("uponai-advanced")
+
+        self.clone_button = ipywidgets.Button(
+            description="Clone voice", button_style="primary", icon="clone"
+        )
+        self.clone_button.add_class("uponai-clone")
+        self.cancel_button = ipywidgets.Button(description="Cancel", icon="stop", disabled=True)
+        self.cancel_button.add_class("uponai-cancel")
+        self.progress = ipywidgets.IntProgress(value=0, min=0, max=1, description="Upload")
+        self.progress.add_class("uponai-progress")
+        self.progress_label = ipywidgets.Label("")
+        self.status = ipywidgets.HTML("")
+        self.error = ipywidgets.HTML("", layout=ipywidgets.Layout(display="none"))
+        self.error.add_class("uponai-error")
+        self.result = ipywidgets.VBox([])
+
+        self.upload.observe(self._on_upload, names="value")
+        self.clone_button.on_click(self._on_clone_click)
+        self.cancel_button.on_click(self._on_cancel_click)
+
+        children = [
+            self.upload,
+            self.samples_view,
+            self.name_input,
+            self.provider_input,
+            self.workspace_input,
+            self.advanced,
+            ipywidgets.HBox([self.clone_button, self.cancel_button]),
+            ipywidgets.HBox([self.progress, self.progress_label]),
+            self.status,
+            self.error,
+            self.result,
+        ]
+        super().__init__(children, **kwargs)
+        self.add_class("uponai-clone-widget")
+        register_voice_formatter()
+
+    # -- state shown to the user -------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """True while a clone request is in flight."""
+        return self.task is not None and not self.task.done()
+
+    @property
+    def samples(self) -> list[SampleInfo]:
+        """Name, size and duration of the samples that will be sent."""
+        return list(self._infos)
+
+    @property
+    def error_message(self) -> str:
+        """The HTML currently shown in the error area ('' when none)."""
+        return str(self.error.value)
+
+    def _show_error(self, body_html: str) -> None:
+        self.error.value = body_html
+        self.error.layout.display = "block" if body_html else "none"
+
+    def _set_busy(self, busy: bool) -> None:
+        self.clone_button.disabled = busy
+        self.cancel_button.disabled = not busy
+        for control in (
+            self.upload,
+            self.name_input,
+            self.provider_input,
+            self.workspace_input,
+            self.actor_type_input,
+            self.provider_id_input,
+            self.tenant_id_input,
+            self.impersonation_reason_input,
+        ):
+            control.disabled = busy
+
+    # -- samples -----------------------------------------------------------------------------
+
+    def _on_upload(self, change: Mapping[str, Any]) -> None:
+        entries = tuple(change["new"] or ())
+        if not entries:
+            return
+        # Keep the bytes in Python only and clear the synced value, so saved widget state never
+        # carries audio (the memoryviews stay valid after the trait is reset).
+        self.set_samples(entries)
+        self.upload.value = ()
+
+    def set_samples(self, entries: Any) -> None:
+        """Replace the chosen samples with FileUpload-style entries (dicts with name/size/content)."""
+        self._samples = list(entries)
+        self._infos = [describe_upload_entry(entry) for entry in self._samples]
+        self.samples_view.value = samples_html(self._infos)
+        self._show_error("")
+
+    def clear_samples(self) -> None:
+        """Forget the chosen samples (and release their memory)."""
+        self.set_samples(())
+
+    # -- progress ----------------------------------------------------------------------------
+
+    def _on_progress(self, sent: int, total: int) -> None:
+        total = max(total, 1)
+        if self.progress.max != total:
+            self.progress.max = total
+        step = max(total // 200, 1)
+        if sent >= total or sent - self._last_progress >= step or sent < self._last_progress:
+            self._last_progress = sent
+            self.progress.value = min(sent, total)
+            self.progress_label.value = f"{format_size(sent)} / {format_size(total)}"
+
+    # -- buttons -----------------------------------------------------------------------------
+
+    def _on_clone_click(self, _button: Any = None) -> None:
+        if self.busy:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._show_error(error_html("Cloning needs a running asyncio loop (a Jupyter kernel)."))
+            return
+        self.task = loop.create_task(self.clone())
+
+    def _on_cancel_click(self, _button: Any = None) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+
+    def _collect(self, reason: str) -> tuple[dict[str, Any], list[str]]:
+        problems: list[str] = []
+        workspace_text = self.workspace_input.value.strip()
+        workspace: Any = workspace_text
+        if workspace_text:
+            try:
+                workspace = int(workspace_text)
+            except ValueError:
+                problems.append(f"workspace id: {workspace_text!r} is not a positive integer")
+        else:
+            problems.append("workspace id: required (a positive integer)")
+        kwargs: dict[str, Any] = {
+            "name": self.name_input.value,
+            "provider": self.provider_input.value.strip(),
+            "workspace_id": workspace,
+            "samples": list(self._samples),
+            "actor_type": self.actor_type_input.value or None,
+            "impersonation_reason": reason or None,
+        }
+        extra = {
+            "provider_id": _optional_int("provider id", self.provider_id_input.value, problems),
+            "tenant_id": _optional_int("tenant id", self.tenant_id_input.value, problems),
+        }
+        if not problems:
+            try:
+                _api().validate_clone(**kwargs)
+            except _api().ValidationError as exc:
+                problems.extend(problem_lines(exc.problems))
+        return {**kwargs, **extra}, problems
+
+    async def clone(self) -> Any:
+        """Validate, upload and clone; returns the `Voice` or None (the reason is shown inline).
+
+        Raises `asyncio.CancelledError` when cancelled (after updating the widget).
+        """
+        # Read the impersonation reason once and clear the field: it must not stay in widget
+        # state that a notebook save could write out.
+        reason = self.impersonation_reason_input.value.strip()
+        self.impersonation_reason_input.value = ""
+        self._show_error("")
+        self.status.value = ""
+        if not self._samples:
+            self._show_error(error_html(EMPTY_SELECTION_HINT))
+            return None
+        kwargs, problems = self._collect(reason)
+        if problems:
+            self._show_error(problems_html(problems))
+            return None
+        api = _api()
+        self._set_busy(True)
+        self._last_progress = -1
+        self.progress.value = 0
+        self.progress.max = max(total_size(self._infos), 1)
+        self.progress_label.value = f"0 B / {format_size(total_size(self._infos))}"
+        self.status.value = "Uploading samples and cloning\u2026"
+        try:
+            connection = self._connection if self._connection is not None else api.connect()
+            self._connection = connection
+            voice = await api.clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
+        except asyncio.CancelledError:
+            self.status.value = "Cancelled; no voice was created by this widget."
+            raise
+        except api.UponAIError as exc:
+            self.status.value = ""
+            self._show_error(error_html(self._safe(str(exc))))
+            return None
+        except Exception as exc:
+            self.status.value = ""
+            self._show_error(error_html(self._safe(f"{type(exc).__name__}: {exc}")))
+            return None
+        finally:
+            self._set_busy(False)
+        self.voice = voice
+        self.voices.append(voice)
+        self.result.children = (VoiceCard(voice), *self.result.children)
+        self.status.value = f"Cloned voice <code>{html.escape(str(voice.voice_id))}</code>."
+        self.clear_samples()
+        return voice
+
+    def _safe(self, message: str) -> str:
+        return redact(message, [os.environ.get("UPONAI_API_KEY")])
