@@ -261,6 +261,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         except RuntimeError:
             self._show_error(error_html("Cloning needs a running asyncio loop (a Jupyter kernel)."))
             return
+        # Disable at once: the task only starts on the next loop iteration.
+        self.clone_button.disabled = True
         self.task = loop.create_task(self.clone())
 
     def _on_cancel_click(self, _button: Any = None) -> None:
@@ -302,6 +304,12 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
         Raises `asyncio.CancelledError` when cancelled (after updating the widget).
         """
+        try:
+            return await self._clone()
+        finally:
+            self._set_busy(False)
+
+    async def _clone(self) -> Any:
         # Read the impersonation reason once and clear the field: it must not stay in widget
         # state that a notebook save could write out.
         reason = self.impersonation_reason_input.value.strip()
@@ -337,8 +345,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self.status.value = ""
             self._show_error(error_html(self._safe(f"{type(exc).__name__}: {exc}")))
             return None
-        finally:
-            self._set_busy(False)
         self.voice = voice
         self.voices.append(voice)
         self.result.children = (VoiceCard(voice), *self.result.children)

@@ -1,0 +1,276 @@
+"""VoiceCloneWidget without a browser: set_state, Button.click() and trait assertions.
+
+Clones run against the session sandbox (real HTTP); the busy/cancel/progress paths use a
+controllable stand-in for `clone_voice_async` so the test decides when the upload finishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import hashlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import pytest
+from support.audio import make_wav
+from support.sandbox import RunningSandbox
+
+import uponai_widgets
+from uponai_client.models import Voice
+from uponai_widgets import VoiceCard, VoiceCloneWidget
+from uponai_widgets._view_samples import EMPTY_SELECTION_HINT
+
+
+def browser_entries(*wavs: tuple[str, bytes]) -> list[dict[str, Any]]:
+    """What the FileUpload front end sends (JSON side, content as a binary buffer)."""
+    return [
+        {
+            "name": name,
+            "type": "audio/wav",
+            "size": len(data),
+            "content": memoryview(bytearray(data)),
+            "last_modified": 1764072000000,
+        }
+        for name, data in wavs
+    ]
+
+
+def run(coro_factory: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    return asyncio.run(coro_factory())
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, sandbox: RunningSandbox) -> RunningSandbox:
+    monkeypatch.setenv("UPONAI_BASE_URL", sandbox.url)
+    monkeypatch.setenv("UPONAI_API_KEY", sandbox.token)
+    return sandbox
+
+
+def pick(widget: VoiceCloneWidget, *wavs: tuple[str, bytes]) -> None:
+    widget.upload.set_state({"value": browser_entries(*wavs)})
+
+
+def test_css_classes_for_tests_are_present() -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    expected = {
+        widget.upload: "uponai-files",
+        widget.samples_view: "uponai-samples",
+        widget.name_input: "uponai-name",
+        widget.provider_input: "uponai-provider",
+        widget.workspace_input: "uponai-workspace",
+        widget.advanced: "uponai-advanced",
+        widget.clone_button: "uponai-clone",
+        widget.cancel_button: "uponai-cancel",
+        widget.progress: "uponai-progress",
+        widget.error: "uponai-error",
+    }
+    for child, css in expected.items():
+        assert css in child._dom_classes
+    assert widget.upload.multiple is True
+    assert "audio/*" in widget.upload.accept
+    assert widget.workspace_input.value == "1"
+
+
+def test_upload_is_listed_then_cleared_from_synced_state() -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    wav = make_wav(seconds=1.5, rate=8000)
+    pick(widget, ("one.wav", wav), ("two.wav", make_wav(seconds=0.5, rate=8000)))
+    assert widget.upload.value == ()
+    assert "content" not in str(widget.upload.get_state()["value"])
+    assert [s.name for s in widget.samples] == ["one.wav", "two.wav"]
+    assert widget.samples[0].duration == pytest.approx(1.5)
+    assert "one.wav" in widget.samples_view.value
+    assert "0:01.5" in widget.samples_view.value
+
+
+def test_no_samples_shows_the_websocket_ceiling_hint(env: RunningSandbox) -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    widget.name_input.value = "Nobody"
+    assert run(widget.clone) is None
+    assert "10 MiB" in widget.error_message
+    assert "websocket_max_message_size" in widget.error_message
+    assert widget.error.layout.display == "block"
+    assert EMPTY_SELECTION_HINT[:40] in widget.error_message
+    assert env.requests() == []
+
+
+def test_validation_problems_inline_and_nothing_sent(env: RunningSandbox) -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    wav = make_wav(seconds=0.5)
+    pick(widget, ("a.wav", wav), ("b.wav", wav), ("notes.txt", b"hello, not audio"))
+    widget.name_input.value = "   "
+    widget.workspace_input.value = "abc"
+    widget.actor_type_input.value = "platform_admin"
+    assert run(widget.clone) is None
+    message = widget.error_message
+    assert "workspace id" in message
+    # Name, duplicate content, not audio and the missing impersonation reason are all named.
+    widget.workspace_input.value = "7"
+    assert run(widget.clone) is None
+    message = widget.error_message
+    assert "name" in message
+    assert "notes.txt" in message
+    assert "b.wav" in message
+    assert "impersonation_reason" in message
+    assert env.requests() == []
+    assert widget.clone_button.disabled is False
+
+
+def test_click_clones_against_sandbox_and_shows_card(env: RunningSandbox) -> None:
+    widget = VoiceCloneWidget(workspace_id=3, provider="elevenlabs")
+    one, two = make_wav(seconds=1.0, freq=300), make_wav(seconds=1.0, freq=500)
+    pick(widget, ("one.wav", one), ("two.wav", two))
+    widget.name_input.value = "Widget voice"
+
+    async def scenario() -> Any:
+        widget.clone_button.click()
+        assert widget.task is not None
+        assert widget.clone_button.disabled is True
+        return await widget.task
+
+    voice = run(scenario)
+    assert isinstance(voice, Voice)
+    assert widget.voice is voice
+    assert widget.voices == [voice]
+    assert widget.error_message == ""
+    assert widget.clone_button.disabled is False
+    assert widget.cancel_button.disabled is True
+    assert widget.progress.value == widget.progress.max
+    assert widget.progress.max >= len(one) + len(two)
+    card = widget.result.children[0]
+    assert isinstance(card, VoiceCard)
+    assert voice.voice_id in card.value
+    (request,) = env.requests()
+    received = sorted((f["filename"], f["sha256"]) for f in request["files"])
+    assert received == [
+        ("one.wav", hashlib.sha256(one).hexdigest()),
+        ("two.wav", hashlib.sha256(two).hexdigest()),
+    ]
+    assert widget.samples == []  # consumed
+
+
+def test_wrong_token_shows_readable_401(
+    monkeypatch: pytest.MonkeyPatch, env: RunningSandbox
+) -> None:
+    wrong = "wrong-token-0123456789"
+    monkeypatch.setenv("UPONAI_API_KEY", wrong)
+    widget = VoiceCloneWidget(workspace_id=1)
+    pick(widget, ("one.wav", make_wav()))
+    widget.name_input.value = "Denied"
+    widget.actor_type_input.value = "platform_admin"
+    widget.impersonation_reason_input.value = "support ticket 42"
+    assert run(widget.clone) is None
+    message = widget.error_message
+    assert "401" in message
+    assert "Traceback" not in message
+    assert wrong not in message
+    assert widget.impersonation_reason_input.value == ""
+    assert widget.voice is None
+    assert [s.name for s in widget.samples] == ["one.wav"]  # kept for a retry
+
+
+class Gate:
+    """A stand-in for clone_voice_async that reports progress and waits to be released."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.started = asyncio.Event()
+        self.calls: list[dict[str, Any]] = []
+
+    async def __call__(self, connection: Any, **kwargs: Any) -> Voice:
+        self.calls.append(kwargs)
+        on_progress = kwargs["on_progress"]
+        total = sum(len(bytes(s["content"])) for s in kwargs["samples"])
+        on_progress(0, total)
+        on_progress(total // 2, total)
+        self.started.set()
+        await self.release.wait()
+        on_progress(total, total)
+        return Voice(voice_id="v_gate", name=kwargs["name"], created_at=datetime.datetime.now())
+
+
+@pytest.fixture
+def gate(monkeypatch: pytest.MonkeyPatch) -> Gate:
+    fake = Gate()
+    monkeypatch.setattr(uponai_widgets, "clone_voice_async", fake)
+    monkeypatch.setattr(uponai_widgets, "connect", lambda: object())
+    return fake
+
+
+def test_busy_disables_controls_no_double_clone_and_progress(gate: Gate) -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    wav = make_wav(seconds=1.0)
+    pick(widget, ("one.wav", wav))
+    widget.name_input.value = "Gated"
+
+    async def scenario() -> None:
+        widget.clone_button.click()
+        await asyncio.wait_for(gate.started.wait(), 5)
+        assert widget.busy
+        assert widget.clone_button.disabled is True
+        assert widget.cancel_button.disabled is False
+        assert widget.upload.disabled is True
+        assert widget.name_input.disabled is True
+        assert widget.progress.max == len(wav)
+        assert widget.progress.value == len(wav) // 2
+        assert "/" in widget.progress_label.value
+        first = widget.task
+        widget.clone_button.click()  # a second click while busy is ignored
+        assert widget.task is first
+        gate.release.set()
+        assert widget.task is not None
+        await widget.task
+
+    run(scenario)
+    assert len(gate.calls) == 1
+    assert widget.progress.value == widget.progress.max == len(wav)
+    assert widget.voice.voice_id == "v_gate"
+    assert widget.clone_button.disabled is False
+    assert widget.upload.disabled is False
+
+
+def test_cancel_stops_the_clone_and_reenables(gate: Gate) -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    pick(widget, ("one.wav", make_wav()))
+    widget.name_input.value = "Cancelled"
+
+    async def scenario() -> None:
+        widget.clone_button.click()
+        await asyncio.wait_for(gate.started.wait(), 5)
+        widget.cancel_button.click()
+        assert widget.task is not None
+        with pytest.raises(asyncio.CancelledError):
+            await widget.task
+
+    run(scenario)
+    assert widget.voice is None
+    assert "Cancelled" in widget.status.value
+    assert widget.clone_button.disabled is False
+    assert widget.cancel_button.disabled is True
+    assert [s.name for s in widget.samples] == ["one.wav"]
+
+
+def test_unexpected_error_is_one_line_without_token(
+    monkeypatch: pytest.MonkeyPatch, gate: Gate
+) -> None:
+    monkeypatch.setenv("UPONAI_API_KEY", "secret-token-xyz")
+
+    async def boom(connection: Any, **kwargs: Any) -> Voice:
+        raise RuntimeError("socket said secret-token-xyz")
+
+    monkeypatch.setattr(uponai_widgets, "clone_voice_async", boom)
+    widget = VoiceCloneWidget(workspace_id=1)
+    pick(widget, ("one.wav", make_wav()))
+    widget.name_input.value = "Boom"
+    assert run(widget.clone) is None
+    assert "RuntimeError" in widget.error_message
+    assert "secret-token-xyz" not in widget.error_message
+    assert "[redacted]" in widget.error_message
+
+
+def test_click_outside_an_event_loop_explains() -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    widget.clone_button.click()
+    assert widget.task is None
+    assert "event loop" in widget.error_message or "asyncio loop" in widget.error_message
