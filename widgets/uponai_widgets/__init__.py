@@ -1,5 +1,89 @@
-"""Hand-written cloning layer and Jupyter widgets on top of the generated `uponai_client`."""
+"""Clone UponAI voices from Python and Jupyter.
 
+    >>> import uponai_widgets as uw
+    >>> connection = uw.connect()  # UPONAI_API_KEY, and UPONAI_BASE_URL for the sandbox
+    >>> voice = uw.clone_voice(connection, name="Ada", provider="elevenlabs",
+    ...                        workspace_id=42, samples=["one.wav", "two.wav"])
+
+The widgets (`VoiceCloneWidget`, `VoiceCard`) need the `jupyter` extra and are imported only
+when first used, so `import uponai_widgets` stays fast in scripts.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from uponai_client.models import Voice
+
+from ._clone import clone_voice, clone_voice_async
+from ._connection import Connection, connect
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    InvalidRequestError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    Problem,
+    RateLimitError,
+    ServerError,
+    UnsupportedMediaError,
+    UponAIError,
+    ValidationError,
+)
+from ._retry import RetryPolicy
+from ._validation import Limits, validate_clone
 from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "Connection",
+    "InvalidRequestError",
+    "Limits",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "Problem",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "UnsupportedMediaError",
+    "UponAIError",
+    "ValidationError",
+    "Voice",
+    "VoiceCard",
+    "VoiceCloneWidget",
+    "__version__",
+    "clone_voice",
+    "clone_voice_async",
+    "connect",
+    "validate_clone",
+]
+
+# Names imported on first use (PEP 562): the views need ipywidgets, an optional extra.
+_LAZY = {"VoiceCloneWidget": "._widget", "VoiceCard": "._card"}
+
+_JUPYTER_HINT = "pip install 'uponai-voices[jupyter]'"
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        importlib.import_module("ipywidgets")
+    except ImportError as exc:
+        raise ImportError(
+            f"uponai_widgets.{name} needs ipywidgets: {_JUPYTER_HINT}", name="ipywidgets"
+        ) from exc
+    value = getattr(importlib.import_module(module_name, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

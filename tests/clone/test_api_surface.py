@@ -1,0 +1,152 @@
+"""The public surface: pinned `__all__`, lazy widget names, light import, one API module."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import uponai_widgets
+from uponai_client.models import Voice
+from uponai_widgets import _connection
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "widgets" / "uponai_widgets"
+
+EXPECTED_ALL = {
+    "__version__",
+    "connect",
+    "Connection",
+    "clone_voice",
+    "clone_voice_async",
+    "UponAIError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "UnsupportedMediaError",
+    "InvalidRequestError",
+    "RateLimitError",
+    "ServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "ValidationError",
+    "Problem",
+    "RetryPolicy",
+    "validate_clone",
+    "Limits",
+    "Voice",
+    "VoiceCloneWidget",
+    "VoiceCard",
+}
+
+
+def test_all_is_pinned() -> None:
+    assert set(uponai_widgets.__all__) == EXPECTED_ALL
+    assert len(uponai_widgets.__all__) == len(EXPECTED_ALL)
+
+
+def test_every_eager_name_resolves_and_is_documented() -> None:
+    for name in EXPECTED_ALL - {"VoiceCloneWidget", "VoiceCard", "__version__"}:
+        value = getattr(uponai_widgets, name)
+        assert inspect.getdoc(value), f"{name} has no docstring"
+    assert uponai_widgets.Voice is Voice
+    assert isinstance(uponai_widgets.__version__, str)
+
+
+def test_error_classes_form_one_hierarchy() -> None:
+    for name in EXPECTED_ALL:
+        if name.endswith("Error"):
+            assert issubclass(getattr(uponai_widgets, name), uponai_widgets.UponAIError)
+    assert issubclass(uponai_widgets.APITimeoutError, uponai_widgets.APIConnectionError)
+    assert issubclass(uponai_widgets.ValidationError, ValueError)
+
+
+def test_contract_signatures() -> None:
+    expected = [
+        "connection",
+        "name",
+        "provider",
+        "workspace_id",
+        "samples",
+        "actor_type",
+        "provider_id",
+        "tenant_id",
+        "impersonation_reason",
+        "on_progress",
+        "timeout",
+    ]
+    for function in (uponai_widgets.clone_voice, uponai_widgets.clone_voice_async):
+        assert list(inspect.signature(function).parameters) == expected
+    assert inspect.iscoroutinefunction(uponai_widgets.clone_voice_async)
+    validate = inspect.signature(uponai_widgets.validate_clone).parameters
+    assert list(validate)[:7] == [
+        "name",
+        "provider",
+        "workspace_id",
+        "samples",
+        "actor_type",
+        "impersonation_reason",
+        "limits",
+    ]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in validate.values())
+    limits = uponai_widgets.Limits()
+    assert (limits.max_files, limits.max_file_bytes, limits.max_total_bytes) == (
+        25,
+        100 * 1024 * 1024,
+        500 * 1024 * 1024,
+    )
+
+
+def _run(code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_import_does_not_load_heavy_or_optional_modules() -> None:
+    loaded = _run(
+        "import sys, uponai_widgets; uponai_widgets.connect('http://127.0.0.1:1', 't');"
+        "print(','.join(m for m in ('ipywidgets', 'numpy', 'pandas', 'soundfile', 'IPython')"
+        " if m in sys.modules))"
+    )
+    assert loaded == ""
+
+
+def test_widget_names_are_lazy_and_explain_the_extra_when_ipywidgets_is_missing() -> None:
+    out = _run(
+        "import sys; sys.modules['ipywidgets'] = None\n"
+        "import uponai_widgets\n"
+        "for name in ('VoiceCloneWidget', 'VoiceCard'):\n"
+        "    try:\n"
+        "        getattr(uponai_widgets, name)\n"
+        "    except ImportError as exc:\n"
+        "        print(exc)\n"
+    )
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert all("pip install 'uponai-voices[jupyter]'" in line for line in lines)
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError):
+        uponai_widgets.NoSuchThing  # noqa: B018
+
+
+def test_only_the_clone_module_talks_to_the_generated_api() -> None:
+    users = sorted(
+        path.name for path in PACKAGE.glob("*.py") if "uponai_client.api" in path.read_text()
+    )
+    assert users == ["_clone.py"]
+
+
+def test_spec_version_matches_openapi_json() -> None:
+    spec = json.loads((ROOT / "openapi.json").read_text())
+    assert spec["info"]["version"] == _connection.SPEC_VERSION
+    assert spec["servers"][0]["url"] == _connection.DEFAULT_BASE_URL

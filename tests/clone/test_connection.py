@@ -1,0 +1,131 @@
+"""connect(): token and base URL from arguments or environment, timeouts, User-Agent, repr."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from clone_support import TOKEN, ScriptedTransport, clone_args, scripted_connection
+
+import uponai_widgets as uw
+from uponai_client import AuthenticatedClient
+from uponai_widgets._connection import UPLOAD_TIMEOUT
+
+
+def test_token_and_base_url_come_from_the_environment_when_called(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UPONAI_API_KEY", "env-token-1")
+    monkeypatch.setenv("UPONAI_BASE_URL", "http://127.0.0.1:9/")
+    connection = uw.connect()
+    assert connection.client.token == "env-token-1"
+    assert connection.base_url == "http://127.0.0.1:9"
+    monkeypatch.setenv("UPONAI_API_KEY", "env-token-2")
+    assert uw.connect().client.token == "env-token-2"
+
+
+def test_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPONAI_API_KEY", "env-token")
+    monkeypatch.setenv("UPONAI_BASE_URL", "http://env.example")
+    connection = uw.connect("http://arg.example", "arg-token")
+    assert (connection.base_url, connection.client.token) == ("http://arg.example", "arg-token")
+
+
+def test_default_base_url_is_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("UPONAI_BASE_URL", raising=False)
+    assert uw.connect(token="t").base_url == "https://api.upon-ai.com"
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_missing_token_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
+    monkeypatch.delenv("UPONAI_API_KEY", raising=False)
+    if value is not None:
+        monkeypatch.setenv("UPONAI_API_KEY", value)
+    with pytest.raises(uw.AuthenticationError, match="UPONAI_API_KEY"):
+        uw.connect("http://x.example")
+
+
+def test_token_that_cannot_be_a_header_is_refused_without_echoing_it() -> None:
+    with pytest.raises(uw.AuthenticationError) as info:
+        uw.connect("http://x.example", "secret part\nmore")
+    assert "secret part" not in str(info.value)
+
+
+def test_repr_shows_base_url_never_token() -> None:
+    connection = uw.connect("http://api.example", TOKEN)
+    assert repr(connection) == "Connection(base_url='http://api.example', max_retries=2)"
+    assert TOKEN not in repr(connection)
+    assert TOKEN not in str(connection)
+    assert TOKEN not in repr(connection.client)
+
+
+def test_client_is_the_generated_client_with_upload_sized_timeouts() -> None:
+    connection = uw.connect("http://api.example", TOKEN)
+    assert isinstance(connection.client, AuthenticatedClient)
+    timeout = connection.client.get_httpx_client().timeout
+    assert timeout == UPLOAD_TIMEOUT
+    assert timeout.connect is not None
+    assert timeout.connect <= 10
+    assert timeout.read is not None
+    assert timeout.read >= 120
+    assert timeout.write is not None
+    assert timeout.write >= 120
+    assert uw.connect("http://a", "t", timeout=30).client.get_httpx_client().timeout.read == 30
+
+
+def test_requests_carry_user_agent_with_package_and_spec_versions() -> None:
+    transport = ScriptedTransport()
+    uw.clone_voice(scripted_connection(transport), **clone_args())
+    agent = transport.seen[0].headers["user-agent"]
+    assert f"uponai-voices/{uw.__version__}" in agent
+    assert "2026-04-20" in agent
+    assert transport.seen[0].headers["authorization"] == f"Bearer {TOKEN}"
+
+
+def test_plain_authenticated_client_is_accepted_with_default_policy() -> None:
+    transport = ScriptedTransport()
+    client = AuthenticatedClient(
+        base_url="http://api.test", token=TOKEN, httpx_args={"transport": transport}
+    )
+    voice = uw.clone_voice(client, **clone_args())
+    assert voice.voice_id == "voice_123"
+    seen = transport.seen[0]
+    assert "uponai-voices/" in seen.headers["user-agent"]
+    # The generated client has no timeout at all; the clone still gets upload-sized ones.
+    assert seen.timeout == UPLOAD_TIMEOUT.as_dict()
+
+
+def test_other_connection_types_are_refused() -> None:
+    with pytest.raises(TypeError, match="connect"):
+        uw.clone_voice("http://api.test", **clone_args())  # type: ignore[arg-type]
+
+
+def test_per_call_timeout_does_not_change_the_shared_client() -> None:
+    transport = ScriptedTransport()
+    connection = scripted_connection(transport)
+
+    async def both() -> None:
+        await asyncio.gather(
+            uw.clone_voice_async(connection, **clone_args(timeout=7)),
+            uw.clone_voice_async(connection, **clone_args(timeout=httpx.Timeout(3, read=99))),
+            uw.clone_voice_async(connection, **clone_args()),
+        )
+
+    asyncio.run(both())
+    timeouts = sorted(seen.timeout["read"] or 0 for seen in transport.seen)
+    assert timeouts == [7, 99, UPLOAD_TIMEOUT.read]
+    assert all(seen.timeout["connect"] in (3, 7, UPLOAD_TIMEOUT.connect) for seen in transport.seen)
+    assert connection.client.get_async_httpx_client().timeout == UPLOAD_TIMEOUT
+    assert connection.timeout == UPLOAD_TIMEOUT
+
+
+def test_connection_closes_its_http_clients() -> None:
+    connection = uw.connect("http://api.example", TOKEN)
+    sync_client = connection.client.get_httpx_client()
+    async_client = connection.client.get_async_httpx_client()
+    asyncio.run(connection.aclose())
+    assert sync_client.is_closed
+    assert async_client.is_closed

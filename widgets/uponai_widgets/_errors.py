@@ -1,0 +1,210 @@
+"""Typed errors raised by the cloning layer; none of them ever carries the token."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "Problem",
+    "RateLimitError",
+    "ServerError",
+    "UnsupportedMediaError",
+    "UponAIError",
+    "ValidationError",
+]
+
+_REDACTED = "[redacted]"
+_MAX_TEXT = 500
+
+
+class UponAIError(Exception):
+    """Base class of every error this package raises.
+
+    Attributes:
+        status: the HTTP status code, or None when no response was received.
+        message: a readable explanation (the server's own message when it sent one).
+        request_id: the server's request id when it sent one, for support tickets.
+        code: the server's machine-readable error code when it sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.request_id = request_id
+        self.code = code
+
+    def __str__(self) -> str:
+        details = []
+        if self.status is not None:
+            details.append(f"HTTP {self.status}")
+        if self.request_id:
+            details.append(f"request id {self.request_id}")
+        return f"{self.message} ({', '.join(details)})" if details else self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, message={self.message!r}, "
+            f"request_id={self.request_id!r})"
+        )
+
+
+class AuthenticationError(UponAIError):
+    """401: the token is missing, wrong or expired (also raised when no token is configured)."""
+
+
+class PermissionDeniedError(UponAIError):
+    """403: the token may not do this (for example an admin actor without a reason)."""
+
+
+class NotFoundError(UponAIError):
+    """404: the endpoint or workspace does not exist (check the base URL)."""
+
+
+class PayloadTooLargeError(UponAIError):
+    """413: a sample or the whole request is over the server's size limit."""
+
+
+class UnsupportedMediaError(UponAIError):
+    """415: the server did not accept a sample's audio format."""
+
+
+class InvalidRequestError(UponAIError):
+    """400 or 422: the server rejected a field or a file."""
+
+
+class RateLimitError(UponAIError):
+    """429: too many requests; `retry_after` is the server's requested delay in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(UponAIError):
+    """5xx: the server failed."""
+
+
+class APIConnectionError(UponAIError):
+    """No usable response: the connection failed or was dropped.
+
+    `body_sent` is True when the upload had started, in which case the voice may or may not
+    exist on the server.
+    """
+
+    def __init__(self, message: str, *, body_sent: bool = False, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.body_sent = body_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """The connection, an upload write, or the wait for the answer took longer than allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason a clone request is invalid: which sample (None for a field), which field, why."""
+
+    sample: str | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"sample {self.sample!r}" if self.sample is not None else self.field
+        return f"{where}: {self.message}"
+
+
+class ValidationError(UponAIError, ValueError):
+    """The request was not sent because of the listed `problems` (a list of `Problem`)."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"Nothing was sent: the clone request has {count} {noun}:"]
+        lines.extend(f"  - {problem}" for problem in self.problems)
+        super().__init__("\n".join(lines))
+
+
+_BY_STATUS: dict[int, type[UponAIError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    413: PayloadTooLargeError,
+    415: UnsupportedMediaError,
+    422: InvalidRequestError,
+    429: RateLimitError,
+}
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """Replace every occurrence of a secret in `text`."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, _REDACTED)
+    return text
+
+
+def _message_from(document: Any) -> tuple[str | None, str | None, str | None]:
+    """(message, code, request id) from a JSON error document of the common shapes."""
+    if not isinstance(document, Mapping):
+        return None, None, None
+    inner = document.get("error")
+    if isinstance(inner, Mapping):
+        document = {**document, **inner}
+    message = document.get("message") or document.get("detail")
+    if message is None and isinstance(inner, str):
+        message = inner
+    code = document.get("code")
+    request_id = document.get("requestId") or document.get("request_id")
+    return (
+        str(message) if message is not None else None,
+        str(code) if code is not None else None,
+        str(request_id) if request_id is not None else None,
+    )
+
+
+def error_from_response(
+    response: httpx.Response, *, secrets: Iterable[str | None], retry_after: float | None
+) -> UponAIError:
+    """The typed error for a non-201 response (its body must have been read)."""
+    status = response.status_code
+    try:
+        message, code, body_request_id = _message_from(json.loads(response.content))
+    except ValueError:
+        message, code, body_request_id = None, None, None
+    if message is None:
+        text = response.text.strip()[:_MAX_TEXT]
+        message = f"{response.reason_phrase or 'Error'}" + (f": {text}" if text else "")
+    request_id = response.headers.get("x-request-id") or body_request_id
+    message = redact(message, secrets)
+    cls = _BY_STATUS.get(status)
+    if cls is None:
+        cls = ServerError if status >= 500 else UponAIError
+    if cls is AuthenticationError:
+        message += " Check UPONAI_API_KEY (or the token passed to connect())."
+    if cls is RateLimitError:
+        return RateLimitError(
+            message, status=status, request_id=request_id, code=code, retry_after=retry_after
+        )
+    return cls(message, status=status, request_id=request_id, code=code)

@@ -1,0 +1,331 @@
+"""Every accepted kind of sample as one read-only binary stream that httpx can stream.
+
+Paths are opened only when the body is streamed; buffers (`bytes`, `memoryview`, FileUpload
+content) are sliced chunk by chunk, never copied whole; caller-owned file objects are read from
+the position they had and are never closed here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from ._errors import Problem
+
+__all__ = ["SampleReader", "open_sample", "sniff_audio"]
+
+SNIFF_BYTES = 16
+_DIGEST_SPAN = 64 * 1024
+
+_HINT = (
+    "pass a path, a binary file object, bytes, a memoryview, a (filename, data, mime) tuple "
+    "or an ipywidgets FileUpload value entry"
+)
+
+
+def _is_mpeg_frame(head: bytes) -> bool:
+    """An MPEG audio frame header: sync bits, a valid version, layer, bitrate and rate."""
+    if len(head) < 3 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
+        return False
+    version, layer = (head[1] >> 3) & 0x03, (head[1] >> 1) & 0x03
+    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 0x03
+    return version != 0x01 and layer != 0x00 and bitrate != 0x0F and rate != 0x03
+
+
+def sniff_audio(head: bytes) -> tuple[str, str] | None:
+    """(extension, MIME type) of the audio container whose magic bytes start `head`, or None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav", "audio/wav"
+    if head[:3] == b"ID3" or _is_mpeg_frame(head):
+        return "mp3", "audio/mpeg"
+    if head[:4] == b"fLaC":
+        return "flac", "audio/flac"
+    if head[:4] == b"OggS":
+        return "ogg", "audio/ogg"
+    if head[4:8] == b"ftyp":
+        return "m4a", "audio/mp4"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm", "audio/webm"
+    return None
+
+
+class SampleReader:
+    """A read-only binary stream over one sample, positioned relative to the sample's start.
+
+    `size` is None only for a caller's stream that cannot seek; such a stream cannot be rewound
+    once read past its first bytes, so a request using it is never retried after that.
+    """
+
+    def __init__(self, label: str, filename: str | None, mime: str | None) -> None:
+        self.label = label
+        self.filename = filename
+        self.mime = mime
+        self.size: int | None = None
+        self._pos = 0
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.label!r} size={self.size}>"
+
+    # The file-object surface httpx uses: read, seek, tell (never fileno).
+    def readable(self) -> bool:
+        """Always True."""
+        return True
+
+    def seekable(self) -> bool:
+        """True when the sample's length is known, so it can be rewound and measured."""
+        return self.size is not None
+
+    def tell(self) -> int:
+        """The position from the sample's start."""
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Move within the sample (relative to its start); unsupported for unsized streams."""
+        if self.size is None:
+            raise io.UnsupportedOperation("this sample's stream cannot seek")
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self.size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes from the current position (all the rest for -1)."""
+        if self._closed:
+            raise ValueError("I/O operation on a closed sample")
+        if self.size is not None:
+            left = max(0, self.size - self._pos)
+            size = left if size is None or size < 0 else min(size, left)
+            if size == 0:
+                return b""
+        data = self._read(size)
+        self._pos += len(data)
+        return data
+
+    @property
+    def closed(self) -> bool:
+        """True once `close` was called."""
+        return self._closed
+
+    def close(self) -> None:
+        """Release what this reader opened (never a caller's file object)."""
+        self._closed = True
+
+    def can_rewind(self) -> bool:
+        """True when the sample can be sent again from its first byte."""
+        return self.size is not None
+
+    def head(self) -> bytes:
+        """The first bytes, for format sniffing, leaving the position unchanged."""
+        return self.peek(0, SNIFF_BYTES)
+
+    def digest(self, *, quick: bool) -> str:
+        """SHA-256 of the whole sample, or (quick) of its first and last 64 KiB only."""
+        assert self.size is not None
+        hasher = hashlib.sha256()
+        if quick and self.size > 2 * _DIGEST_SPAN:
+            spans = [(0, _DIGEST_SPAN), (self.size - _DIGEST_SPAN, _DIGEST_SPAN)]
+        else:
+            spans = [(offset, _DIGEST_SPAN) for offset in range(0, self.size, _DIGEST_SPAN)]
+        for offset, length in spans:
+            hasher.update(self.peek(offset, length))
+        return hasher.hexdigest()
+
+    def peek(self, offset: int, length: int) -> bytes:
+        """Bytes at `offset` without moving the position."""
+        raise NotImplementedError
+
+    def _read(self, size: int) -> bytes:
+        raise NotImplementedError
+
+
+class _PathReader(SampleReader):
+    """A file on disk, opened on the first read of the body and closed by `close`."""
+
+    def __init__(self, path: Path, size: int, label: str, filename: str, mime: str | None) -> None:
+        super().__init__(label, filename, mime)
+        self.path = path
+        self.size = size
+        self._file: IO[bytes] | None = None
+
+    def _read(self, size: int) -> bytes:
+        if self._file is None:
+            self._file = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        if self._file.tell() != self._pos:
+            self._file.seek(self._pos)
+        return self._file.read(size)
+
+    def peek(self, offset: int, length: int) -> bytes:
+        with open(self.path, "rb") as handle:
+            handle.seek(offset)
+            return handle.read(length)
+
+    @property
+    def is_open(self) -> bool:
+        """True while the file is open."""
+        return self._file is not None and not self._file.closed
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
+class _BufferReader(SampleReader):
+    """`bytes`, `bytearray` or a `memoryview`, sliced one chunk at a time (no whole copy)."""
+
+    def __init__(self, view: memoryview, label: str, filename: str | None, mime: str | None):
+        super().__init__(label, filename, mime)
+        self._view = view
+        self.size = view.nbytes
+
+    def _read(self, size: int) -> bytes:
+        return bytes(self._view[self._pos : self._pos + size])
+
+    def peek(self, offset: int, length: int) -> bytes:
+        return bytes(self._view[offset : offset + length])
+
+    def close(self) -> None:
+        self._view.release()
+        super().close()
+
+
+class _StreamReader(SampleReader):
+    """A caller's binary file object, read from where it stood; unsized if it cannot seek."""
+
+    def __init__(self, stream: Any, label: str, filename: str | None, mime: str | None):
+        super().__init__(label, filename, mime)
+        self._stream = stream
+        self._prefix = b""
+        self._consumed = False
+        self._start = 0
+        if _can_seek(stream):
+            self._start = stream.tell()
+            self.size = max(0, stream.seek(0, io.SEEK_END) - self._start)
+            stream.seek(self._start)
+        else:
+            self._prefix = _read_exactly(stream, SNIFF_BYTES)
+
+    def _read(self, size: int) -> bytes:
+        if self.size is not None:
+            self._stream.seek(self._start + self._pos)
+            return bytes(self._stream.read(size))
+        if self._pos < len(self._prefix):
+            end = len(self._prefix) if size < 0 else min(len(self._prefix), self._pos + size)
+            return self._prefix[self._pos : end]
+        self._consumed = True
+        return bytes(self._stream.read(size) or b"")
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if self.size is None and offset == 0 and whence == io.SEEK_SET and not self._consumed:
+            self._pos = 0
+            return 0
+        return super().seek(offset, whence)
+
+    def can_rewind(self) -> bool:
+        return self.size is not None or not self._consumed
+
+    def peek(self, offset: int, length: int) -> bytes:
+        if self.size is None:
+            return self._prefix[offset : offset + length]
+        position = self._stream.tell()
+        try:
+            self._stream.seek(self._start + offset)
+            return bytes(self._stream.read(length))
+        finally:
+            self._stream.seek(position)
+
+
+def _can_seek(stream: Any) -> bool:
+    try:
+        return bool(stream.seekable()) if hasattr(stream, "seekable") else False
+    except (OSError, ValueError):
+        return False
+
+
+def _read_exactly(stream: Any, count: int) -> bytes:
+    parts: list[bytes] = []
+    left = count
+    while left > 0:
+        chunk = stream.read(left)
+        if not chunk:
+            break
+        parts.append(bytes(chunk))
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+def _is_text_stream(stream: Any) -> bool:
+    if isinstance(stream, io.TextIOBase):
+        return True
+    try:
+        return isinstance(stream.read(0), str)
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def open_sample(item: object, index: int) -> SampleReader | Problem:
+    """A reader for one `samples` item, or the problem that prevents sending it."""
+    filename: Any = None
+    mime: Any = None
+    data: Any = item
+    if isinstance(item, tuple):
+        if len(item) not in (2, 3):
+            return Problem(f"sample {index + 1}", "samples", f"a tuple sample must be {_TUPLE}")
+        filename, data = item[0], item[1]
+        mime = item[2] if len(item) == 3 else None
+    elif isinstance(item, Mapping) and "content" in item:
+        filename, data = item.get("name"), item["content"]
+    elif hasattr(item, "content") and hasattr(item, "name") and not hasattr(item, "read"):
+        filename, data = getattr(item, "name", None), item.content
+    if filename is not None and not isinstance(filename, str):
+        return Problem(f"sample {index + 1}", "samples", "the file name must be a string")
+    if mime is not None and not isinstance(mime, str):
+        return Problem(filename or f"sample {index + 1}", "samples", "the MIME type must be a str")
+    label = filename or f"sample {index + 1}"
+    if isinstance(data, (str, os.PathLike)):
+        return _open_path(Path(os.fspath(data)), filename, mime)
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        view = memoryview(data)
+        if not view.c_contiguous:
+            return Problem(label, "samples", "the memoryview is not contiguous")
+        if view.format != "B" or view.ndim != 1:
+            view = view.cast("B")
+        return _BufferReader(view, label, filename, mime)
+    if hasattr(data, "read"):
+        stream_name = getattr(data, "name", None)
+        if filename is None and isinstance(stream_name, str):
+            filename = Path(stream_name).name or None
+            label = filename or label
+        if getattr(data, "closed", False):
+            return Problem(label, "samples", "the file object is closed")
+        if _is_text_stream(data):
+            return Problem(label, "samples", "opened in text mode; open audio with mode 'rb'")
+        if hasattr(data, "readable") and not data.readable():
+            return Problem(label, "samples", "the file object is not readable")
+        return _StreamReader(data, label, filename, mime)
+    return Problem(label, "samples", f"unsupported sample type {type(data).__name__}: {_HINT}")
+
+
+_TUPLE = "(filename, data) or (filename, data, mime)"
+
+
+def _open_path(path: Path, filename: str | None, mime: str | None) -> SampleReader | Problem:
+    label = filename or path.name or str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return Problem(label, "samples", f"no such file: {path}")
+    except OSError as exc:
+        return Problem(label, "samples", f"cannot open {path}: {exc.strerror or exc}")
+    if stat.S_ISDIR(info.st_mode):
+        return Problem(label, "samples", f"{path} is a directory, not an audio file")
+    if not stat.S_ISREG(info.st_mode):
+        return Problem(label, "samples", f"{path} is not a regular file")
+    if not os.access(path, os.R_OK):
+        return Problem(label, "samples", f"{path} is not readable (permission denied)")
+    return _PathReader(path, info.st_size, label, filename or path.name, mime)
