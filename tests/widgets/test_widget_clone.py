@@ -274,3 +274,24 @@ def test_click_outside_an_event_loop_explains() -> None:
     widget.clone_button.click()
     assert widget.task is None
     assert "event loop" in widget.error_message or "asyncio loop" in widget.error_message
+
+
+def test_upload_never_serialises_audio_towards_the_front_end() -> None:
+    from uponai_widgets._view_upload import AudioUpload
+
+    upload = AudioUpload(multiple=True)
+    wav = make_wav(seconds=0.2)
+    upload.set_state({"value": browser_entries(("a.wav", wav))})
+    (entry,) = upload.value
+    assert bytes(entry["content"]) == wav  # the kernel got the audio...
+    assert entry["last_modified"].year == 2025
+    state, _paths, buffers = ipywidgets_state(upload)
+    assert state["value"][0]["name"] == "a.wav"
+    assert all(len(buffer) == 0 for buffer in buffers)  # ...and never sends it back out
+
+
+def ipywidgets_state(widget: Any) -> tuple[dict[str, Any], list[Any], list[Any]]:
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    state, paths, buffers = _remove_buffers(widget.get_state())
+    return state, paths, buffers

@@ -30,6 +30,7 @@ from ._view_samples import (
     samples_html,
     total_size,
 )
+from ._view_upload import AudioUpload
 
 #: What the file chooser offers: audio MIME types plus the extensions the API accepts.
 AUDIO_ACCEPT = "audio/*,.wav,.mp3,.flac,.ogg,.oga,.m4a,.webm"
@@ -88,6 +89,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self._samples: list[Mapping[str, Any]] = []
         self._infos: list[SampleInfo] = []
         self._last_progress = -1
+        self._pending_reason: str | None = None
 
         if workspace_id is None:
             env_workspace = os.environ.get("UPONAI_WORKSPACE_ID", "")
@@ -97,9 +99,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         wide = {"description_width": "9em"}
         box = ipywidgets.Layout(width="32em")
 
-        self.upload = ipywidgets.FileUpload(
-            accept=AUDIO_ACCEPT, multiple=True, description="Choose audio"
-        )
+        self.upload = AudioUpload(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
         self.upload.add_class("uponai-files")
         self.samples_view = ipywidgets.HTML(samples_html([]))
         self.samples_view.add_class("uponai-samples")
@@ -261,13 +261,22 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         except RuntimeError:
             self._show_error(error_html("Cloning needs a running asyncio loop (a Jupyter kernel)."))
             return
-        # Disable at once: the task only starts on the next loop iteration.
+        # Disable at once (the task only starts on the next loop iteration) and take the
+        # impersonation reason out of the synced field now, in the click's own message context.
         self.clone_button.disabled = True
+        self._pending_reason = self._take_reason()
         self.task = loop.create_task(self.clone())
 
     def _on_cancel_click(self, _button: Any = None) -> None:
         if self.task is not None and not self.task.done():
             self.task.cancel()
+
+    def _take_reason(self) -> str:
+        # Read the impersonation reason once and clear the field: it must not stay in widget
+        # state that a notebook save could write out.
+        reason = str(self.impersonation_reason_input.value).strip()
+        self.impersonation_reason_input.value = ""
+        return reason
 
     def _collect(self, reason: str) -> tuple[dict[str, Any], list[str]]:
         problems: list[str] = []
@@ -310,10 +319,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self._set_busy(False)
 
     async def _clone(self) -> Any:
-        # Read the impersonation reason once and clear the field: it must not stay in widget
-        # state that a notebook save could write out.
-        reason = self.impersonation_reason_input.value.strip()
-        self.impersonation_reason_input.value = ""
+        reason = self._pending_reason if self._pending_reason is not None else self._take_reason()
+        self._pending_reason = None
         self._show_error("")
         self.status.value = ""
         if not self._samples:
