@@ -1,37 +1,37 @@
 #!/usr/bin/env python3
 """Regenerate `generated_client/uponai_client` from `openapi.json` (or check that it is current).
 
-    python scripts/regenerate.py [--spec PATH] [--check] [--strict]
+    python scripts/regenerate.py [--spec PATH | --from URL] [--check] [--strict]
+                                 [--diff-only] [--fail-on-breaking]
 
-Exit status: 0 done (or up to date), 1 the committed client is stale (`--check`),
-2 invalid input or generation failure. Messages for people go to stderr. The package is
-generated into a temporary folder, verified, and only then swapped in; on any failure
-`generated_client/` is left as it was.
+It first prints what changed for SDK users since the committed client's spec (recorded in
+`generated_client/openapi.snapshot.json`), each change marked breaking or not. Exit status: 0
+done (or up to date), 1 the committed client is stale (`--check`) or a breaking change was found
+(`--fail-on-breaking`), 2 invalid input or generation failure. Messages for people go to stderr;
+`--diff-only` prints the report to stdout and writes nothing. The package is generated into a
+temporary folder, verified, and only then swapped in; on any failure nothing is changed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from uponai_codegen import PipelineError
-from uponai_codegen.generator import (
-    GENERATOR_VERSION,
-    run_generator,
-    run_ruff_format,
-)
+from uponai_codegen.apidiff import diff_specs, render
+from uponai_codegen.fetch import fetch_spec
+from uponai_codegen.generator import GENERATOR_VERSION, run_generator, run_ruff_format
 from uponai_codegen.normalize import load_name_map, normalize, stale_name_map_entries
 from uponai_codegen.spec import load_spec, validate_openapi
-from uponai_codegen.transforms import (
-    SOURCE_TRANSFORMS,
-    add_generated_header,
-    add_py_typed,
-)
+from uponai_codegen.transforms import SOURCE_TRANSFORMS, add_generated_header, add_py_typed
 from uponai_codegen.tree import diff_trees, replace_tree, verify_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,7 @@ DEFAULT_SPEC = ROOT / "openapi.json"
 DEFAULT_PACKAGE = ROOT / "generated_client" / "uponai_client"
 CONFIG = SCRIPTS / "generator-config.yaml"
 NAME_MAP = SCRIPTS / "operation-names.json"
+SNAPSHOT_NAME = "openapi.snapshot.json"
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
 
@@ -51,12 +52,22 @@ def say(message: str) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI document (JSON)")
     parser.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 if the package is stale"
+        "--from",
+        dest="url",
+        metavar="URL",
+        help="download a published spec, validate it, show the diff, then replace --spec with it",
     )
-    parser.add_argument("--strict", action="store_true", help="treat generator warnings as errors")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument(
+        "--diff-only", action="store_true", help="print the API diff to stdout; write nothing"
+    )
+    parser.add_argument(
+        "--fail-on-breaking", action="store_true", help="exit 1 when a change breaks users"
+    )
     parser.add_argument(
         "--package-dir",
         type=Path,
@@ -66,64 +77,149 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def build_package(spec_path: Path, staging: Path) -> tuple[Path, list[str]]:
-    """Run every step into `staging`; return the verified package and the warnings."""
-    document = load_spec(spec_path)
-    validate_openapi(document, spec_path)
-    name_map = load_name_map(NAME_MAP)
-    warnings = [
-        f"scripts/operation-names.json: {key} is not in the spec any more; remove the entry"
-        for key in stale_name_map_entries(document, name_map)
-    ]
-    package, generator_warnings = run_generator(normalize(document, name_map), CONFIG, staging)
-    warnings += [str(warning) for warning in generator_warnings]
+def dump_json(document: dict[str, Any]) -> str:
+    """The layout used for `openapi.json` and the snapshot."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` by a rename, so readers never see half a file."""
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    scratch.write_text(text, encoding="utf-8")
+    os.replace(scratch, path)
+
+
+def load_source(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    """The new spec (downloaded or read) and a label for messages; validated."""
+    if args.url:
+        document = fetch_spec(args.url)
+        validate_openapi(document, Path(args.url))
+        return document, args.url
+    document = load_spec(args.spec)
+    validate_openapi(document, args.spec)
+    return document, str(args.spec)
+
+
+def load_snapshot(path: Path) -> dict[str, Any]:
+    """The normalised spec the committed client was generated from (empty when there is none)."""
+    if not path.exists():
+        return {"info": {"version": "nothing"}, "paths": {}}
+    return load_spec(path)
+
+
+def build_package(normalized: dict[str, Any], staging: Path) -> tuple[Path, list[str]]:
+    """Generate, transform, format and verify the package in `staging`.
+
+    Returns the package folder and the generator's warnings.
+    """
+    package, generator_warnings = run_generator(normalized, CONFIG, staging)
     for transform in SOURCE_TRANSFORMS:
         transform(package)
     run_ruff_format(package)
     add_generated_header(package, GENERATOR_VERSION)
     add_py_typed(package)
     verify_package(package)
-    return package, warnings
+    return package, [str(warning) for warning in generator_warnings]
+
+
+def collect_warnings(document: dict[str, Any], normalize_warnings: list[str]) -> list[str]:
+    """Warnings from the name map and normalisation (the generator's are added later)."""
+    stale = stale_name_map_entries(document, load_name_map(NAME_MAP))
+    return [
+        f"scripts/operation-names.json: {key} is not in the spec any more; remove the entry"
+        for key in stale
+    ] + normalize_warnings
+
+
+def spec_version(document: dict[str, Any]) -> str:
+    """`info.version` of a spec, for the diff's heading."""
+    return str((document.get("info") or {}).get("version", "?"))
+
+
+def run(args: argparse.Namespace) -> int:
+    """The pipeline; returns the exit status."""
+    target: Path = args.package_dir.resolve()
+    snapshot_path = target.parent / SNAPSHOT_NAME
+    document, _label = load_source(args)
+    normalized, normalize_warnings = normalize(document, load_name_map(NAME_MAP))
+    old = load_snapshot(snapshot_path)
+    changes = diff_specs(old, normalized)
+    report = render(changes, spec_version(old), spec_version(normalized))
+    breaking = any(change.breaking for change in changes)
+    if args.diff_only:
+        sys.stdout.write(report)
+        return EXIT_STALE if args.fail_on_breaking and breaking else EXIT_OK
+    if changes:
+        say(report.rstrip("\n"))
+    if args.fail_on_breaking and breaking:
+        say("error: --fail-on-breaking: the new spec breaks users; nothing was written")
+        return EXIT_STALE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".regen-", dir=target.parent))
+    try:
+        warnings = collect_warnings(document, normalize_warnings)
+        package, generator_warnings = build_package(normalized, staging)
+        warnings += generator_warnings
+        return finish(args, package, target, snapshot_path, normalized, document, warnings)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def finish(
+    args: argparse.Namespace,
+    package: Path,
+    target: Path,
+    snapshot_path: Path,
+    normalized: dict[str, Any],
+    document: dict[str, Any],
+    warnings: list[str],
+) -> int:
+    """Report warnings, then check or write the package, the snapshot and (with --from) the spec."""
+    if warnings:
+        say(f"The pipeline reported {len(warnings)} warning(s):")
+        for warning in warnings:
+            say(f"  - {warning}")
+        if args.strict:
+            say("error: --strict: warnings are fatal; nothing was written")
+            return EXIT_INVALID
+    differences = diff_trees(package, target)
+    snapshot_text = dump_json(normalized)
+    snapshot_current = snapshot_path.exists() and snapshot_path.read_text("utf-8") == snapshot_text
+    if args.check:
+        if not snapshot_current:
+            say(f"the spec changed since the last regeneration ({SNAPSHOT_NAME} differs)")
+        if differences:
+            say(f"{target.name} is stale; run `make regenerate`:")
+            for line in differences:
+                say(f"  {line}")
+        if differences or not snapshot_current:
+            return EXIT_STALE
+        say("generated client is up to date")
+        return EXIT_OK
+    if differences:
+        replace_tree(package, target)
+        say(f"regenerated {len(differences)} file(s):")
+        for line in differences:
+            say(f"  {line}")
+    if not snapshot_current:
+        write_atomically(snapshot_path, snapshot_text)
+    if args.url:
+        write_atomically(args.spec, dump_json(document))
+        say(f"{args.spec.name} replaced by the spec from {args.url}")
+    if not differences and snapshot_current:
+        say("generated client unchanged")
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the pipeline; see the module docstring for the exit status."""
     args = parse_args(argv)
-    target: Path = args.package_dir.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".regen-", dir=target.parent))
     try:
-        package, warnings = build_package(args.spec.resolve(), staging)
-        if warnings:
-            say(f"The generator reported {len(warnings)} warning(s):")
-            for warning in warnings:
-                say(f"  - {warning}")
-            if args.strict:
-                say("error: --strict: warnings are fatal; nothing was written")
-                return EXIT_INVALID
-        differences = diff_trees(package, target)
-        if args.check:
-            if differences:
-                say(f"{target.relative_to(target.parent.parent)} is stale; run `make regenerate`:")
-                for line in differences:
-                    say(f"  {line}")
-                return EXIT_STALE
-            say("generated client is up to date")
-            return EXIT_OK
-        if not differences:
-            say("generated client unchanged")
-            return EXIT_OK
-        replace_tree(package, target)
-        say(f"regenerated {len(differences)} file(s):")
-        for line in differences:
-            say(f"  {line}")
-        return EXIT_OK
+        return run(args)
     except PipelineError as exc:
         say(f"error: {exc}")
-        say("generated_client/ was left unchanged")
+        say("nothing was changed")
         return EXIT_INVALID
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 if __name__ == "__main__":

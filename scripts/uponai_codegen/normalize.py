@@ -105,6 +105,37 @@ def stale_name_map_entries(document: dict[str, Any], name_map: dict[str, str]) -
     return sorted(set(name_map) - present)
 
 
-def normalize(document: dict[str, Any], name_map: dict[str, str]) -> dict[str, Any]:
-    """All normalisation steps, in order."""
-    return assign_operation_ids(document, name_map)
+BODY_PREFERENCE = ("application/json", "multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def keep_one_body_content_type(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Return a copy where each request body offers one content type, and a warning per change.
+
+    openapi-python-client 0.29.1 emits broken code for a body with several content types: an
+    undefined `Unset` name (openapi-python-client#1451) and, when they share a schema, a chain of
+    `isinstance` checks where the last one always wins (#1276). The first of JSON, multipart,
+    form (else the first listed) is kept; the warning names what was dropped.
+    """
+    result = copy.deepcopy(document)
+    warnings = []
+    for method, path, operation in iter_operations(result):
+        content = (operation.get("requestBody") or {}).get("content")
+        if not isinstance(content, dict) or len(content) < 2:
+            continue
+        preferred = [c for c in BODY_PREFERENCE if c in content]
+        kept = preferred[0] if preferred else next(iter(content))
+        dropped = [c for c in content if c != kept]
+        operation["requestBody"]["content"] = {kept: content[kept]}
+        warnings.append(
+            f"{operation_key(method, path)}: request body offers {', '.join([kept, *dropped])}; "
+            f"the generator cannot send more than one, so only {kept} is generated"
+        )
+    return result, warnings
+
+
+def normalize(
+    document: dict[str, Any], name_map: dict[str, str]
+) -> tuple[dict[str, Any], list[str]]:
+    """All normalisation steps, in order; returns the document and warnings for people."""
+    named = assign_operation_ids(document, name_map)
+    return keep_one_body_content_type(named)

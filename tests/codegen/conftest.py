@@ -16,6 +16,6 @@ from uponai_codegen.spec import load_spec
 def unfixed_client_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """openapi-python-client's own output for today's spec, without the pipeline's transforms."""
     work = tmp_path_factory.mktemp("unfixed")
-    document = normalize(load_spec(SPEC), load_name_map(NAME_MAP))
+    document, _ = normalize(load_spec(SPEC), load_name_map(NAME_MAP))
     package, _ = run_generator(document, CONFIG, work)
     return package.parent

@@ -97,7 +97,7 @@ def test_invalid_input_exits_2_and_leaves_the_package_untouched(
     done = regenerate("--spec", bad, "--package-dir", package_copy)
     assert done.returncode == 2
     assert message in done.stderr
-    assert "left unchanged" in done.stderr
+    assert "nothing was changed" in done.stderr
     assert tree_files(package_copy) == before
     assert [p.name for p in package_copy.parent.iterdir()] == ["uponai_client"]
 

@@ -1,0 +1,32 @@
+"""Download a published OpenAPI document (`regenerate.py --from URL`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import yaml
+
+from . import PipelineError
+
+
+def fetch_spec(url: str, *, timeout: float = 30.0) -> dict[str, Any]:
+    """GET `url` and parse it as JSON or YAML; `PipelineError` says why when it cannot."""
+    try:
+        response = httpx.get(url, timeout=timeout, follow_redirects=True)
+    except httpx.HTTPError as exc:
+        raise PipelineError(f"cannot download {url}: {exc or type(exc).__name__}") from exc
+    if response.status_code != 200:
+        raise PipelineError(f"cannot download {url}: the server answered {response.status_code}")
+    try:
+        document = json.loads(response.content)
+    except ValueError:
+        try:
+            document = yaml.safe_load(response.content)
+        except yaml.YAMLError:
+            document = None
+    if not isinstance(document, dict) or "openapi" not in document:
+        kind = response.headers.get("content-type", "unknown content")
+        raise PipelineError(f"{url} does not hold an OpenAPI document (got {kind})")
+    return document

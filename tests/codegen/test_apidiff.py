@@ -1,0 +1,146 @@
+"""The API diff: every change kind with its breaking flag, on the before/after fixture pair."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from codegen_support import NAME_MAP
+
+from uponai_codegen.apidiff import Change, diff_specs, is_nullable, object_fields, resolve
+from uponai_codegen.normalize import load_name_map, normalize
+
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+def normalized(name: str) -> dict[str, Any]:
+    document, _ = normalize(json.loads((FIXTURES / name).read_text()), load_name_map(NAME_MAP))
+    return document
+
+
+@pytest.fixture(scope="module")
+def changes() -> list[Change]:
+    return diff_specs(normalized("api_before.json"), normalized("api_after.json"))
+
+
+EXPECTED = [
+    # (location, kind, detail, breaking): one of each kind the fixture pair exercises
+    ("GET /api/calls/{callId}", "operation added", "getCall", False),
+    ("DELETE /api/voices/{voiceId}", "operation removed", "deleteVoice", True),
+    (
+        "GET /api/account/limits",
+        "operation renamed",
+        "getLimits -> getAccountLimits: the module is renamed",
+        True,
+    ),
+    ("GET /api/voices parameter query language", "added", "optional", False),
+    ("POST /api/calls parameter header X-Idempotency-Key", "added", "required", True),
+    ("GET /api/voices parameter query limit", "removed", "", True),
+    ("GET /api/agents/{agentId} parameter query expand", "made required", "", True),
+    ("POST /api/agents body application/json description", "added", "optional", False),
+    ("POST /api/calls body application/json fromNumber", "added", "required", True),
+    ("POST /api/agents body application/json temperature", "removed", "", True),
+    ("POST /api/calls body application/json toNumber", "type changed", "string -> integer", True),
+    ("POST /api/agents body application/json voiceId", "made required", "", True),
+    ("PATCH /api/agents/{agentId} request body", "content type removed", "application/json", True),
+    (
+        "PATCH /api/agents/{agentId} request body",
+        "content type added",
+        "multipart/form-data",
+        False,
+    ),
+    ("GET /api/voices/{voiceId} response 200 application/json accent", "added", "", False),
+    ("POST /api/calls response 201 application/json durationMs", "removed", "", True),
+    (
+        "GET /api/agents/{agentId} response 200 application/json temperature",
+        "type changed",
+        "number -> string",
+        True,
+    ),
+    ("GET /api/voices/{voiceId} response 200 application/json language", "made nullable", "", True),
+    ("GET /api/voices response 200 application/json gender", "enum value added", "other", False),
+    (
+        "GET /api/agents/{agentId} response 200 application/json status",
+        "enum value removed",
+        "draft",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("expected", EXPECTED, ids=[f"{e[1]}:{e[0]}" for e in EXPECTED])
+def test_fixture_pair_reports_each_change_kind(
+    changes: list[Change], expected: tuple[str, str, str, bool]
+) -> None:
+    assert Change(*expected) in changes
+
+
+def test_fixture_pair_totals_and_order(changes: list[Change]) -> None:
+    assert len(changes) == 33
+    assert sum(c.breaking for c in changes) == 20
+    flags = [c.breaking for c in changes]
+    assert flags == sorted(flags, reverse=True), "breaking changes come first"
+
+
+def test_identical_specs_have_no_changes() -> None:
+    assert diff_specs(normalized("api_before.json"), normalized("api_before.json")) == []
+
+
+def spec(**schemas: Any) -> dict[str, Any]:
+    return {"components": {"schemas": schemas}}
+
+
+def test_allof_and_refs_are_merged() -> None:
+    document = spec(
+        Base={"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
+        Thing={
+            "allOf": [
+                {"$ref": "#/components/schemas/Base"},
+                {"properties": {"n": {"type": "integer"}}},
+            ]
+        },
+    )
+    fields = object_fields(document, {"$ref": "#/components/schemas/Thing"})
+    assert {name: (f.type, f.required) for name, f in fields.items()} == {
+        "id": ("string", True),
+        "n": ("integer", False),
+    }
+
+
+@pytest.mark.parametrize(
+    ("schema", "nullable"),
+    [
+        ({"type": "string", "nullable": True}, True),
+        ({"type": ["string", "null"]}, True),
+        ({"anyOf": [{"type": "string"}, {"type": "null"}]}, True),
+        ({"type": "string"}, False),
+    ],
+)
+def test_nullable_forms(schema: dict[str, Any], nullable: bool) -> None:
+    assert is_nullable({}, schema) is nullable
+
+
+def test_making_a_request_field_optional_is_compatible() -> None:
+    def document(required: list[str]) -> dict[str, Any]:
+        body = {"type": "object", "required": required, "properties": {"a": {"type": "string"}}}
+        return {
+            "paths": {
+                "/x": {
+                    "post": {
+                        "operationId": "x",
+                        "requestBody": {"content": {"application/json": {"schema": body}}},
+                        "responses": {},
+                    }
+                }
+            }
+        }
+
+    (change,) = diff_specs(document(["a"]), document([]))
+    assert (change.kind, change.breaking) == ("made optional", False)
+
+
+def test_resolve_follows_nested_refs() -> None:
+    document = spec(A={"$ref": "#/components/schemas/B"}, B={"type": "integer"})
+    assert resolve(document, {"$ref": "#/components/schemas/A"})["type"] == "integer"
