@@ -1,0 +1,57 @@
+"""Fixtures for the real-browser tests: JupyterLab against the session sandbox, and Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lab_harness import REPO, RunningLab, start_lab
+from lab_page import CHROMIUM, chromium
+from playwright.sync_api import BrowserContext
+from support.sandbox import RunningSandbox
+
+NOTEBOOK = REPO / "notebooks" / "clone_voice.ipynb"
+
+
+def _require_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does)")
+
+
+def _lab_root(tmp: Path) -> Path:
+    root = tmp / "root"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture(scope="module")
+def lab(
+    tmp_path_factory: pytest.TempPathFactory, _sandbox_process: RunningSandbox
+) -> Iterator[RunningLab]:
+    """JupyterLab whose kernels talk to the sandbox with the right token; widget saveState on."""
+    tmp = tmp_path_factory.mktemp("lab")
+    kernel_env = {
+        "UPONAI_BASE_URL": _sandbox_process.url,
+        "UPONAI_API_KEY": _sandbox_process.token,
+        "UPONAI_WORKSPACE_ID": "11",
+    }
+    with start_lab(tmp, _lab_root(tmp), kernel_env=kernel_env, save_widget_state=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    """One headless Chromium (fresh profile) for the module."""
+    _require_chromium()
+    with chromium(tmp_path_factory.mktemp("chromium")) as context:
+        yield context
+
+
+@pytest.fixture
+def notebook(request: pytest.FixtureRequest, lab: RunningLab) -> str:
+    """A fresh copy of notebooks/clone_voice.ipynb in Lab's root, named after the test."""
+    name = f"{request.node.name}.ipynb".replace("[", "_").replace("]", "_")
+    shutil.copyfile(NOTEBOOK, lab.root_dir / name)
+    return name

@@ -1,0 +1,183 @@
+"""Run JupyterLab on 127.0.0.1 for browser tests, isolated from the user's Jupyter and HOME.
+
+    with start_lab(tmp_path, root_dir, kernel_env={"UPONAI_BASE_URL": ...}) as lab:
+        page.goto(lab.notebook_url("clone_voice.ipynb"))
+
+Every Jupyter/IPython directory, HOME and TMPDIR point into the test's temp folder; the repo's
+`jupyter/` folder is on JUPYTER_CONFIG_PATH (it lifts the 10 MiB websocket ceiling). The server is
+stopped with POST /api/shutdown, then by PID (SIGTERM, SIGKILL) within bounded waits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class RunningLab:
+    """A JupyterLab server under test."""
+
+    url: str
+    token: str
+    root_dir: Path
+    pid: int
+    log_path: Path
+
+    def notebook_url(self, name: str) -> str:
+        """The URL that opens `name` in a fresh Lab workspace (no restored tabs)."""
+        return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+
+    def log_text(self) -> str:
+        """The server's log so far (for failure messages)."""
+        return self.log_path.read_text(errors="replace")
+
+
+def isolated_env(home: Path, extra: Mapping[str, str]) -> dict[str, str]:
+    """Environment for Lab (and so for its kernels): private Jupyter dirs, HOME and TMPDIR."""
+    dirs = {
+        "HOME": home / "home",
+        "TMPDIR": home / "tmp",
+        "JUPYTER_CONFIG_DIR": home / "jupyter-config",
+        "JUPYTER_DATA_DIR": home / "jupyter-data",
+        "JUPYTER_RUNTIME_DIR": home / "jupyter-runtime",
+        "IPYTHONDIR": home / "ipython",
+        "JUPYTERLAB_WORKSPACES_DIR": home / "lab-workspaces",
+    }
+    for path in dirs.values():
+        path.mkdir(parents=True, exist_ok=True)
+    keep = ("PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "PYTHONPATH")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env.update({k: str(v) for k, v in dirs.items()})
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(dirs["JUPYTER_CONFIG_DIR"] / "lab" / "user-settings")
+    env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter")
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+def write_lab_settings(env: Mapping[str, str], *, save_widget_state: bool) -> None:
+    """User settings: widget saveState as asked; no news or update checks (no network)."""
+    settings = Path(env["JUPYTERLAB_SETTINGS_DIR"])
+    files = {
+        "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {
+            "saveState": save_widget_state
+        },
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        },
+    }
+    for relative, content in files.items():
+        path = settings / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content))
+
+
+def _wait_ready(process: subprocess.Popen[bytes], lab: RunningLab) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with {process.returncode}:\n{lab.log_text()}")
+        try:
+            response = httpx.get(
+                f"{lab.url}/api/status", headers={"Authorization": f"token {lab.token}"}, timeout=2
+            )
+            if response.status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"JupyterLab not ready after {STARTUP_TIMEOUT} s:\n{lab.log_text()}")
+
+
+def _stop(process: subprocess.Popen[bytes], lab: RunningLab) -> None:
+    if process.poll() is None:
+        try:
+            httpx.post(
+                f"{lab.url}/api/shutdown",
+                headers={"Authorization": f"token {lab.token}"},
+                timeout=5,
+            )
+            process.wait(STOP_TIMEOUT)
+        except (httpx.HTTPError, subprocess.TimeoutExpired):
+            pass
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(STOP_TIMEOUT)
+
+
+@contextmanager
+def start_lab(
+    home: Path,
+    root_dir: Path,
+    *,
+    kernel_env: Mapping[str, str],
+    save_widget_state: bool = False,
+) -> Iterator[RunningLab]:
+    """Run JupyterLab serving `root_dir` until the block exits; kernels get `kernel_env`."""
+    env = isolated_env(home, kernel_env)
+    write_lab_settings(env, save_widget_state=save_widget_state)
+    port = free_port()
+    token = secrets.token_hex(16)
+    args = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root_dir}",
+        f"--IdentityProvider.token={token}",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    log_path = home / f"jupyterlab-{port}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root_dir
+        )
+    lab = RunningLab(
+        url=f"http://127.0.0.1:{port}",
+        token=token,
+        root_dir=root_dir,
+        pid=process.pid,
+        log_path=log_path,
+    )
+    try:
+        _wait_ready(process, lab)
+        yield lab
+    finally:
+        _stop(process, lab)

@@ -1,0 +1,88 @@
+"""Drive the clone notebook in JupyterLab with Playwright (headless Debian Chromium)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from lab_harness import REPO, RunningLab
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# True once the notebook's kernel is connected and idle.
+_KERNEL_IDLE = """() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  const session = panel && panel.sessionContext && panel.sessionContext.session;
+  return !!(session && session.kernel && session.kernel.status === 'idle'
+            && panel.content && panel.content.widgets && panel.content.widgets.length > 0);
+}"""
+
+
+@contextmanager
+def chromium(tmp: Path) -> Iterator[BrowserContext]:
+    """A headless Chromium with a fresh profile; HOME and TMPDIR inside `tmp`."""
+    home = tmp / "chromium-home"
+    (home / "tmp").mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=str(tmp / "chromium-profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            env={"HOME": str(home), "TMPDIR": str(home / "tmp"), "PATH": os.environ["PATH"]},
+            viewport={"width": 1280, "height": 1000},
+        )
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def open_and_run(context: BrowserContext, lab: RunningLab, notebook: str) -> Page:
+    """Open `notebook` in Lab, wait for an idle kernel, run all cells, wait for the widget."""
+    page = context.new_page()
+    page.goto(lab.notebook_url(notebook))
+    page.wait_for_function(_KERNEL_IDLE, timeout=60_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.locator(".uponai-files").wait_for(state="visible", timeout=60_000)
+    return page
+
+
+def choose_files(page: Page, paths: Sequence[Path], timeout_ms: int = 60_000) -> None:
+    """Click the upload button, answer the file chooser, wait until the kernel lists them."""
+    with page.expect_file_chooser() as chooser:
+        page.locator(".uponai-files").click()
+    chooser.value.set_files([str(path) for path in paths])
+    samples = page.locator(".uponai-samples")
+    for path in paths:
+        samples.get_by_text(path.name, exact=True).wait_for(timeout=timeout_ms)
+
+
+def fill_text(page: Page, css_class: str, value: str) -> None:
+    """Type into a Text widget's input and leave it (so the value syncs to the kernel)."""
+    field = page.locator(f".{css_class} input")
+    field.fill(value)
+    field.press("Tab")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under `test-artifacts/` and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
