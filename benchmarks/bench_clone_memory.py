@@ -1,0 +1,242 @@
+"""Peak RSS and throughput of cloning 3 x 50 MiB WAVs on loopback, next to raw httpx.
+
+.venv/bin/python benchmarks/bench_clone_memory.py [--size-mib 50] [--runs 3]
+
+Starts a test-mode sandbox on 127.0.0.1 (stopped by PID at the end; its store on tmpfs) and runs every scenario in a
+fresh child process, so each peak is its own: the child warms up with a small clone, reads its
+idle RSS, resets the kernel's peak counter (`/proc/self/clear_refs`), clones, and reads `VmHWM`.
+
+Scenarios, alternated within each round so they share the machine's conditions:
+- raw-httpx-files / raw-httpx-async-files: `httpx.(Async)Client.post(data=..., files=[open
+  files])`, no cloning layer: the baselines for the sync and the async clone;
+- paths / paths-async: `uponai_widgets.clone_voice(_async)` with the three paths;
+- memoryview: FileUpload-style entries whose `content` is a memoryview over buffers loaded
+  before the idle reading (the peak is measured over the buffers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support.audio import make_large_wav, make_wav  # noqa: E402
+from support.sandbox import start_sandbox  # noqa: E402
+
+SCENARIOS = ("raw-httpx-files", "paths", "memoryview", "raw-httpx-async-files", "paths-async")
+BASELINE = {
+    "paths-async": "raw-httpx-async-files",
+    "raw-httpx-async-files": "raw-httpx-async-files",
+}
+MiB = 1024 * 1024
+FIELDS = {"workspaceId": "42", "voiceProvider": "benchmark", "voiceName": "Bench"}
+
+
+def _status_kib(key: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise KeyError(key)
+
+
+def _reset_peak() -> None:
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def child(scenario: str, url: str, files: list[Path], warmup: Path) -> dict[str, Any]:
+    """Run one scenario in this (fresh) process and return its figures."""
+    import httpx
+
+    import uponai_widgets as uw
+
+    token = os.environ["UPONAI_API_KEY"]
+    buffers: list[bytearray] = []
+    if scenario == "memoryview":
+        for path in files:
+            buffer = bytearray(path.stat().st_size)
+            with path.open("rb") as handle:
+                handle.readinto(buffer)
+            buffers.append(buffer)
+    raw = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=300)
+    connection = uw.connect(url, token)
+
+    def raw_post(paths: list[Path]) -> None:
+        handles = [path.open("rb") for path in paths]
+        try:
+            response = raw.post(
+                "/api/voices/clone",
+                data=FIELDS,
+                files=[
+                    ("files", (p.name, h, "audio/wav")) for p, h in zip(paths, handles, strict=True)
+                ],
+            )
+        finally:
+            for handle in handles:
+                handle.close()
+        if response.status_code != 201:
+            raise RuntimeError(f"raw httpx got {response.status_code}: {response.text}")
+
+    async_raw = httpx.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=300
+    )
+
+    async def raw_post_async(paths: list[Path]) -> None:
+        handles = [path.open("rb") for path in paths]
+        try:
+            response = await async_raw.post(
+                "/api/voices/clone",
+                data=FIELDS,
+                files=[
+                    ("files", (p.name, h, "audio/wav")) for p, h in zip(paths, handles, strict=True)
+                ],
+            )
+        finally:
+            for handle in handles:
+                handle.close()
+        if response.status_code != 201:
+            raise RuntimeError(f"raw httpx got {response.status_code}: {response.text}")
+
+    def clone(samples: list[Any]) -> None:
+        uw.clone_voice(
+            connection, name="Bench", provider="benchmark", workspace_id=42, samples=samples
+        )
+
+    async def clone_async(samples: list[Any]) -> None:
+        await uw.clone_voice_async(
+            connection, name="Bench", provider="benchmark", workspace_id=42, samples=samples
+        )
+
+    run: Any
+    if scenario == "raw-httpx-files":
+        raw_post([warmup])
+        run = lambda: raw_post(files)  # noqa: E731
+    elif scenario == "raw-httpx-async-files":
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(raw_post_async([warmup]))
+        run = lambda: loop.run_until_complete(raw_post_async(files))  # noqa: E731
+    elif scenario == "paths":
+        clone([warmup])
+        run = lambda: clone(files)  # noqa: E731
+    elif scenario == "paths-async":
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(clone_async([warmup]))
+        run = lambda: loop.run_until_complete(clone_async(list(files)))  # noqa: E731
+    else:
+        clone([warmup])
+        entries = [
+            {"name": p.name, "type": "audio/wav", "content": memoryview(b)}
+            for p, b in zip(files, buffers, strict=True)
+        ]
+        run = lambda: clone(entries)  # noqa: E731
+    idle = _status_kib("VmRSS")
+    _reset_peak()
+    start = time.perf_counter()
+    run()
+    seconds = time.perf_counter() - start
+    peak = _status_kib("VmHWM")
+    return {
+        "scenario": scenario,
+        "seconds": seconds,
+        "bytes": sum(p.stat().st_size for p in files),
+        "idle_kib": idle,
+        "peak_kib": peak,
+        "buffers_mib": sum(len(b) for b in buffers) / MiB,
+    }
+
+
+def main() -> None:
+    """Print each scenario's median throughput and peak RSS above idle."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size-mib", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", choices=SCENARIOS)
+    parser.add_argument("--url")
+    parser.add_argument("--warmup", type=Path)
+    parser.add_argument("files", nargs="*", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.url, args.files, args.warmup)))
+        return
+    command = "python benchmarks/bench_clone_memory.py " + shlex.join(sys.argv[1:])
+    with tempfile.TemporaryDirectory(prefix="bench-clone-") as scratch:
+        work = Path(scratch)
+        size = args.size_mib * MiB
+        files = [make_large_wav(work / f"take{i}.wav", size, freq=220.0 + 55 * i) for i in range(3)]
+        warmup = work / "warmup.wav"
+        warmup.write_bytes(make_wav(0.5))
+        results: dict[str, list[dict[str, Any]]] = {name: [] for name in SCENARIOS}
+        # The sandbox stores every upload; on tmpfs, disk write-back cannot skew later runs.
+        shm = Path("/dev/shm")
+        store_root = Path(
+            tempfile.mkdtemp(prefix="bench-clone-", dir=shm if shm.is_dir() else work)
+        )
+        with start_sandbox(store_root / "data") as sandbox:
+            env = {**os.environ, "UPONAI_API_KEY": sandbox.token}
+            for round_number in range(args.runs):
+                order = (
+                    SCENARIOS[round_number % len(SCENARIOS) :]
+                    + SCENARIOS[: round_number % len(SCENARIOS)]
+                )
+                for scenario in order:
+                    out = subprocess.run(
+                        [
+                            sys.executable,
+                            __file__,
+                            "--child",
+                            scenario,
+                            "--url",
+                            sandbox.url,
+                            "--warmup",
+                            str(warmup),
+                            *map(str, files),
+                        ],
+                        env=env,
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                        timeout=600,
+                    )
+                    results[scenario].append(json.loads(out.stdout))
+                    sandbox.clear_requests()
+            pid = sandbox.pid
+        shutil.rmtree(store_root, ignore_errors=True)
+        print(f"command: {command}")
+        print(
+            f"sandbox pid {pid} on loopback; {len(files)} x {args.size_mib} MiB WAV; "
+            f"{args.runs} runs per scenario (median shown)"
+        )
+        rates = {
+            name: statistics.median(r["bytes"] / r["seconds"] / MiB for r in runs)
+            for name, runs in results.items()
+        }
+        for name in SCENARIOS:
+            runs = results[name]
+            rate = rates[name]
+            baseline = BASELINE.get(name, "raw-httpx-files")
+            raw_rate = rates[baseline]
+            above = statistics.median((r["peak_kib"] - r["idle_kib"]) / 1024 for r in runs)
+            worst = max((r["peak_kib"] - r["idle_kib"]) / 1024 for r in runs)
+            extra = (
+                f", buffers {runs[0]['buffers_mib']:.0f} MiB held" if name == "memoryview" else ""
+            )
+            print(
+                f"{name:22s} {rate:6.1f} MiB/s ({rate / raw_rate:4.2f}x {baseline})  "
+                f"peak RSS above idle: median {above:5.2f} MiB, worst {worst:5.2f} MiB{extra}"
+            )
+
+
+if __name__ == "__main__":
+    main()
