@@ -44,7 +44,7 @@ def chromium(tmp: Path) -> Iterator[BrowserContext]:
             headless=True,
             args=CHROMIUM_ARGS,
             env={"HOME": str(home), "TMPDIR": str(home / "tmp"), "PATH": os.environ["PATH"]},
-            viewport={"width": 1280, "height": 1000},
+            viewport={"width": 1280, "height": 1600},
         )
         context.set_default_timeout(30_000)
         try:
@@ -81,8 +81,8 @@ def fill_text(page: Page, css_class: str, value: str) -> None:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot under `test-artifacts/` and return its path."""
+    """Save a screenshot of the clone widget (scrolled into view) under `test-artifacts/`."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True)
+    page.locator(".uponai-clone-widget").screenshot(path=str(path))
     return path

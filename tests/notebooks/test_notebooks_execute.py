@@ -101,6 +101,8 @@ widget.clone_button.click()
 """
 
 CHECK_WIDGET = """
+# This cell runs while the clone (slowed by the sandbox) is still in flight.
+print("kernel answered while clone busy:", widget.busy, widget.clone_button.disabled)
 await widget.task
 assert widget.voice is not None, widget.error.value
 assert widget.impersonation_reason_input.value == ""
@@ -128,8 +130,10 @@ def test_widget_notebook_headless_stores_no_secret_or_audio(
     )
     nb.cells.append(nbformat.v4.new_code_cell(setup + DRIVE_WIDGET))
     nb.cells.append(nbformat.v4.new_code_cell(CHECK_WIDGET))
+    sandbox.inject_fault(latency_ms=2000, count=1)
     execute(nb, tmp_path)
     text = outputs_text(nb)
+    assert "kernel answered while clone busy: True True" in text
     assert "voice " in text
     assert "uponai-card" in text
     (clone,) = [r for r in sandbox.requests() if r.get("status") == 201]

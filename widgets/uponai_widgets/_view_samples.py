@@ -108,10 +108,11 @@ def total_size(samples: Iterable[SampleInfo]) -> int:
     return sum(sample.size for sample in samples)
 
 
-def samples_html(samples: list[SampleInfo]) -> str:
-    """Render the chosen samples as an HTML table (escaped), or a short hint when empty."""
+def samples_html(samples: list[SampleInfo], caption: str = "") -> str:
+    """Render samples as an HTML table (escaped) under an optional caption; a hint when empty."""
     if not samples:
         return '<div class="uponai-samples-empty"><em>No samples chosen yet.</em></div>'
+    head = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     rows = "".join(
         "<tr>"
         f"<td>{html.escape(sample.name)}</td>"
@@ -122,7 +123,7 @@ def samples_html(samples: list[SampleInfo]) -> str:
     )
     total = total_size(samples)
     return (
-        '<table class="uponai-samples-table">'
+        f'<table class="uponai-samples-table">{head}'
         "<thead><tr><th>Sample</th><th>Size</th><th>Duration</th></tr></thead>"
         f"<tbody>{rows}</tbody>"
         f"<tfoot><tr><td>{len(samples)} file(s)</td>"
@@ -134,12 +135,15 @@ def samples_html(samples: list[SampleInfo]) -> str:
 def problems_html(lines: list[str]) -> str:
     """Render validation problems (already readable strings) as an escaped HTML list."""
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-    return f"<div><strong>Please fix before cloning:</strong><ul>{items}</ul></div>"
+    return f'<div style="color:#b00020"><strong>Please fix before cloning:</strong><ul>{items}</ul></div>'
 
 
-def error_html(message: str) -> str:
-    """Render a readable error message (escaped) for the error area."""
-    return f"<div><strong>Clone failed:</strong> {html.escape(message)}</div>"
+def error_html(message: str, title: str = "Clone failed:") -> str:
+    """Render a readable error message (escaped) under a bold title for the error area."""
+    return (
+        f'<div style="color:#b00020"><strong>{html.escape(title)}</strong> '
+        f"{html.escape(message)}</div>"
+    )
 
 
 def redact(message: str, secrets: Iterable[str | None]) -> str:

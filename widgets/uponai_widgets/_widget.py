@@ -324,7 +324,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self._show_error("")
         self.status.value = ""
         if not self._samples:
-            self._show_error(error_html(EMPTY_SELECTION_HINT))
+            self._show_error(error_html(EMPTY_SELECTION_HINT, title="Nothing to send:"))
             return None
         kwargs, problems = self._collect(reason)
         if problems:
@@ -356,7 +356,10 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.voices.append(voice)
         self.result.children = (VoiceCard(voice), *self.result.children)
         self.status.value = f"Cloned voice <code>{html.escape(str(voice.voice_id))}</code>."
+        sent = self._infos
         self.clear_samples()
+        # Samples are consumed by a clone; show what was sent until new files are chosen.
+        self.samples_view.value = samples_html(sent, caption="Sent with the last clone")
         return voice
 
     def _safe(self, message: str) -> str:
