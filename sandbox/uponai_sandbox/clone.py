@@ -21,7 +21,8 @@ from .store import NewVoice
 ACTOR_TYPES = ("platform_admin", "provider_admin", "tenant_admin", "end_user")
 PRIVILEGED_ACTORS = ("platform_admin", "provider_admin")
 REQUIRED_FIELDS = ("workspaceId", "voiceProvider", "voiceName")
-_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+_INTEGER = re.compile(r"^[+-]?\d{1,19}$")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _DRAIN_EXTRA = 16 * 1024 * 1024
 
 
@@ -35,13 +36,14 @@ class ActorContext:
     impersonation_reason: str | None
 
 
-def _positive_int(text: str, name: str, kind: str) -> int:
+def _int64(text: str, name: str, kind: str) -> int:
+    """An integer as the spec types it (any signed 64-bit value), or a 422 naming `name`."""
     value = int(text) if _INTEGER.match(text.strip()) else None
-    if value is None or value <= 0:
+    if value is None or not _INT64_MIN <= value <= _INT64_MAX:
         raise ApiError(
             422,
             f"invalid_{kind}",
-            f"{kind} {name!r} must be a positive integer, got {text!r}",
+            f"{kind} {name!r} must be an integer, got {text[:40]!r}",
             field=name,
         )
     return value
@@ -73,8 +75,8 @@ def actor_context(request: Request) -> ActorContext:
         )
     raw_provider = headers.get("x-provider-id")
     raw_tenant = headers.get("x-tenant-id")
-    provider_id = _positive_int(raw_provider, "X-Provider-Id", "header") if raw_provider else None
-    tenant_id = _positive_int(raw_tenant, "X-Tenant-Id", "header") if raw_tenant else None
+    provider_id = _int64(raw_provider, "X-Provider-Id", "header") if raw_provider else None
+    tenant_id = _int64(raw_tenant, "X-Tenant-Id", "header") if raw_tenant else None
     if raw_provider == "" or raw_tenant == "":
         name = "X-Provider-Id" if raw_provider == "" else "X-Tenant-Id"
         raise ApiError(422, "invalid_header", f"header {name!r} is empty", field=name)
@@ -115,7 +117,7 @@ def _text_field(fields: dict[str, list[str]], name: str) -> str:
 def validated_voice(receiver: FormReceiver, context: ActorContext) -> NewVoice:
     """Check the received form and build what will be stored."""
     fields = receiver.fields
-    requested = _positive_int(_single_field(fields, "workspaceId"), "workspaceId", "field")
+    requested = _int64(_single_field(fields, "workspaceId"), "workspaceId", "field")
     provider = _text_field(fields, "voiceProvider")
     name = _text_field(fields, "voiceName")
     if not receiver.files:
@@ -181,7 +183,7 @@ class CloneHandler:
         try:
             response = await self._run()
         except ApiError as error:
-            self.entry.update(status=error.status, error=error.code)
+            self.entry.update(status=error.status, error=error.code, message=error.message)
             return error.response(self.request_id)
         if not self.entry.get("dropped"):
             self.entry["status"] = response.status_code
