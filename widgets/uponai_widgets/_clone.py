@@ -40,9 +40,12 @@ logger = logging.getLogger("uponai_widgets")
 _ALWAYS_RETRIED_STATUSES = (429, 503)
 
 
-@dataclass
+@dataclass(repr=False)
 class _Plan:
-    """A validated request, ready to be sent as many times as the retry policy allows."""
+    """A validated request, ready to be sent as many times as the retry policy allows.
+
+    No repr: it holds the impersonation reason and the token (verbose tracebacks show locals).
+    """
 
     connection: Connection
     body_fields: tuple[int, str, str]
