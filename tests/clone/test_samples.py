@@ -193,3 +193,25 @@ def test_a_memoryview_is_wrapped_without_a_copy() -> None:
     entry = {"name": "upload.wav", "type": "audio/wav", "content": content}
     assert _peak_while_cloning([entry]) < 2 * 1024 * 1024
     assert content[:4] == b"RIFF"  # the caller's buffer is still usable afterwards
+
+
+def test_a_sample_that_cannot_be_read_during_the_upload_is_a_typed_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "vanishing.wav"
+    path.write_bytes(fake_wav(10_000))
+    calls: list[str] = []
+
+    def flaky_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        calls.append(mode)
+        if len(calls) > 1:  # validation's peek works; the upload's open fails
+            raise PermissionError(13, "Permission denied", str(file))
+        return open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(_samples, "open", flaky_open, raising=False)
+    transport = ScriptedTransport()
+    with pytest.raises(uw.UponAIError, match="could not be read during the upload") as info:
+        uw.clone_voice(scripted_connection(transport), **clone_args(samples=[path]))
+    assert "Permission denied" in str(info.value)
+    assert len(transport.seen) == 1
+    assert not transport.seen[0].complete

@@ -17,7 +17,7 @@ import httpx
 from uponai_client import AuthenticatedClient
 from uponai_client.api.voices import clone_voice as _operation
 from uponai_client.models import CloneVoiceBody, CloneVoiceXActorType, Voice
-from uponai_client.types import UNSET, File
+from uponai_client.types import UNSET, File, Unset
 
 from ._connection import UPLOAD_TIMEOUT, Connection, as_connection, resolve_timeout, user_agent
 from ._errors import (
@@ -49,7 +49,10 @@ class _Plan:
 
     connection: Connection
     body_fields: tuple[int, str, str]
-    headers: dict[str, object]
+    actor_type: CloneVoiceXActorType | Unset
+    provider_id: int | Unset
+    tenant_id: int | Unset
+    impersonation_reason: str | Unset
     readers: list[SampleReader]
     timeout: httpx.Timeout | None
     tracker: ProgressTracker
@@ -83,6 +86,7 @@ def _plan(
     timeout: float | httpx.Timeout | None,
 ) -> _Plan:
     conn = as_connection(connection)
+    call_timeout = resolve_timeout(timeout)
     readers = inspect_request(
         name=name,
         provider=provider,
@@ -97,16 +101,12 @@ def _plan(
     return _Plan(
         connection=conn,
         body_fields=(int(workspace_id), provider.strip(), name.strip()),
-        headers={
-            "x_actor_type": CloneVoiceXActorType(str(actor_type)) if actor_type else UNSET,
-            "x_provider_id": int(provider_id) if provider_id is not None else UNSET,
-            "x_tenant_id": int(tenant_id) if tenant_id is not None else UNSET,
-            "x_impersonation_reason": impersonation_reason.strip()
-            if impersonation_reason
-            else UNSET,
-        },
+        actor_type=CloneVoiceXActorType(str(actor_type)) if actor_type else UNSET,
+        provider_id=int(provider_id) if provider_id is not None else UNSET,
+        tenant_id=int(tenant_id) if tenant_id is not None else UNSET,
+        impersonation_reason=impersonation_reason.strip() if impersonation_reason else UNSET,
         readers=readers,
-        timeout=resolve_timeout(timeout) or conn.timeout,
+        timeout=call_timeout or conn.timeout,
         tracker=ProgressTracker(on_progress),
         secrets=tuple(s for s in (conn.client.token, impersonation_reason) if s),
     )
@@ -126,7 +126,13 @@ def _request(plan: _Plan, http: httpx.Client | httpx.AsyncClient) -> httpx.Reque
             for r in plan.readers
         ],
     )
-    kwargs = _operation._get_kwargs(body=body, **plan.headers)  # type: ignore[arg-type]  # keys match the generated keyword arguments
+    kwargs = _operation._get_kwargs(
+        body=body,
+        x_actor_type=plan.actor_type,
+        x_provider_id=plan.provider_id,
+        x_tenant_id=plan.tenant_id,
+        x_impersonation_reason=plan.impersonation_reason,
+    )
     kwargs["headers"]["User-Agent"] = user_agent()
     timeout = plan.timeout
     if timeout is None:
@@ -181,6 +187,13 @@ def _transport_failure(plan: _Plan, exc: httpx.TransportError, body_sent: bool) 
     what = "Timed out connecting" if timeout else "Could not connect"
     cls = APITimeoutError if timeout else APIConnectionError
     return _Failure(cls(f"{what} to {host} ({detail}); nothing was uploaded."), True)
+
+
+def _read_failure(plan: _Plan, exc: OSError) -> _Failure:
+    """A sample could not be read while streaming (httpx maps network errors, not these)."""
+    detail = redact(f"{type(exc).__name__}: {exc}", plan.secrets)
+    message = f"A sample could not be read during the upload ({detail}); the upload was aborted."
+    return _Failure(UponAIError(message), retryable=False)
 
 
 def _next_delay(plan: _Plan, failure: _Failure, retry_number: int) -> float | None:
@@ -256,6 +269,8 @@ def clone_voice(
                 response = http.send(request)
             except httpx.TransportError as exc:
                 result: Voice | _Failure = _transport_failure(plan, exc, stream.started)
+            except OSError as exc:
+                result = _read_failure(plan, exc)
             else:
                 result = _outcome(plan, response)
             if isinstance(result, Voice):
@@ -309,6 +324,8 @@ async def clone_voice_async(
                 response = await http.send(request)
             except httpx.TransportError as exc:
                 result: Voice | _Failure = _transport_failure(plan, exc, stream.started)
+            except OSError as exc:
+                result = _read_failure(plan, exc)
             else:
                 result = _outcome(plan, response)
             if isinstance(result, Voice):
