@@ -136,7 +136,7 @@ def test_widget_names_are_lazy_and_explain_the_extra_when_ipywidgets_is_missing(
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError):
-        uponai_widgets.NoSuchThing  # noqa: B018
+        uponai_widgets.NoSuchThing  # noqa: B018 - the attribute access is the test
 
 
 def test_only_the_clone_module_talks_to_the_generated_api() -> None:

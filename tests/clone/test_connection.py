@@ -100,7 +100,7 @@ def test_plain_authenticated_client_is_accepted_with_default_policy() -> None:
 
 def test_other_connection_types_are_refused() -> None:
     with pytest.raises(TypeError, match="connect"):
-        uw.clone_voice("http://api.test", **clone_args())  # type: ignore[arg-type]
+        uw.clone_voice("http://api.test", **clone_args())  # type: ignore[arg-type]  # the wrong type is the point
 
 
 def test_per_call_timeout_does_not_change_the_shared_client() -> None:

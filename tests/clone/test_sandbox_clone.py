@@ -325,7 +325,7 @@ def test_cancel_mid_upload_leaves_nothing_open(sandbox: RunningSandbox, tmp_path
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        pool = connection.client.get_async_httpx_client()._transport._pool  # type: ignore[attr-defined]
+        pool = connection.client.get_async_httpx_client()._transport._pool  # type: ignore[attr-defined]  # httpx/httpcore internals: the pool to inspect
         state["busy"] = [c for c in pool.connections if not c.is_closed() and not c.is_idle()]
         await connection.aclose()
 
