@@ -48,6 +48,12 @@ def test_one_sample_instead_of_a_list(tmp_path: Path) -> None:
     assert "list" in problem.message
 
 
+def test_one_upload_entry_instead_of_a_list(tmp_path: Path) -> None:
+    entry = {"name": "a.wav", "type": "audio/wav", "content": memoryview(WAV)}
+    problem = only(problems_for(tmp_path, samples=entry))
+    assert "samples=[entry]" in problem.message
+
+
 def test_missing_path(tmp_path: Path) -> None:
     problem = only(problems_for(tmp_path, samples=[tmp_path / "nope.wav"]))
     assert problem.sample == "nope.wav"

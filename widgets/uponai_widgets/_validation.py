@@ -99,6 +99,9 @@ def _check_samples(samples: object, limits: Limits) -> tuple[list[SampleReader],
         if samples is None:
             return [], [Problem(None, "samples", f"no samples: {hint}")]
         return [], [Problem(None, "samples", f"samples must be a list, not one sample: {hint}")]
+    if isinstance(samples, Mapping):
+        hint = "one FileUpload entry? pass samples=[entry] or samples=upload.value"
+        return [], [Problem(None, "samples", f"samples must be a list, not a mapping ({hint})")]
     if not isinstance(samples, Iterable) or hasattr(samples, "read"):
         return [], [Problem(None, "samples", "samples must be a list (or tuple) of samples")]
     items = list(samples)
