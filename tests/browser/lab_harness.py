@@ -56,8 +56,14 @@ class RunningLab:
         return self.log_path.read_text(errors="replace")
 
 
-def isolated_env(home: Path, extra: Mapping[str, str]) -> dict[str, str]:
-    """Environment for Lab (and so for its kernels): private Jupyter dirs, HOME and TMPDIR."""
+def isolated_env(
+    home: Path, extra: Mapping[str, str], *, lift_ceiling: bool = True
+) -> dict[str, str]:
+    """Environment for Lab (and so for its kernels): private Jupyter dirs, HOME and TMPDIR.
+
+    With `lift_ceiling`, the repo's `jupyter/` config raises the 10 MiB websocket message limit;
+    without it the server keeps Jupyter's defaults.
+    """
     dirs = {
         "HOME": home / "home",
         "TMPDIR": home / "tmp",
@@ -73,7 +79,8 @@ def isolated_env(home: Path, extra: Mapping[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k in keep}
     env.update({k: str(v) for k, v in dirs.items()})
     env["JUPYTERLAB_SETTINGS_DIR"] = str(dirs["JUPYTER_CONFIG_DIR"] / "lab" / "user-settings")
-    env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter")
+    if lift_ceiling:
+        env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter")
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
@@ -142,9 +149,10 @@ def start_lab(
     *,
     kernel_env: Mapping[str, str],
     save_widget_state: bool = False,
+    lift_ceiling: bool = True,
 ) -> Iterator[RunningLab]:
     """Run JupyterLab serving `root_dir` until the block exits; kernels get `kernel_env`."""
-    env = isolated_env(home, kernel_env)
+    env = isolated_env(home, kernel_env, lift_ceiling=lift_ceiling)
     write_lab_settings(env, save_widget_state=save_widget_state)
     port = free_port()
     token = secrets.token_hex(16)

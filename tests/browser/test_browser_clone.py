@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import NOTEBOOK
 from lab_harness import RunningLab, start_lab
-from lab_page import choose_files, fill_text, open_and_run, screenshot
+from lab_page import _KERNEL_IDLE, choose_files, fill_text, open_and_run, screenshot
 from playwright.sync_api import BrowserContext, Page
 from support.audio import make_large_wav, write_wav
 from support.sandbox import RunningSandbox
@@ -67,6 +67,8 @@ def test_clone_two_wavs_card_and_playable_preview(
     card = page.locator(".uponai-card")
     assert "Browser voice" in card.inner_text()
     assert page.locator(".uponai-error").is_hidden()
+    sent, total = page.locator(".uponai-progress + *").inner_text().split(" / ")
+    assert sent == total == "110.1 KiB"  # the byte progress bar ended at the total
 
     src = card.locator("audio").get_attribute("src")
     assert src
@@ -132,6 +134,34 @@ def test_saved_notebook_holds_no_token_audio_or_reason(
         assert chunk[8:200] not in saved
     shutil.copyfile(saved_path, tmp_path / "saved-copy.ipynb")
     page.close()
+
+
+def test_default_server_drops_11_mb_and_the_widget_says_why(
+    browser: BrowserContext, sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """Without the repo's jupyter/ config, an 11 MB selection never reaches the kernel."""
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copyfile(NOTEBOOK, root / "clone_voice.ipynb")
+    env = {"UPONAI_BASE_URL": sandbox.url, "UPONAI_API_KEY": sandbox.token}
+    big = make_large_wav(tmp_path / "eleven-mb.wav", 11_000_000)
+    with start_lab(tmp_path / "lab", root, kernel_env=env, lift_ceiling=False) as default_lab:
+        page = open_and_run(browser, default_lab, "clone_voice.ipynb")
+        with page.expect_file_chooser() as chooser:
+            page.locator(".uponai-files").click()
+        chooser.value.set_files([str(big)])
+        # The browser counts the file; the kernel never gets it.
+        page.locator(".uponai-files").get_by_text("(1)").wait_for(timeout=30_000)
+        page.wait_for_function(_KERNEL_IDLE, timeout=60_000)
+        fill_text(page, "uponai-name", "Too big for defaults")
+        page.locator(".uponai-clone").click()
+        error = page.locator(".uponai-error")
+        error.get_by_text("10 MiB", exact=False).wait_for(timeout=60_000)
+        assert "websocket_max_message_size" in error.inner_text()
+        assert "eleven-mb.wav" not in page.locator(".uponai-samples").inner_text()
+        screenshot(page, "browser-default-ceiling-hint.png")
+        page.close()
+    assert sandbox.requests() == []
 
 
 def test_wrong_token_shows_readable_401(

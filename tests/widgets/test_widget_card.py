@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import html
+import subprocess
+import sys
 
 import pytest
 from IPython.core.formatters import DisplayFormatter
@@ -149,3 +151,10 @@ def test_hint_names_the_ceiling_and_the_fix() -> None:
 
 def test_redact() -> None:
     assert redact("token abcdef leaked", ["abcdef", None, ""]) == "token [redacted] leaked"
+
+
+def test_display_module_does_not_import_ipywidgets() -> None:
+    code = "import sys, uponai_widgets._display; print('ipywidgets' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -1,14 +1,15 @@
 """Rich notebook display of `uponai_client.models.Voice` through an IPython HTML formatter.
 
 The generated class is never patched: the formatter is registered by type name on the running
-IPython shell, so ``voice`` as the last expression of a cell renders as a voice card.
+IPython shell, so ``voice`` as the last expression of a cell renders as a voice card. Importing
+this module does not import ipywidgets.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._card import voice_card_html
+from ._view_card_html import voice_card_html
 
 _VOICE_MODULE = "uponai_client.models.voice"
 _VOICE_CLASS = "Voice"
