@@ -1,0 +1,199 @@
+"""Verdicts and figures for generated samples: clean, clipped, silent, short, quiet, corrupt."""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from audio_fixtures import silence, speech_like, tone, write
+
+from uponai_widgets._inspect import SampleReport, inspect_sample, inspect_samples, overall_verdict
+
+FIELDS = [
+    "name",
+    "format",
+    "duration_s",
+    "sample_rate",
+    "channels",
+    "peak_dbfs",
+    "rms_dbfs",
+    "clipped_ratio",
+    "silence_ratio",
+    "leading_silence_s",
+    "trailing_silence_s",
+    "verdict",
+    "reasons",
+]
+
+
+def db(value: float) -> float:
+    return 20 * math.log10(value)
+
+
+def wav_bytes(signal: np.ndarray, rate: int = 16000) -> bytes:
+    import soundfile as sf
+
+    buffer = io.BytesIO()
+    sf.write(buffer, signal, rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+def test_clean_speech_like_sample_is_good_with_its_figures(clean_wav: Path) -> None:
+    report = inspect_sample(clean_wav)
+    assert report.verdict == "good", report.reasons
+    assert report.reasons == ()
+    assert report.format == "wav"
+    assert report.duration_s == pytest.approx(73.0, abs=1e-6)
+    assert (report.sample_rate, report.channels) == (16000, 1)
+    assert report.peak_dbfs == pytest.approx(db(0.5), abs=0.05)
+    body = speech_like(70.0)
+    expected_rms = db(float(np.sqrt(np.sum(body**2) / round(73.0 * 16000))))
+    assert report.rms_dbfs == pytest.approx(expected_rms, abs=0.05)
+    assert report.clipped_ratio == 0.0
+    assert report.silence_ratio == pytest.approx(3.0 / 73.0, abs=0.002)
+    assert report.leading_silence_s == pytest.approx(1.0, abs=0.05)
+    assert report.trailing_silence_s == pytest.approx(2.0, abs=0.05)
+
+
+def test_stereo_tone_levels_at_44k(tmp_path: Path) -> None:
+    path = write(tmp_path / "stereo.wav", tone(12.0, 44100, amplitude=0.25, channels=2), 44100)
+    report = inspect_sample(path)
+    assert (report.sample_rate, report.channels) == (44100, 2)
+    assert report.duration_s == pytest.approx(12.0)
+    assert report.peak_dbfs == pytest.approx(db(0.25), abs=0.05)
+    assert report.rms_dbfs == pytest.approx(db(0.25 / math.sqrt(2)), abs=0.05)
+    assert report.silence_ratio == 0.0
+    assert report.verdict == "good"
+
+
+def test_clipped_file_is_bad(audio_dir: Path) -> None:
+    report = inspect_sample(audio_dir / "clipped.wav")
+    # A sine of amplitude 1.5 clipped at full scale spends this share of its time at +-1.
+    expected = 1 - (2 / math.pi) * math.asin(1 / 1.5)
+    assert report.clipped_ratio == pytest.approx(expected, abs=0.005)
+    assert report.peak_dbfs == pytest.approx(0.0, abs=0.01)
+    assert report.verdict == "bad"
+    assert any(reason.startswith("clipped") for reason in report.reasons)
+
+
+def test_a_few_clipped_values_only_warn(tmp_path: Path) -> None:
+    signal = tone(20.0, amplitude=0.5)
+    signal[::2000] = 1.0  # 160 of 320,000 values: 0.05 %
+    report = inspect_sample(write(tmp_path / "clicks.wav", signal))
+    assert report.clipped_ratio == pytest.approx(160 / 320_000)
+    assert report.verdict == "warn"
+    assert any("clipped" in reason for reason in report.reasons)
+
+
+def test_mostly_silent_file_is_bad(audio_dir: Path) -> None:
+    report = inspect_sample(audio_dir / "mostly_silent.wav")
+    assert report.duration_s == pytest.approx(60.0)
+    assert report.silence_ratio == pytest.approx(55.0 / 60.0, abs=0.002)
+    assert report.leading_silence_s == 0.0
+    assert report.trailing_silence_s == pytest.approx(55.0, abs=0.05)
+    assert report.verdict == "bad"
+    assert any(reason.startswith("mostly silence") for reason in report.reasons)
+
+
+def test_three_second_file_warns_alone_and_is_too_little_as_a_set(short_wav: Path) -> None:
+    report = inspect_sample(short_wav)
+    assert report.duration_s == pytest.approx(3.0)
+    assert report.verdict == "warn"
+    assert any(reason.startswith("short: 3.0 s") for reason in report.reasons)
+    overall = overall_verdict([report])
+    assert overall.verdict == "bad"
+    assert overall.reasons[0].startswith("too little sound")
+
+
+def test_under_one_second_is_bad() -> None:
+    report = inspect_sample(wav_bytes(tone(0.5)))
+    assert report.verdict == "bad"
+    assert report.reasons[0].startswith("too short")
+
+
+def test_quiet_long_silence_and_low_rate_warn(tmp_path: Path) -> None:
+    quiet = inspect_sample(write(tmp_path / "quiet.wav", tone(15.0, amplitude=0.02)))
+    assert quiet.peak_dbfs == pytest.approx(db(0.02), abs=0.1)
+    assert quiet.silence_ratio == 0.0  # -37 dBFS RMS is quiet, not silence
+    assert quiet.verdict == "warn"
+    assert any(reason.startswith("very quiet") for reason in quiet.reasons)
+
+    padded = np.concatenate([silence(4.0), tone(15.0), silence(4.0)])
+    edges = inspect_sample(write(tmp_path / "padded.wav", padded))
+    assert edges.verdict == "warn"
+    assert any(r.startswith("leading silence of 4.0 s") for r in edges.reasons)
+    assert any(r.startswith("trailing silence of 4.0 s") for r in edges.reasons)
+
+    phone = inspect_sample(write(tmp_path / "phone.wav", tone(15.0, 8000), 8000))
+    assert phone.sample_rate == 8000
+    assert phone.verdict == "warn"
+    assert any(reason.startswith("low sample rate") for reason in phone.reasons)
+
+
+def _corrupt_cases(tmp_path: Path) -> dict[str, object]:
+    good = wav_bytes(tone(2.0))
+    flac = io.BytesIO()
+    import soundfile as sf
+
+    sf.write(flac, tone(2.0), 16000, format="FLAC")
+    return {
+        "wav header, garbage body": good[:12] + bytes(range(256)) * 8,
+        "truncated flac": flac.getvalue()[:60],
+        "not audio": b"PK\x03\x04" + bytes(500),
+        "empty": b"",
+        "wav of zero frames": wav_bytes(np.zeros((0, 1))),
+        "missing path": tmp_path / "missing.wav",
+        "directory": tmp_path,
+        "text handle": io.StringIO("RIFF...."),
+        "unsupported type": 42,
+    }
+
+
+def test_corrupt_or_unusable_input_is_bad_and_never_raises(tmp_path: Path) -> None:
+    for label, sample in _corrupt_cases(tmp_path).items():
+        report = inspect_sample(sample)
+        assert report.verdict == "bad", label
+        assert report.reasons, label
+        assert all(isinstance(r, str) and r for r in report.reasons), label
+        assert report.duration_s is None, label
+        assert report.peak_dbfs is None, label
+        assert report.to_dict()["verdict"] == "bad"
+
+
+def test_short_samples_add_up_in_the_overall_verdict(tmp_path: Path) -> None:
+    samples = [wav_bytes(tone(8.0, freq=200.0 + 10 * i)) for i in range(8)]
+    reports = inspect_samples(samples)
+    assert [r.verdict for r in reports] == ["warn"] * 8
+    assert [r.name for r in reports] == [f"sample {i}" for i in range(1, 9)]
+    overall = overall_verdict(reports)
+    assert overall.total_duration_s == pytest.approx(64.0)
+    assert overall.verdict == "good", overall.reasons
+    assert overall_verdict(reports[:3]).verdict == "warn"  # 24 s of sound
+
+
+def test_overall_verdict_names_bad_samples_and_needs_samples(clean_wav: Path) -> None:
+    reports = inspect_samples([clean_wav, ("broken.wav", b"RIFF\0\0\0\0WAVEjunk" * 4, None)])
+    overall = overall_verdict(reports)
+    assert overall.verdict == "bad"
+    assert any(reason.startswith("broken.wav: cannot decode") for reason in overall.reasons)
+    assert overall.count == 2
+    assert overall.sound_duration_s == pytest.approx(70.0, abs=0.1)
+    empty = overall_verdict([])
+    assert (empty.verdict, empty.reasons) == ("bad", ("no samples",))
+
+
+def test_to_dict_is_a_plain_row(clean_wav: Path, short_wav: Path) -> None:
+    reports = inspect_samples([clean_wav, short_wav])
+    row = reports[1].to_dict()
+    assert list(row) == FIELDS
+    assert isinstance(row["reasons"], list)
+    assert "envelope" not in row
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([r.to_dict() for r in reports])
+    assert list(frame["verdict"]) == ["good", "warn"]
+    assert frame.loc[1, "duration_s"] == pytest.approx(3.0)
+    assert isinstance(reports[0], SampleReport)
+    assert "envelope" not in repr(reports[0])

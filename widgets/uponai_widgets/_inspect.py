@@ -1,0 +1,319 @@
+"""Check voice samples before cloning: duration, level, clipping and silence, streamed.
+
+`inspect_sample` accepts every kind of sample `clone_voice` accepts (a path, a binary file object,
+bytes, a memoryview, a `(filename, data, mime)` tuple, an ipywidgets FileUpload value entry) in
+every format it accepts: WAV, FLAC, OGG and MP3 are decoded with libsndfile, M4A and WebM (what
+browsers record) with PyAV. The audio is decoded block by block and every figure is computed
+incrementally, so a long file is analysed in bounded memory. A caller's file object is left at
+the position it had; a stream that cannot seek is not read at all (reading it would leave nothing
+to upload). Undecodable audio gives verdict ``"bad"`` with the reason, never an exception.
+
+Guidance (each finding adds a readable reason; the verdict is the worst finding):
+
+- Length. One sample under 1 s is **bad** (too short to carry a voice); under 10 s is **warn**.
+  Several samples add up, so for a set `overall_verdict` judges the total sound (duration minus
+  silence) instead: under 10 s is **bad**, under 1 minute **warn**, 1-5 minutes of clean speech is
+  **good** and more is fine.
+- Clipping. A sample value at or above 0.999 of full scale counts as clipped: over 0.01 % of all
+  values is **warn**, over 0.1 % is **bad** (audible distortion the clone would learn).
+- Silence. A 50 ms window whose RMS is below -45 dBFS is silence. Over 50 % silence is **warn**,
+  over 80 % (mostly silence) is **bad**. Leading or trailing silence over 3 s is **warn** (trim it).
+- Level. A peak below -20 dBFS is **warn** (very quiet: noise gets amplified with the voice).
+- Sample rate. Under 16 kHz is **warn** (telephone quality limits the clone).
+
+Levels are in dBFS (0 dBFS = full scale); digital silence is reported as -120 dBFS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from ._errors import Problem
+from ._inspect_decode import DecodeError, decode, import_numpy
+from ._inspect_stats import SILENCE_DBFS, Accumulator, Figures
+from ._samples import open_sample, sniff_audio
+
+__all__ = ["OverallVerdict", "SampleReport", "inspect_sample", "inspect_samples", "overall_verdict"]
+
+Verdict = Literal["good", "warn", "bad"]
+_RANK: dict[str, int] = {"good": 0, "warn": 1, "bad": 2}
+
+MIN_SAMPLE_S = 1.0
+SHORT_S = 10.0
+GOOD_TOTAL_S = 60.0
+CLIPPED_WARN = 0.0001
+CLIPPED_BAD = 0.001
+SILENCE_WARN = 0.5
+SILENCE_BAD = 0.8
+EDGE_SILENCE_S = 3.0
+QUIET_PEAK_DBFS = -20.0
+LOW_RATE_HZ = 16000
+_FORMATS = "WAV, MP3, FLAC, OGG, M4A or WebM"
+
+
+@dataclass(frozen=True, slots=True)
+class SampleReport:
+    """What `inspect_sample` found in one sample, and its verdict against the module's guidance.
+
+    The figures are None when the sample could not be decoded (the verdict is then ``"bad"``, or
+    ``"warn"`` for a stream that cannot seek and so was not read). `envelope` holds at most 1024
+    (min, max) columns over the whole sample, for `waveform_svg` / `waveform_png`.
+    """
+
+    name: str
+    format: str | None
+    duration_s: float | None
+    sample_rate: int | None
+    channels: int | None
+    peak_dbfs: float | None
+    rms_dbfs: float | None
+    clipped_ratio: float | None
+    silence_ratio: float | None
+    leading_silence_s: float | None
+    trailing_silence_s: float | None
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    envelope: tuple[tuple[float, float], ...] = field(default=(), repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict (a DataFrame row): every field but the envelope; reasons as a list."""
+        row = asdict(self)
+        del row["envelope"]
+        row["reasons"] = list(self.reasons)
+        return row
+
+
+@dataclass(frozen=True, slots=True)
+class OverallVerdict:
+    """The verdict for a set of samples: total sound counts, each sample's problems too."""
+
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    count: int
+    total_duration_s: float
+    sound_duration_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict; reasons as a list."""
+        row = asdict(self)
+        row["reasons"] = list(self.reasons)
+        return row
+
+
+def _seconds(value: float) -> str:
+    if value < 60:
+        return f"{value:.1f} s"
+    minutes, seconds = divmod(round(value), 60)
+    return f"{minutes} min {seconds:02d} s"
+
+
+def _checks(fig: Figures, *, per_sample: bool) -> list[tuple[Verdict, str]]:
+    """(severity, reason) findings for decoded figures; length only `per_sample`."""
+    found: list[tuple[Verdict, str]] = []
+    duration = fig.frames / fig.sample_rate
+    if per_sample and duration < MIN_SAMPLE_S:
+        found.append(("bad", f"too short: {_seconds(duration)} (under {MIN_SAMPLE_S:.0f} s)"))
+    elif per_sample and duration < SHORT_S:
+        found.append(
+            (
+                "warn",
+                f"short: {_seconds(duration)}; under {SHORT_S:.0f} s in total is too short, "
+                "1-5 minutes of clean speech is best (several samples add up)",
+            )
+        )
+    if fig.clipped_ratio > CLIPPED_WARN:
+        level: Verdict = "bad" if fig.clipped_ratio > CLIPPED_BAD else "warn"
+        found.append(
+            (level, f"clipped: {fig.clipped_ratio:.2%} of values at full scale; lower the gain")
+        )
+    if fig.silence_ratio > SILENCE_WARN:
+        level = "bad" if fig.silence_ratio > SILENCE_BAD else "warn"
+        what = "mostly silence" if level == "bad" else "much silence"
+        found.append((level, f"{what}: {fig.silence_ratio:.0%} is below {SILENCE_DBFS:.0f} dBFS"))
+    for edge, value in (("leading", fig.leading_silence_s), ("trailing", fig.trailing_silence_s)):
+        if value > EDGE_SILENCE_S and fig.silence_ratio < 1.0:
+            found.append(("warn", f"{edge} silence of {_seconds(value)}; trim it"))
+    if fig.peak_dbfs < QUIET_PEAK_DBFS and fig.silence_ratio < 1.0:
+        found.append(
+            (
+                "warn",
+                f"very quiet: peak {fig.peak_dbfs:.1f} dBFS (under {QUIET_PEAK_DBFS:.0f} dBFS); "
+                "record closer to the microphone or normalise",
+            )
+        )
+    if fig.sample_rate < LOW_RATE_HZ:
+        found.append(("warn", f"low sample rate: {fig.sample_rate} Hz (under 16 kHz)"))
+    return found
+
+
+def _worst(levels: Iterable[Verdict]) -> Verdict:
+    worst: Verdict = "good"
+    for level in levels:
+        if _RANK[level] > _RANK[worst]:
+            worst = level
+    return worst
+
+
+def _failed(name: str, fmt: str | None, reason: str, verdict: Verdict = "bad") -> SampleReport:
+    none = None
+    return SampleReport(
+        name, fmt, none, none, none, none, none, none, none, none, none, verdict, (reason,)
+    )
+
+
+def _caller_stream(item: object) -> Any:
+    """The caller's file object inside `item`, if any (the cloning layer's sample shapes)."""
+    data: Any = item
+    if isinstance(item, tuple) and len(item) in (2, 3):
+        data = item[1]
+    elif isinstance(item, Mapping) and "content" in item:
+        data = item["content"]
+    elif hasattr(item, "content") and hasattr(item, "name") and not hasattr(item, "read"):
+        data = item.content
+    return data if hasattr(data, "read") else None
+
+
+def _inspect(sample: object, index: int) -> SampleReport:
+    stream = _caller_stream(sample)
+    position: int | None = None
+    if stream is not None and not getattr(stream, "closed", False):
+        try:
+            seekable = bool(stream.seekable())
+        except (AttributeError, OSError, ValueError):
+            seekable = False
+        if not seekable:
+            label = getattr(stream, "name", None)
+            name = os.path.basename(label) if isinstance(label, str) else f"sample {index + 1}"
+            reason = "not inspected: the stream cannot seek, so reading it would use it up"
+            return _failed(name, None, reason, "warn")
+        position = stream.tell()
+    reader = open_sample(sample, index)
+    if isinstance(reader, Problem):
+        return _failed(reader.sample or f"sample {index + 1}", None, reader.message)
+    try:
+        return _decode_report(reader)
+    finally:
+        reader.close()
+        if position is not None:
+            stream.seek(position)
+
+
+def _decode_report(reader: Any) -> SampleReport:
+    name = reader.label
+    sniffed = sniff_audio(reader.head())
+    if reader.size == 0:
+        return _failed(name, None, "empty: 0 bytes")
+    if sniffed is None:
+        return _failed(name, None, f"not audio: the first bytes match none of {_FORMATS}")
+    fmt = sniffed[0]
+    np = import_numpy()
+    try:
+        rate, channels, blocks = decode(reader, fmt)
+        with contextlib.closing(blocks):
+            accumulator = Accumulator(np, rate, channels)
+            for block in blocks:
+                accumulator.feed(block)
+            fig = accumulator.finish()
+    except ImportError:
+        raise
+    except DecodeError as exc:
+        return _failed(name, fmt, f"cannot decode as {fmt.upper()}: {exc}")
+    except Exception as exc:
+        detail = str(exc).strip() or type(exc).__name__
+        return _failed(name, fmt, f"cannot decode as {fmt.upper()}: {detail}")
+    if fig.frames == 0:
+        return _failed(name, fmt, "no audio: the file decodes to zero frames")
+    found = _checks(fig, per_sample=True)
+    return SampleReport(
+        name=name,
+        format=fmt,
+        duration_s=fig.frames / fig.sample_rate,
+        sample_rate=fig.sample_rate,
+        channels=fig.channels,
+        peak_dbfs=fig.peak_dbfs,
+        rms_dbfs=fig.rms_dbfs,
+        clipped_ratio=fig.clipped_ratio,
+        silence_ratio=fig.silence_ratio,
+        leading_silence_s=fig.leading_silence_s,
+        trailing_silence_s=fig.trailing_silence_s,
+        verdict=_worst(level for level, _ in found),
+        reasons=tuple(reason for _, reason in found),
+        envelope=fig.envelope,
+    )
+
+
+def inspect_sample(sample: object) -> SampleReport:
+    """Decode one sample in blocks and judge it (see the module's guidance); never raises for
+    bad audio, only ImportError when the ``audio`` extra (numpy, soundfile, av) is missing."""
+    return _inspect(sample, 0)
+
+
+def inspect_samples(samples: Iterable[object]) -> list[SampleReport]:
+    """`inspect_sample` for each item of `samples` (unnamed items are called "sample N")."""
+    if isinstance(samples, (str, bytes, os.PathLike, memoryview)):
+        samples = [samples]
+    return [_inspect(sample, index) for index, sample in enumerate(samples)]
+
+
+def _figures(report: SampleReport) -> Figures | None:
+    if report.duration_s is None or report.sample_rate is None or report.channels is None:
+        return None
+    return Figures(
+        frames=round(report.duration_s * report.sample_rate),
+        sample_rate=report.sample_rate,
+        channels=report.channels,
+        peak_dbfs=report.peak_dbfs if report.peak_dbfs is not None else 0.0,
+        rms_dbfs=report.rms_dbfs if report.rms_dbfs is not None else 0.0,
+        clipped_ratio=report.clipped_ratio or 0.0,
+        silence_ratio=report.silence_ratio or 0.0,
+        leading_silence_s=report.leading_silence_s or 0.0,
+        trailing_silence_s=report.trailing_silence_s or 0.0,
+        envelope=(),
+    )
+
+
+def overall_verdict(reports: Iterable[SampleReport]) -> OverallVerdict:
+    """The verdict for cloning from all `reports` together (what the widget shows).
+
+    Length is judged on the total sound of the decodable samples (short samples add up);
+    every other finding of each sample counts, named after the sample.
+    """
+    reports = list(reports)
+    found: list[tuple[Verdict, str]] = []
+    total = sound = 0.0
+    for report in reports:
+        fig = _figures(report)
+        if fig is None:
+            found.extend((report.verdict, f"{report.name}: {reason}") for reason in report.reasons)
+            continue
+        duration = fig.frames / fig.sample_rate
+        total += duration
+        sound += duration * (1.0 - fig.silence_ratio)
+        found.extend(
+            (level, f"{report.name}: {reason}") for level, reason in _checks(fig, per_sample=False)
+        )
+    if not reports:
+        found.insert(0, ("bad", "no samples"))
+    elif sound < SHORT_S:
+        found.insert(
+            0, ("bad", f"too little sound: {_seconds(sound)} in total (under {SHORT_S:.0f} s)")
+        )
+    elif sound < GOOD_TOTAL_S:
+        found.insert(
+            0,
+            (
+                "warn",
+                f"short: {_seconds(sound)} of sound in total; 1-5 minutes of clean speech is best",
+            ),
+        )
+    return OverallVerdict(
+        verdict=_worst(level for level, _ in found),
+        reasons=tuple(reason for _, reason in found),
+        count=len(reports),
+        total_duration_s=total,
+        sound_duration_s=sound,
+    )

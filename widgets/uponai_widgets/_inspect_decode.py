@@ -1,0 +1,110 @@
+"""Decode one sample block by block: libsndfile for WAV/FLAC/OGG/MP3, PyAV (FFmpeg) otherwise.
+
+Both decoders yield float32 arrays shaped (frames, channels) of a bounded length, never the
+whole signal. numpy, soundfile and av are imported here, on first use, never at package import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Generator
+from typing import IO, Any
+
+__all__ = ["AUDIO_HINT", "DecodeError", "decode", "import_numpy", "import_soundfile"]
+
+AUDIO_HINT = "pip install 'uponai-voices[audio]'"
+BLOCK_FRAMES = 64 * 1024  # frames per libsndfile block: 512 KiB of float32 stereo
+SOUNDFILE_FORMATS = frozenset({"wav", "flac", "ogg", "mp3"})
+
+
+class DecodeError(Exception):
+    """The audio could not be decoded; the message says why in plain words."""
+
+
+def _import(name: str, errors: tuple[type[BaseException], ...] = (ImportError,)) -> Any:
+    try:
+        return importlib.import_module(name)
+    except errors as exc:
+        raise ImportError(
+            f"inspecting audio needs {name}: {AUDIO_HINT} ({exc})", name=name
+        ) from exc
+
+
+def import_numpy() -> Any:
+    """numpy, or an ImportError naming the extra to install."""
+    return _import("numpy")
+
+
+def import_soundfile() -> Any:
+    """soundfile (libsndfile), or an ImportError naming the extra to install."""
+    # soundfile raises OSError when its libsndfile cannot be loaded.
+    return _import("soundfile", (ImportError, OSError))
+
+
+def import_av() -> Any:
+    """PyAV, or an ImportError naming the extra to install."""
+    return _import("av")
+
+
+def decode(stream: IO[bytes], fmt: str | None) -> tuple[int, int, Generator[Any, None, None]]:
+    """(sample rate, channels, blocks) of `stream`, whose container `fmt` was sniffed.
+
+    libsndfile is tried first for the formats it reads; PyAV for M4A, WebM and anything
+    libsndfile refuses. The stream must be seekable and positioned at the sample's start.
+    """
+    errors: list[str] = []
+    if fmt in SOUNDFILE_FORMATS:
+        sf = import_soundfile()
+        try:
+            info = sf.SoundFile(stream)
+        except Exception as exc:  # libsndfile refused it: try FFmpeg before giving up
+            errors.append(_message(exc))
+            stream.seek(0)
+        else:
+            return info.samplerate, info.channels, _soundfile_blocks(info)
+    av = import_av()
+    try:
+        container = av.open(stream, mode="r")
+    except Exception as exc:
+        errors.append(_message(exc))
+        raise DecodeError("; ".join(dict.fromkeys(errors))) from exc
+    try:
+        audio = container.streams.audio[0]
+    except IndexError:
+        container.close()
+        raise DecodeError("the file holds no audio stream") from None
+    rate = audio.codec_context.sample_rate or audio.rate
+    channels = audio.codec_context.channels or audio.layout.nb_channels
+    if not rate or not channels:
+        container.close()
+        raise DecodeError("the audio stream has no sample rate or channel count")
+    return int(rate), int(channels), _av_blocks(container, audio, int(channels))
+
+
+def _message(exc: BaseException) -> str:
+    """The decoder's reason, without soundfile's "Error opening <repr>: " prefix."""
+    text = str(exc).strip() or type(exc).__name__
+    if text.startswith("Error opening") and ": " in text:
+        text = text.rsplit(": ", 1)[-1]
+    # FFmpeg's: "[Errno 1094995529] Invalid data found when processing input: '<none>'"
+    text = re.sub(r"^\[Errno -?\d+\] ", "", text)
+    return text.removesuffix(": '<none>'")
+
+
+def _soundfile_blocks(sound: Any) -> Generator[Any, None, None]:
+    np = import_numpy()
+    out = np.empty((BLOCK_FRAMES, sound.channels), dtype=np.float32)
+    with sound:
+        yield from sound.blocks(dtype="float32", always_2d=True, out=out)
+
+
+def _av_blocks(container: Any, audio: Any, channels: int) -> Generator[Any, None, None]:
+    av = import_av()
+    resampler = av.AudioResampler(format="flt")  # packed float32, same layout and rate
+    with container:
+        for frame in container.decode(audio):
+            for converted in resampler.resample(frame):
+                yield converted.to_ndarray().reshape(-1, channels)
+        for converted in resampler.resample(None):
+            yield converted.to_ndarray().reshape(-1, channels)
