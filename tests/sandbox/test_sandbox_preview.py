@@ -1,0 +1,84 @@
+"""previewUrl serves the first sample without a token, with its audio type and byte ranges."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sandbox_helpers import clone
+from support.audio import make_wav
+from support.sandbox import RunningSandbox
+
+FLAC = b"fLaC\x00\x00\x00\x22" + bytes(range(256)) * 4
+
+
+@pytest.fixture
+def wav_voice(sandbox: RunningSandbox) -> tuple[str, bytes]:
+    first = make_wav(0.5, freq=330)
+    response = clone(sandbox, [("first.wav", first), ("second.wav", make_wav(0.2))])
+    assert response.status_code == 201
+    return response.json()["previewUrl"], first
+
+
+def test_preview_plays_without_a_token(
+    sandbox: RunningSandbox, wav_voice: tuple[str, bytes]
+) -> None:
+    url, first = wav_voice
+    assert url.startswith(sandbox.url + "/preview/")
+    response = httpx.get(url)  # no Authorization header, like an <audio> element
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "audio/wav"
+    assert response.headers["accept-ranges"] == "bytes"
+    assert int(response.headers["content-length"]) == len(first)
+    assert response.content == first
+
+
+def test_preview_id_is_unguessable(sandbox: RunningSandbox, wav_voice: tuple[str, bytes]) -> None:
+    url, _ = wav_voice
+    token = url.rsplit("/", 1)[1]
+    assert len(token) >= 32  # 256 random bits, URL-safe base64
+    other = clone(sandbox, [("x.wav", make_wav(0.1))]).json()["previewUrl"]
+    assert other != url
+    assert httpx.get(url[:-1] + ("A" if url[-1] != "A" else "B")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("range_header", "start", "end"),
+    [("bytes=0-99", 0, 99), ("bytes=100-", 100, None), ("bytes=-50", None, None)],
+)
+def test_byte_ranges(
+    wav_voice: tuple[str, bytes], range_header: str, start: int | None, end: int | None
+) -> None:
+    url, first = wav_voice
+    response = httpx.get(url, headers={"Range": range_header})
+    assert response.status_code == 206
+    assert response.headers["content-type"] == "audio/wav"
+    if start is None:
+        expected, first_byte = first[-50:], len(first) - 50
+    else:
+        last = len(first) - 1 if end is None else end
+        expected, first_byte = first[start : last + 1], start
+    assert response.content == expected
+    last_byte = first_byte + len(expected) - 1
+    assert response.headers["content-range"] == f"bytes {first_byte}-{last_byte}/{len(first)}"
+
+
+def test_unsatisfiable_range(wav_voice: tuple[str, bytes]) -> None:
+    url, first = wav_voice
+    response = httpx.get(url, headers={"Range": f"bytes={len(first) + 10}-"})
+    assert response.status_code == 416
+
+
+def test_head_and_content_type_follow_the_content(sandbox: RunningSandbox) -> None:
+    response = clone(sandbox, [("named-like-a.wav", FLAC)])
+    assert response.status_code == 201
+    url = response.json()["previewUrl"]
+    head = httpx.head(url)
+    assert head.status_code == 200
+    assert head.headers["content-type"] == "audio/flac"
+    assert int(head.headers["content-length"]) == len(FLAC)
+
+
+def test_unknown_preview_is_a_json_404(sandbox: RunningSandbox) -> None:
+    response = httpx.get(sandbox.url + "/preview/does-not-exist")
+    assert response.status_code == 404
+    assert response.json()["status"] == 404
