@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from lab_harness import REPO, RunningLab, start_lab
 from lab_page import CHROMIUM, chromium
@@ -50,8 +51,16 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext
 
 
 @pytest.fixture
-def notebook(request: pytest.FixtureRequest, lab: RunningLab) -> str:
-    """A fresh copy of notebooks/clone_voice.ipynb in Lab's root, named after the test."""
+def notebook(request: pytest.FixtureRequest, lab: RunningLab) -> Iterator[str]:
+    """A fresh copy of notebooks/clone_voice.ipynb in Lab's root, named after the test.
+
+    Its kernel is shut down afterwards, so kernels holding large samples do not pile up.
+    """
     name = f"{request.node.name}.ipynb".replace("[", "_").replace("]", "_")
     shutil.copyfile(NOTEBOOK, lab.root_dir / name)
-    return name
+    yield name
+    headers = {"Authorization": f"token {lab.token}"}
+    with httpx.Client(base_url=lab.url, headers=headers, timeout=10) as http:
+        for session in http.get("/api/sessions").json():
+            if session.get("path") == name:
+                http.delete(f"/api/sessions/{session['id']}")

@@ -228,6 +228,14 @@ def test_busy_disables_controls_no_double_clone_and_progress(gate: Gate) -> None
     assert widget.voice.voice_id == "v_gate"
     assert widget.clone_button.disabled is False
     assert widget.upload.disabled is False
+    # A second clone (new samples) is added to widget.voices; widget.voice is the latest.
+    pick(widget, ("two.wav", make_wav(seconds=0.3)))
+    widget.name_input.value = "Gated again"
+    gate.release.set()
+    second = run(widget.clone)
+    assert second.name == "Gated again"
+    assert widget.voice is second
+    assert [v.name for v in widget.voices] == ["Gated", "Gated again"]
 
 
 def test_cancel_stops_the_clone_and_reenables(gate: Gate) -> None:
@@ -295,3 +303,14 @@ def ipywidgets_state(widget: Any) -> tuple[dict[str, Any], list[Any], list[Any]]
 
     state, paths, buffers = _remove_buffers(widget.get_state())
     return state, paths, buffers
+
+
+def test_missing_token_is_named_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("UPONAI_API_KEY", raising=False)
+    widget = VoiceCloneWidget(workspace_id=1)
+    pick(widget, ("one.wav", make_wav()))
+    widget.name_input.value = "No token"
+    assert run(widget.clone) is None
+    assert "UPONAI_API_KEY" in widget.error_message
+    assert "Traceback" not in widget.error_message
+    assert widget.clone_button.disabled is False
