@@ -1,0 +1,165 @@
+"""Batch jobs: dicts of `clone_voice` keyword arguments, from a list, a DataFrame or a folder."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["AUDIO_EXTENSIONS", "JOB_FIELDS", "Job", "jobs_from_folder", "prepare_jobs"]
+
+#: The keyword arguments of `clone_voice` a job may set (`on_progress` belongs to the batch).
+JOB_FIELDS = (
+    "name",
+    "provider",
+    "workspace_id",
+    "samples",
+    "actor_type",
+    "provider_id",
+    "tenant_id",
+    "impersonation_reason",
+    "timeout",
+)
+
+_ID_FIELDS = ("workspace_id", "provider_id", "tenant_id")
+
+#: File extensions `jobs_from_folder` treats as audio (compared case-insensitively).
+AUDIO_EXTENSIONS = (".wav", ".mp3", ".flac", ".ogg", ".oga", ".m4a", ".mp4", ".webm")
+
+
+@dataclass
+class Job:
+    """One job, ready to run: its row name, its `clone_voice` arguments, or why it cannot run."""
+
+    index: int
+    name: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None
+
+
+def jobs_from_folder(
+    path: str | os.PathLike[str],
+    *,
+    provider: str,
+    workspace_id: int,
+    extensions: Iterable[str] = AUDIO_EXTENSIONS,
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """One job per speaker sub-folder of `path`, named after the folder.
+
+    Each sub-folder's audio files (by extension, directly inside it, sorted by name) are its
+    samples; hidden folders and files (names starting with ``.``) and loose files at the top
+    level are ignored. A speaker folder without audio still gives a job, which the batch
+    reports as ``failed`` (no samples) without sending anything. `options` (for example
+    ``actor_type`` or ``tenant_id``) are added to every job.
+
+    Raises:
+        FileNotFoundError / NotADirectoryError: `path` is missing or not a folder.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise FileNotFoundError(f"no such folder: {str(root)!r}")
+    if not root.is_dir():
+        raise NotADirectoryError(f"not a folder: {str(root)!r}")
+    unknown = sorted(set(options) - set(JOB_FIELDS))
+    if unknown:
+        raise TypeError(f"unknown job option(s) {unknown}; a job takes {', '.join(JOB_FIELDS)}")
+    wanted = {ext.lower() if ext.startswith(".") else f".{ext.lower()}" for ext in extensions}
+    jobs = []
+    for folder in sorted(root.iterdir(), key=lambda p: p.name):
+        if folder.name.startswith(".") or not folder.is_dir():
+            continue
+        samples = [
+            item
+            for item in sorted(folder.iterdir(), key=lambda p: p.name)
+            if not item.name.startswith(".") and item.suffix.lower() in wanted and item.is_file()
+        ]
+        job: dict[str, Any] = {
+            "name": folder.name,
+            "provider": provider,
+            "workspace_id": workspace_id,
+            "samples": samples,
+        }
+        job.update(options)
+        jobs.append(job)
+    return jobs
+
+
+def _plain(value: Any) -> Any:
+    """A DataFrame cell as a plain Python value: NaN / NA / NaT -> None, numpy scalars -> int."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    kind = type(value)
+    if kind.__name__ in {"NAType", "NaTType"}:
+        return None
+    if kind.__module__ == "numpy" and hasattr(value, "item"):
+        item = value.item()
+        return None if isinstance(item, float) and item != item else item
+    return value
+
+
+def _records(jobs: object) -> list[object]:
+    """The jobs as a list of records: a list/iterable of dicts, or a DataFrame's rows."""
+    if type(jobs).__module__.startswith("pandas") and hasattr(jobs, "to_dict"):
+        records: list[object] = list(jobs.to_dict(orient="records"))
+        return [{k: _plain(v) for k, v in r.items()} for r in records if isinstance(r, dict)]
+    if isinstance(jobs, Mapping | str | bytes):
+        raise TypeError(
+            "jobs must be a list of dicts of clone_voice arguments, a pandas DataFrame with "
+            "those columns, or jobs_from_folder(...)"
+        )
+    if not isinstance(jobs, Iterable):
+        raise TypeError(f"jobs must be a list of dicts or a DataFrame, not {type(jobs).__name__}")
+    return list(jobs)
+
+
+def _job(index: int, record: object) -> Job:
+    placeholder = f"job {index}"
+    if not isinstance(record, Mapping):
+        return Job(index, placeholder, problem=f"a job is a dict, got {type(record).__name__}")
+    kwargs = {str(key): value for key, value in record.items()}
+    name = kwargs.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return Job(index, placeholder, problem="the job has no name (a non-blank string)")
+    unknown = sorted(set(kwargs) - set(JOB_FIELDS))
+    if unknown:
+        return Job(
+            index,
+            name.strip(),
+            problem=f"unknown job field(s) {unknown}; a job takes {', '.join(JOB_FIELDS)}",
+        )
+    missing = [key for key in ("provider", "workspace_id", "samples") if key not in kwargs]
+    if missing:
+        return Job(index, name.strip(), problem=f"the job has no {', '.join(missing)}")
+    # Optional columns of a DataFrame hold None where a row leaves them empty, and a column
+    # of ids with empty cells is a float column (55.0): give the API its integers back.
+    kwargs = {k: v for k, v in kwargs.items() if v is not None or k in ("samples", "name")}
+    for key in _ID_FIELDS:
+        value = kwargs.get(key)
+        if isinstance(value, float) and value.is_integer():
+            kwargs[key] = int(value)
+    return Job(index, name.strip(), kwargs)
+
+
+def prepare_jobs(jobs: object) -> list[Job]:
+    """Check every job and the names' uniqueness before anything is sent.
+
+    Raises:
+        TypeError: `jobs` is not a list of dicts or a DataFrame.
+        ValueError: two jobs have the same name (names identify jobs when resuming).
+    """
+    prepared = [_job(index, record) for index, record in enumerate(_records(jobs))]
+    counts = Counter(job.name for job in prepared)
+    duplicates = sorted(name for name, count in counts.items() if count > 1)
+    if duplicates:
+        shown = ", ".join(repr(name) for name in duplicates[:10])
+        raise ValueError(
+            f"job names must be unique within a batch (they identify jobs when resuming); "
+            f"repeated: {shown}. Nothing was sent."
+        )
+    return prepared
