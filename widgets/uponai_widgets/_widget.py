@@ -342,7 +342,10 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self._connection = connection
             voice = await api.clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
         except asyncio.CancelledError:
-            self.status.value = "Cancelled; no voice was created by this widget."
+            self.status.value = (
+                "Cancelled. If the upload had already finished, the server may still have "
+                "created the voice."
+            )
             raise
         except api.UponAIError as exc:
             self.status.value = ""
