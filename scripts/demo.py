@@ -1,0 +1,261 @@
+"""`make demo`: the UponAI sandbox and JupyterLab on loopback, `notebooks/clone_voice.ipynb` open.
+
+Starts `python -m uponai_sandbox` with a freshly generated bearer token (data in `.demo/`), then
+JupyterLab with the repo's `jupyter/` config on `JUPYTER_CONFIG_PATH` (it lifts the 10 MiB
+websocket message limit, so real samples reach the kernel) and with `UPONAI_BASE_URL` /
+`UPONAI_API_KEY` pointing kernels at the sandbox. Prints the URL to open; Ctrl-C (SIGINT) or
+SIGTERM stops both servers by PID.
+
+    python scripts/demo.py [--sandbox-port N] [--lab-port N] [--no-browser] [--data-dir DIR]
+
+Each flag has an environment variable: `UPONAI_DEMO_SANDBOX_PORT`, `UPONAI_DEMO_LAB_PORT`,
+`UPONAI_DEMO_NO_BROWSER=1`, `UPONAI_DEMO_DATA_DIR`. Port 0 picks a free port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = "notebooks/clone_voice.ipynb"
+LOOPBACK = "127.0.0.1"
+STOP_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """What the demo runs with (see `parse_options`)."""
+
+    sandbox_port: int
+    lab_port: int
+    open_browser: bool
+    data_dir: Path
+    startup_timeout: float
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def parse_options(argv: Sequence[str] | None, env: Mapping[str, str]) -> DemoOptions:
+    """Flags first, then `UPONAI_DEMO_*` variables, then defaults (8765, 8888, `.demo/`)."""
+    parser = argparse.ArgumentParser(prog="scripts/demo.py", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sandbox-port", type=int, default=int(env.get("UPONAI_DEMO_SANDBOX_PORT", "8765"))
+    )
+    parser.add_argument(
+        "--lab-port", type=int, default=int(env.get("UPONAI_DEMO_LAB_PORT", "8888"))
+    )
+    parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        default=_truthy(env.get("UPONAI_DEMO_NO_BROWSER")),
+        help="print the URL only; do not open a browser",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(env.get("UPONAI_DEMO_DATA_DIR", REPO / ".demo"))
+    )
+    parser.add_argument("--startup-timeout", type=float, default=120.0)
+    args = parser.parse_args(argv)
+    return DemoOptions(
+        sandbox_port=args.sandbox_port,
+        lab_port=args.lab_port,
+        open_browser=not args.no_browser,
+        data_dir=args.data_dir.resolve(),
+        startup_timeout=args.startup_timeout,
+    )
+
+
+def port_is_free(port: int) -> bool:
+    """True if nothing listens on 127.0.0.1:`port`."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
+
+
+def choose_port(wanted: int) -> int:
+    """`wanted` if it is free; a free port for 0; otherwise a free port instead (said so)."""
+    if wanted and port_is_free(wanted):
+        return wanted
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        port = int(sock.getsockname()[1])
+    if wanted:
+        print(f"port {wanted} is busy, using {port}", flush=True)
+    return port
+
+
+def sandbox_command(port: int, data_dir: Path) -> list[str]:
+    """The sandbox command line (the token travels in the environment, not here)."""
+    return [sys.executable, "-m", "uponai_sandbox", "--host", LOOPBACK, "--port", str(port),
+            "--data-dir", str(data_dir / "sandbox")]  # fmt: skip
+
+
+def lab_command(port: int, *, open_browser: bool) -> list[str]:
+    """JupyterLab on loopback serving the repo, opening the clone notebook."""
+    command = [
+        sys.executable, "-m", "jupyterlab",
+        f"--ServerApp.ip={LOOPBACK}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={REPO}", f"--ServerApp.open_browser={open_browser}",
+        f"--LabApp.default_url=/lab/tree/{NOTEBOOK}",
+        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    return command
+
+
+def sandbox_env(base: Mapping[str, str], token: str) -> dict[str, str]:
+    """The sandbox's environment: the token, and no stray `UPONAI_SANDBOX_*` settings."""
+    env = {k: v for k, v in base.items() if not k.startswith("UPONAI_SANDBOX_")}
+    env["UPONAI_SANDBOX_TOKEN"] = token
+    return env
+
+
+def lab_env(
+    base: Mapping[str, str], *, sandbox_url: str, api_key: str, lab_token: str
+) -> dict[str, str]:
+    """JupyterLab's environment, inherited by its kernels: the sandbox URL and key, the config."""
+    env = dict(base)
+    config_path = [str(REPO / "jupyter")]
+    if env.get("JUPYTER_CONFIG_PATH"):
+        config_path.append(env["JUPYTER_CONFIG_PATH"])
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(config_path)
+    env["JUPYTER_TOKEN"] = lab_token
+    env["UPONAI_BASE_URL"] = sandbox_url
+    env["UPONAI_API_KEY"] = api_key
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def answers(url: str, headers: Mapping[str, str] | None = None) -> bool:
+    """True once `url` answers 200."""
+    try:
+        return httpx.get(url, headers=dict(headers or {}), timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def wait_until_ready(
+    name: str,
+    process: subprocess.Popen[bytes],
+    url: str,
+    timeout: float,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Poll `url` until it answers; fail if the process exits or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with status {process.returncode}")
+        if answers(url, headers):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"{name} did not answer at {url} within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> None:
+    """SIGTERM by PID, then SIGKILL if it is still running after `timeout`."""
+    if process.poll() is not None:
+        return
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout)
+
+
+class _Stop(Exception):
+    """Raised from the signal handler to leave the wait loop."""
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def run(options: DemoOptions, base_env: Mapping[str, str]) -> int:
+    """Start both servers, print where they are, wait for Ctrl-C/SIGTERM, stop both."""
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    api_key = base_env.get("UPONAI_SANDBOX_TOKEN") or secrets.token_urlsafe(32)
+    lab_token = secrets.token_hex(24)
+    sandbox_port = choose_port(options.sandbox_port)
+    lab_port = choose_port(options.lab_port)
+    sandbox_url = f"http://{LOOPBACK}:{sandbox_port}"
+    lab_url = f"http://{LOOPBACK}:{lab_port}"
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        # Own sessions: a terminal Ctrl-C reaches only this script, which stops both in order.
+        sandbox = subprocess.Popen(
+            sandbox_command(sandbox_port, options.data_dir),
+            env=sandbox_env(base_env, api_key),
+            start_new_session=True,
+        )
+        processes.append(sandbox)
+        print(f"UponAI sandbox starting at {sandbox_url} (pid {sandbox.pid})", flush=True)
+        wait_until_ready("the sandbox", sandbox, f"{sandbox_url}/healthz", options.startup_timeout)
+        lab = subprocess.Popen(
+            lab_command(lab_port, open_browser=options.open_browser),
+            env=lab_env(base_env, sandbox_url=sandbox_url, api_key=api_key, lab_token=lab_token),
+            cwd=REPO,
+            start_new_session=True,
+        )
+        processes.append(lab)
+        print(f"JupyterLab starting at {lab_url} (pid {lab.pid})", flush=True)
+        auth = {"Authorization": f"token {lab_token}"}
+        wait_until_ready("JupyterLab", lab, f"{lab_url}/api/status", options.startup_timeout, auth)
+        if not (REPO / NOTEBOOK).exists():
+            print(
+                f"note: {NOTEBOOK} is missing; JupyterLab shows the repository instead", flush=True
+            )
+        print(
+            "\nReady. Open this URL (it carries JupyterLab's login token):\n\n"
+            f"    {lab_url}/lab/tree/{NOTEBOOK}?token={lab_token}\n\n"
+            f"Kernels use UPONAI_BASE_URL={sandbox_url} and a generated UPONAI_API_KEY.\n"
+            "Press Ctrl-C to stop both servers.",
+            flush=True,
+        )
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        gone = next(process for process in processes if process.poll() is not None)
+        print(f"a server (pid {gone.pid}) exited with {gone.returncode}; stopping", flush=True)
+        return 1
+    except _Stop as stopped:
+        print(f"\n{stopped}: stopping JupyterLab and the sandbox", flush=True)
+        return 0
+    except (RuntimeError, TimeoutError) as error:
+        print(f"demo failed: {error}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for process in reversed(processes):
+            stop(process)
+        print("stopped", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `make demo`."""
+    return run(parse_options(argv, os.environ), os.environ)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
