@@ -6,6 +6,9 @@ Starts a test-mode sandbox on 127.0.0.1 (stopped by PID at the end; its store on
 fresh child process, so each peak is its own: the child warms up with a small clone, reads its
 idle RSS, resets the kernel's peak counter (`/proc/self/clear_refs`), clones, and reads `VmHWM`.
 
+Wall-clock throughput on a shared 2-core machine is noisy (the load average is printed); the
+client's own CPU time per GiB (user + system, from getrusage) is the steadier cost figure.
+
 Scenarios, alternated within each round so they share the machine's conditions:
 - raw-httpx-files / raw-httpx-async-files: `httpx.(Async)Client.post(data=..., files=[open
   files])`, no cloning layer: the baselines for the sync and the async clone;
@@ -20,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -42,6 +46,7 @@ BASELINE = {
     "raw-httpx-async-files": "raw-httpx-async-files",
 }
 MiB = 1024 * 1024
+GiB = 1024 * MiB
 FIELDS = {"workspaceId": "42", "voiceProvider": "benchmark", "voiceName": "Bench"}
 
 
@@ -143,13 +148,19 @@ def child(scenario: str, url: str, files: list[Path], warmup: Path) -> dict[str,
         run = lambda: clone(entries)  # noqa: E731
     idle = _status_kib("VmRSS")
     _reset_peak()
+    usage_before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     run()
     seconds = time.perf_counter() - start
+    usage_after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (usage_after.ru_utime - usage_before.ru_utime) + (
+        usage_after.ru_stime - usage_before.ru_stime
+    )
     peak = _status_kib("VmHWM")
     return {
         "scenario": scenario,
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "bytes": sum(p.stat().st_size for p in files),
         "idle_kib": idle,
         "peak_kib": peak,
@@ -183,6 +194,7 @@ def main() -> None:
         store_root = Path(
             tempfile.mkdtemp(prefix="bench-clone-", dir=shm if shm.is_dir() else work)
         )
+        load_before = os.getloadavg()[0]
         with start_sandbox(store_root / "data") as sandbox:
             env = {**os.environ, "UPONAI_API_KEY": sandbox.token}
             for round_number in range(args.runs):
@@ -213,29 +225,48 @@ def main() -> None:
                     sandbox.clear_requests()
             pid = sandbox.pid
         shutil.rmtree(store_root, ignore_errors=True)
-        print(f"command: {command}")
-        print(
-            f"sandbox pid {pid} on loopback; {len(files)} x {args.size_mib} MiB WAV; "
-            f"{args.runs} runs per scenario (median shown)"
+        report(command, results, pid, len(files), args.size_mib, load_before)
+
+
+def report(
+    command: str,
+    results: dict[str, list[dict[str, Any]]],
+    pid: int,
+    count: int,
+    size_mib: int,
+    load_before: float,
+) -> None:
+    """Print throughput (median and best run) and peak RSS above idle for each scenario."""
+    runs_per = len(results[SCENARIOS[0]])
+    print(f"command: {command}")
+    print(
+        f"sandbox pid {pid} on loopback; {count} x {size_mib} MiB WAV; {runs_per} runs per "
+        f"scenario; 1-min load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after "
+        f"(on {os.cpu_count()} CPUs)"
+    )
+    median = {
+        n: statistics.median(r["bytes"] / r["seconds"] / MiB for r in rs)
+        for n, rs in results.items()
+    }
+    best = {n: max(r["bytes"] / r["seconds"] / MiB for r in rs) for n, rs in results.items()}
+    for name in SCENARIOS:
+        runs = results[name]
+        baseline = BASELINE.get(name, "raw-httpx-files")
+        above = statistics.median((r["peak_kib"] - r["idle_kib"]) / 1024 for r in runs)
+        worst = max((r["peak_kib"] - r["idle_kib"]) / 1024 for r in runs)
+        cpu = statistics.median(r["cpu_seconds"] / (r["bytes"] / GiB) for r in runs)
+        cpu_base = statistics.median(
+            r["cpu_seconds"] / (r["bytes"] / GiB) for r in results[baseline]
         )
-        rates = {
-            name: statistics.median(r["bytes"] / r["seconds"] / MiB for r in runs)
-            for name, runs in results.items()
-        }
-        for name in SCENARIOS:
-            runs = results[name]
-            rate = rates[name]
-            baseline = BASELINE.get(name, "raw-httpx-files")
-            raw_rate = rates[baseline]
-            above = statistics.median((r["peak_kib"] - r["idle_kib"]) / 1024 for r in runs)
-            worst = max((r["peak_kib"] - r["idle_kib"]) / 1024 for r in runs)
-            extra = (
-                f", buffers {runs[0]['buffers_mib']:.0f} MiB held" if name == "memoryview" else ""
-            )
-            print(
-                f"{name:22s} {rate:6.1f} MiB/s ({rate / raw_rate:4.2f}x {baseline})  "
-                f"peak RSS above idle: median {above:5.2f} MiB, worst {worst:5.2f} MiB{extra}"
-            )
+        extra = (
+            f"; buffers of {runs[0]['buffers_mib']:.0f} MiB held" if name == "memoryview" else ""
+        )
+        print(
+            f"{name:22s} median {median[name]:6.1f} MiB/s ({median[name] / median[baseline]:4.2f}x), "
+            f"best {best[name]:6.1f} MiB/s ({best[name] / best[baseline]:4.2f}x) vs {baseline}; "
+            f"client CPU {cpu:5.2f} s/GiB ({cpu / cpu_base:4.2f}x); "
+            f"peak RSS above idle: median {above:4.2f} MiB, worst {worst:4.2f} MiB{extra}"
+        )
 
 
 if __name__ == "__main__":

@@ -129,3 +129,15 @@ def test_connection_closes_its_http_clients() -> None:
     asyncio.run(connection.aclose())
     assert sync_client.is_closed
     assert async_client.is_closed
+
+
+def test_max_retries_and_a_numeric_timeout() -> None:
+    connection = uw.connect("http://a.example", "t", max_retries=5, timeout=4)
+    assert connection.retry.max_retries == 5
+    assert connection.timeout == httpx.Timeout(4, connect=4)
+    slow = uw.connect("http://a.example", "t", timeout=600)
+    assert slow.timeout == httpx.Timeout(600, connect=UPLOAD_TIMEOUT.connect)
+    with pytest.raises(ValueError, match="positive"):
+        uw.connect("http://a.example", "t", timeout=0)
+    with pytest.raises(ValueError, match="http"):
+        uw.connect("ftp://a.example", "t")

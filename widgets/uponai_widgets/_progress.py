@@ -21,6 +21,7 @@ class ProgressTracker:
 
     def __init__(self, on_progress: ProgressCallback | None, steps: int = 200) -> None:
         self._on_progress = on_progress
+        self.enabled = on_progress is not None
         self._steps = steps
         self._reported = -1
 
@@ -66,6 +67,9 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         if not isinstance(self._inner, httpx.SyncByteStream):
             raise RuntimeError("a sync request body is needed for a sync clone")
         self.started = True
+        if not self._tracker.enabled:
+            yield from self._inner
+            return
         self._tracker.report(0, self._total or 0)
         for chunk in self._inner:
             yield chunk
@@ -76,6 +80,10 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         if not isinstance(self._inner, httpx.AsyncByteStream):
             raise RuntimeError("an async request body is needed for an async clone")
         self.started = True
+        if not self._tracker.enabled:
+            async for chunk in self._inner:
+                yield chunk
+            return
         self._tracker.report(0, self._total or 0)
         async for chunk in self._inner:
             yield chunk

@@ -151,13 +151,18 @@ class _PathReader(SampleReader):
         self.path = path
         self.size = size
         self._file: IO[bytes] | None = None
+        self._file_pos = 0
 
     def _read(self, size: int) -> bytes:
         if self._file is None:
-            self._file = open(self.path, "rb")  # noqa: SIM115 - closed by close()
-        if self._file.tell() != self._pos:
-            self._file.seek(self._pos)
-        return self._file.read(size)
+            # Unbuffered: httpx asks for 64 KiB at a time, a buffer would only add a copy.
+            self._file = open(self.path, "rb", buffering=0)  # noqa: SIM115 - closed by close()
+            self._file_pos = 0
+        if self._file_pos != self._pos:
+            self._file_pos = self._file.seek(self._pos)
+        data = self._file.read(size) or b""
+        self._file_pos += len(data)
+        return data
 
     def peek(self, offset: int, length: int) -> bytes:
         with open(self.path, "rb") as handle:
