@@ -8,12 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from lab_harness import REPO, RunningLab, start_lab
+from lab_harness import NOTEBOOK, RunningLab, start_lab
 from lab_page import CHROMIUM, chromium
 from playwright.sync_api import BrowserContext
 from support.sandbox import RunningSandbox
-
-NOTEBOOK = REPO / "notebooks" / "clone_voice.ipynb"
 
 
 def _require_chromium() -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[2]
+NOTEBOOK = REPO / "notebooks" / "clone_voice.ipynb"
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 

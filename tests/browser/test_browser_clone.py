@@ -14,8 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import NOTEBOOK
-from lab_harness import RunningLab, start_lab
+from lab_harness import NOTEBOOK, RunningLab, start_lab
 from lab_page import _KERNEL_IDLE, choose_files, fill_text, open_and_run, screenshot
 from playwright.sync_api import BrowserContext, Page
 from support.audio import make_large_wav, write_wav
