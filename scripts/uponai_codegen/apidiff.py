@@ -168,41 +168,31 @@ def _enum_changes(where: str, old: Field, new: Field) -> Iterator[Change]:
         yield Change(where, "enum value removed", value, True)
 
 
-def _request_field_changes(
-    where: str, old: dict[str, Field], new: dict[str, Field]
+def _field_changes(
+    where: str, old: dict[str, Field], new: dict[str, Field], *, request: bool
 ) -> Iterator[Change]:
+    """Field changes of a request (parameters, body) or a response.
+
+    Requests break on new required fields and on fields made required; responses break when a
+    field may now be null or absent. Removing or retyping a field breaks both.
+    """
     for name in sorted(set(new) - set(old)):
-        req = new[name].required
-        yield Change(f"{where} {name}", "added", "required" if req else "optional", req)
+        required = request and new[name].required
+        detail = ("required" if required else "optional") if request else ""
+        yield Change(f"{where} {name}", "added", detail, required)
     for name in sorted(set(old) - set(new)):
         yield Change(f"{where} {name}", "removed", "", True)
     for name in sorted(set(old) & set(new)):
-        before, after = old[name], new[name]
+        before, after, at = old[name], new[name], f"{where} {name}"
         if before.type != after.type:
-            yield Change(f"{where} {name}", "type changed", f"{before.type} -> {after.type}", True)
-        if after.required and not before.required:
-            yield Change(f"{where} {name}", "made required", "", True)
+            yield Change(at, "type changed", f"{before.type} -> {after.type}", True)
+        if request and after.required and not before.required:
+            yield Change(at, "made required", "", True)
         if before.required and not after.required:
-            yield Change(f"{where} {name}", "made optional", "", False)
-        yield from _enum_changes(f"{where} {name}", before, after)
-
-
-def _response_field_changes(
-    where: str, old: dict[str, Field], new: dict[str, Field]
-) -> Iterator[Change]:
-    for name in sorted(set(new) - set(old)):
-        yield Change(f"{where} {name}", "added", "", False)
-    for name in sorted(set(old) - set(new)):
-        yield Change(f"{where} {name}", "removed", "", True)
-    for name in sorted(set(old) & set(new)):
-        before, after = old[name], new[name]
-        if before.type != after.type:
-            yield Change(f"{where} {name}", "type changed", f"{before.type} -> {after.type}", True)
-        if after.nullable and not before.nullable:
-            yield Change(f"{where} {name}", "made nullable", "", True)
-        if before.required and not after.required:
-            yield Change(f"{where} {name}", "made optional", "may be absent now", True)
-        yield from _enum_changes(f"{where} {name}", before, after)
+            yield Change(at, "made optional", "" if request else "may be absent now", not request)
+        if not request and after.nullable and not before.nullable:
+            yield Change(at, "made nullable", "", True)
+        yield from _enum_changes(at, before, after)
 
 
 def _operation_changes(key: str, old: Operation, new: Operation) -> Iterator[Change]:
@@ -210,20 +200,25 @@ def _operation_changes(key: str, old: Operation, new: Operation) -> Iterator[Cha
         yield Change(
             key, "operation renamed", f"{old.name} -> {new.name}: the module is renamed", True
         )
-    yield from _request_field_changes(f"{key} parameter", old.parameters, new.parameters)
+    yield from _field_changes(f"{key} parameter", old.parameters, new.parameters, request=True)
     for ctype in sorted(set(new.body) - set(old.body)):
         yield Change(f"{key} request body", "content type added", ctype, False)
     for ctype in sorted(set(old.body) - set(new.body)):
         yield Change(f"{key} request body", "content type removed", ctype, True)
     for ctype in sorted(set(old.body) & set(new.body)):
-        yield from _request_field_changes(f"{key} body {ctype}", old.body[ctype], new.body[ctype])
+        yield from _field_changes(
+            f"{key} body {ctype}", old.body[ctype], new.body[ctype], request=True
+        )
     for response in sorted(set(old.responses) - set(new.responses)):
         yield Change(f"{key} response {response}", "response removed", "", True)
     for response in sorted(set(new.responses) - set(old.responses)):
         yield Change(f"{key} response {response}", "response added", "", False)
     for response in sorted(set(old.responses) & set(new.responses)):
-        yield from _response_field_changes(
-            f"{key} response {response}", old.responses[response], new.responses[response]
+        yield from _field_changes(
+            f"{key} response {response}",
+            old.responses[response],
+            new.responses[response],
+            request=False,
         )
 
 
