@@ -57,14 +57,20 @@ def test_clone_two_wavs_card_and_playable_preview(
     choose_files(page, [one, two])
     samples = page.locator(".uponai-samples").inner_text()
     assert "0:02.0" in samples  # duration decoded from the WAV header
-    voice_id = clone_and_wait(page, "Browser voice")
+    name = "Browser <b>voice</b>"  # markup in a name must render as text
+    voice_id = clone_and_wait(page, name)
 
     assert voice_id
     record = assert_stored(sandbox, voice_id, [one, two])
-    assert record["name"] == "Browser voice"
+    assert record["name"] == name
     assert record["workspace_id"] == 11
     card = page.locator(".uponai-card")
-    assert "Browser voice" in card.inner_text()
+    assert name in card.inner_text()
+    assert card.locator("b").count() == 0
+    # The copy button puts the voice id on the clipboard.
+    browser.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url)
+    card.locator(".uponai-copy").click()
+    assert page.evaluate("() => navigator.clipboard.readText()") == voice_id
     assert page.locator(".uponai-error").is_hidden()
     sent, total = page.locator(".uponai-progress + *").inner_text().split(" / ")
     assert sent == total == "110.1 KiB"  # the byte progress bar ended at the total
