@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
 import tracemalloc
 from pathlib import Path
 from types import SimpleNamespace
@@ -215,3 +217,19 @@ def test_a_sample_that_cannot_be_read_during_the_upload_is_a_typed_error(
     assert "Permission denied" in str(info.value)
     assert len(transport.seen) == 1
     assert not transport.seen[0].complete
+
+
+def test_validation_leaves_no_file_open(tmp_path: Path) -> None:
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"s{i}.wav"
+        path.write_bytes(fake_wav(200_000, seed=i % 2))  # s0 and s2 are identical
+        paths.append(path)
+    with pytest.raises(uw.ValidationError, match="same content"):
+        uw.validate_clone(name="A", provider="p", workspace_id=1, samples=paths)
+    uw.validate_clone(name="A", provider="p", workspace_id=1, samples=paths[:2])
+    opened = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # the listing's own descriptor is gone already
+            opened.append(os.readlink(f"/proc/self/fd/{fd}"))
+    assert not [target for target in opened if target.startswith(str(tmp_path))]

@@ -370,3 +370,15 @@ def test_debug_logs_over_real_http_never_show_the_secrets(
     assert wrong not in output
     assert REASON not in output
     assert sandbox.requests()[-2]["headers"]["x-impersonation-reason"] == REASON
+
+
+def test_refused_connection_is_retried_then_reported(tmp_path: Path) -> None:
+    from support.sandbox import free_port
+
+    sleeps = Sleeps()
+    retry = uw.RetryPolicy(sleep=sleeps, random=lambda: 1.0)
+    connection = uw.connect(f"http://127.0.0.1:{free_port()}", "t", retry=retry)
+    with pytest.raises(uw.APIConnectionError, match="nothing was uploaded") as info:
+        _clone(connection, tmp_path)
+    assert info.value.body_sent is False
+    assert sleeps.delays == [0.5, 1.0]
