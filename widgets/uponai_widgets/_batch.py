@@ -42,7 +42,7 @@ __all__ = [
 Resume = BatchResult | str | os.PathLike[str] | None
 OnProgress = BatchProgressCallback | Literal[False] | None
 
-_NOT_STARTED = "cancelled before it started: nothing was sent"
+_NOT_STARTED = "cancelled before its upload started: no voice was created"
 _MID_UPLOAD = (
     "cancelled during the upload: the voice may or may not exist on the server; "
     "check the workspace before cloning it again"
@@ -102,9 +102,11 @@ class _BatchRun:
     async def _run_job(self, job: Job) -> None:
         started = time.monotonic()
         sent = 0
+        body_started = False
 
         def on_bytes(so_far: int, _total: int) -> None:
-            nonlocal sent
+            nonlocal sent, body_started
+            body_started = True  # the first report (0 bytes) comes as the body starts
             self.progress.add_bytes(so_far - sent)
             sent = max(sent, so_far)
 
@@ -113,8 +115,8 @@ class _BatchRun:
         try:
             voice = await clone_voice_async(self.connection, **job.kwargs, on_progress=on_bytes)
         except asyncio.CancelledError:
-            # No progress call at all means the body never started: nothing reached the server.
-            error = _MID_UPLOAD if sent else _NOT_STARTED
+            # No progress report at all: the body never started, so no voice can exist.
+            error = _MID_UPLOAD if body_started else _NOT_STARTED
             self.rows[job.index] = BatchRow(
                 job.name, "cancelled", None, error, sent, time.monotonic() - started
             )

@@ -1,0 +1,146 @@
+"""Interruption: task cancellation, Ctrl-C in a script, a kernel interrupt inside a running loop.
+
+Each stops new uploads, cancels the running ones (files closed, nothing more sent) and hands
+back the partial table: `BatchCancelled.result` (async) or `BatchInterrupted.result` (sync).
+"""
+
+from __future__ import annotations
+
+import _thread
+import asyncio
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from batch_support import clones_by_name, open_fds_under, sample_jobs, sandbox_connection
+from support.sandbox import RunningSandbox
+
+from uponai_widgets._batch import (
+    BatchCancelled,
+    BatchInterrupted,
+    BatchResult,
+    clone_voices,
+    clone_voices_async,
+)
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def check_partial(result: BatchResult, sandbox: RunningSandbox, total: int) -> None:
+    """The partial table agrees with what the sandbox received."""
+    assert result.interrupted
+    assert len(result) == total
+    assert result.counts()["failed"] == 0
+    seen = clones_by_name(sandbox)  # a request cut off before its form was read has no name
+    for row in result:
+        if row.status == "created":
+            assert [e["voiceId"] for e in seen[row.name]] == [row.voice_id]
+        elif "before its upload started" in row.error:
+            assert row.name not in seen  # no byte of its body reached the server
+            assert row.bytes == 0
+        else:
+            assert row.status == "cancelled"
+            assert "may or may not exist" in row.error
+    # At most one request per job that got going (the policy had nothing to retry).
+    created = result.counts()["created"]
+    assert created <= len(sandbox.requests()) <= created + result.counts()["cancelled"]
+
+
+def test_cancelling_the_async_batch_keeps_the_finished_jobs(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    jobs = sample_jobs(tmp_path, 6)
+    sandbox.inject_fault(latency_ms=1500)  # every request waits 1.5 s before its answer
+    done_counts: list[int] = []
+
+    async def main() -> BaseException:
+        connection = sandbox_connection(sandbox)
+        task = asyncio.create_task(
+            clone_voices_async(
+                connection, jobs, concurrency=2, on_progress=lambda d, *_: done_counts.append(d)
+            )
+        )
+        # Wait (without a clock) until jobs 1-2 are done and jobs 3-4 are on the wire.
+        while not (done_counts and done_counts[-1] == 2 and len(sandbox.requests()) == 4):
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError) as caught:
+            await task
+        await connection.aclose()
+        return caught.value
+
+    error = asyncio.run(main())
+    assert isinstance(error, BatchCancelled)
+    result = error.result
+    assert [row.status for row in result] == ["created"] * 2 + ["cancelled"] * 4
+    assert ["may or may not" in row.error for row in result.rows[2:4]] == [True, True]
+    assert ["before its upload started" in row.error for row in result.rows[4:]] == [True, True]
+    check_partial(result, sandbox, 6)
+    assert open_fds_under(tmp_path) == []  # the cancelled uploads closed their files
+    sandbox.clear_faults()
+    time.sleep(0.3)  # nothing is still trying to send the remaining jobs
+    assert len(sandbox.requests()) == 4
+
+    # Resume from the partial table: only the four unfinished jobs are sent.
+    sandbox.clear_requests()
+    again = clone_voices(sandbox_connection(sandbox), jobs, resume=result, on_progress=False)
+    assert [row.status for row in again] == ["skipped"] * 2 + ["created"] * 4
+    assert [row.voice_id for row in again.rows[:2]] == [row.voice_id for row in result.rows[:2]]
+    assert sorted(clones_by_name(sandbox)) == ["voice-2", "voice-3", "voice-4", "voice-5"]
+
+
+def test_ctrl_c_in_a_script_raises_keyboard_interrupt_with_the_partial_table(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    jobs = sample_jobs(tmp_path, 8)
+    sandbox.inject_fault(latency_ms=300)
+
+    calls: list[int] = []
+
+    def on_progress(done: int, failed: int, total: int, sent: int) -> None:
+        calls.append(done)
+        if done == 2 and calls.count(2) == 1:
+            signal.raise_signal(signal.SIGINT)  # what Ctrl-C does (once)
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(KeyboardInterrupt) as caught:
+        clone_voices(sandbox_connection(sandbox), jobs, concurrency=2, on_progress=on_progress)
+    assert isinstance(caught.value, BatchInterrupted)
+    assert "resume=" in str(caught.value)
+    result = caught.value.result
+    counts = result.counts()
+    assert counts["created"] >= 2
+    assert counts["cancelled"] >= 5  # at most one more finished before the cancel landed
+    check_partial(result, sandbox, 8)
+    assert open_fds_under(tmp_path) == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
+def test_kernel_interrupt_while_called_inside_a_running_loop(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    jobs = sample_jobs(tmp_path, 8)
+    sandbox.inject_fault(latency_ms=300)
+    calls: list[int] = []
+
+    def on_progress(done: int, failed: int, total: int, sent: int) -> None:
+        calls.append(done)
+        if done == 2 and calls.count(2) == 1:
+            _thread.interrupt_main()  # what a kernel interrupt does to the main thread
+
+    async def notebook_cell() -> BaseException:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            clone_voices(sandbox_connection(sandbox), jobs, concurrency=2, on_progress=on_progress)
+        return caught.value
+
+    # A bare loop like ipykernel's: asyncio.run would install its own SIGINT handler.
+    loop = asyncio.new_event_loop()
+    try:
+        error = loop.run_until_complete(notebook_cell())
+    finally:
+        loop.close()
+    assert isinstance(error, BatchInterrupted)
+    check_partial(error.result, sandbox, 8)
+    assert error.result.counts()["cancelled"] >= 4
+    assert open_fds_under(tmp_path) == []
