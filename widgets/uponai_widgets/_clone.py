@@ -157,7 +157,9 @@ def _outcome(plan: _Plan, response: httpx.Response) -> Voice | _Failure:
             message = f"The server answered 201 but not with a voice ({type(exc).__name__})."
             return _Failure(UponAIError(message, status=201), retryable=False)
         if voice.parsed is None:
-            return _Failure(UponAIError("The server answered 201 without a voice."), False)
+            return _Failure(
+                UponAIError("The server answered 201 without a voice.", status=201), False
+            )
         return voice.parsed
     retry_after = policy.retry_after(response.headers)
     error = error_from_response(response, secrets=plan.secrets, retry_after=retry_after)
