@@ -209,6 +209,10 @@ class CloneHandler:
             receiver = FormReceiver(boundary, temp_dir, self.state.limits)
             try:
                 dropped = await self._receive(receiver, fault)
+            except ApiError:
+                if fault is not None and fault.status is not None:
+                    raise fault.error() from None  # the injected status wins over a bad body
+                raise
             finally:
                 receiver.close()
                 self._log_form(receiver)

@@ -155,3 +155,9 @@ def test_test_routes_are_absent_without_test_mode(
         response = httpx.request(method, plain.url + path, json={"status": 500})
         assert_error(response, 404)
     assert clone(plain, [("a.wav", WAV)]).status_code == 201
+
+
+def test_injected_status_wins_over_a_bad_body(sandbox: RunningSandbox) -> None:
+    sandbox.inject_fault(status=503, count=1)
+    assert_error(clone(sandbox, [("a.wav", b"not audio")]), 503)
+    assert_error(clone(sandbox, [("a.wav", b"not audio")]), 415)
