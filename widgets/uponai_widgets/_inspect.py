@@ -2,8 +2,8 @@
 
 `inspect_sample` accepts every kind of sample `clone_voice` accepts (a path, a binary file object,
 bytes, a memoryview, a `(filename, data, mime)` tuple, an ipywidgets FileUpload value entry) in
-every format it accepts: WAV, FLAC, OGG and MP3 are decoded with libsndfile, M4A and WebM (what
-browsers record) with PyAV. The audio is decoded block by block and every figure is computed
+every format it accepts: WAV, FLAC and OGG are decoded with libsndfile; MP3, M4A and WebM (what
+browsers record) with PyAV's FFmpeg (libsndfile 1.2.2 misdecodes MP3 read in blocks). The audio is decoded block by block and every figure is computed
 incrementally, so a long file is analysed in bounded memory. A caller's file object is left at
 the position it had; a stream that cannot seek is not read at all (reading it would leave nothing
 to upload). Undecodable audio gives verdict ``"bad"`` with the reason, never an exception.

@@ -15,7 +15,6 @@ __all__ = ["AUDIO_HINT", "DecodeError", "decode", "import_numpy", "import_soundf
 
 AUDIO_HINT = "pip install 'uponai-voices[audio]'"
 BLOCK_FRAMES = 64 * 1024  # frames per libsndfile block: 512 KiB of float32 stereo
-SOUNDFILE_FORMATS = frozenset({"wav", "flac", "ogg", "mp3"})
 
 
 class DecodeError(Exception):
@@ -50,36 +49,52 @@ def import_av() -> Any:
 def decode(stream: IO[bytes], fmt: str | None) -> tuple[int, int, Generator[Any, None, None]]:
     """(sample rate, channels, blocks) of `stream`, whose container `fmt` was sniffed.
 
-    libsndfile is tried first for the formats it reads; PyAV for M4A, WebM and anything
-    libsndfile refuses. The stream must be seekable and positioned at the sample's start.
+    Each decoder in `DECODERS[fmt]` is tried in turn (the stream rewound between tries); the
+    error names every decoder's reason. The stream must be seekable and at the sample's start.
     """
     errors: list[str] = []
-    if fmt in SOUNDFILE_FORMATS:
-        sf = import_soundfile()
+    for opener in DECODERS.get(fmt or "", (_open_soundfile, _open_av)):
         try:
-            info = sf.SoundFile(stream)
-        except Exception as exc:  # libsndfile refused it: try FFmpeg before giving up
+            return opener(stream)
+        except ImportError:
+            raise
+        except Exception as exc:
             errors.append(_message(exc))
             stream.seek(0)
-        else:
-            return info.samplerate, info.channels, _soundfile_blocks(info)
-    av = import_av()
+    raise DecodeError("; ".join(dict.fromkeys(errors)))
+
+
+def _open_soundfile(stream: IO[bytes]) -> tuple[int, int, Generator[Any, None, None]]:
+    sound = import_soundfile().SoundFile(stream)
+    return int(sound.samplerate), int(sound.channels), _soundfile_blocks(sound)
+
+
+def _open_av(stream: IO[bytes]) -> tuple[int, int, Generator[Any, None, None]]:
+    container = import_av().open(stream, mode="r")
     try:
-        container = av.open(stream, mode="r")
-    except Exception as exc:
-        errors.append(_message(exc))
-        raise DecodeError("; ".join(dict.fromkeys(errors))) from exc
-    try:
+        if not container.streams.audio:
+            raise DecodeError("the file holds no audio stream")
         audio = container.streams.audio[0]
-    except IndexError:
+        rate = audio.codec_context.sample_rate or audio.rate
+        channels = audio.codec_context.channels or audio.layout.nb_channels
+        if not rate or not channels:
+            raise DecodeError("the audio stream has no sample rate or channel count")
+    except BaseException:
         container.close()
-        raise DecodeError("the file holds no audio stream") from None
-    rate = audio.codec_context.sample_rate or audio.rate
-    channels = audio.codec_context.channels or audio.layout.nb_channels
-    if not rate or not channels:
-        container.close()
-        raise DecodeError("the audio stream has no sample rate or channel count")
+        raise
     return int(rate), int(channels), _av_blocks(container, audio, int(channels))
+
+
+# libsndfile 1.2.2 decodes MP3 wrongly when read in blocks (values at each block boundary are
+# off by up to 0.55 of full scale; a whole-file read is right), so MP3 goes to FFmpeg first.
+DECODERS = {
+    "wav": (_open_soundfile, _open_av),
+    "flac": (_open_soundfile, _open_av),
+    "ogg": (_open_soundfile, _open_av),
+    "mp3": (_open_av, _open_soundfile),
+    "m4a": (_open_av,),
+    "webm": (_open_av,),
+}
 
 
 def _message(exc: BaseException) -> str:
