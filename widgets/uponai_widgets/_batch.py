@@ -376,7 +376,7 @@ def clone_voices(
 
     Works in scripts and inside a running event loop (a notebook cell: the batch then runs on
     a worker thread's own loop; ``on_progress`` and the display are still updated from the
-    calling thread). It uses a private copy of the connection's HTTP clients, closed at the
+    calling thread, where consecutive updates may be merged into the latest). It uses a private copy of the connection's HTTP clients, closed at the
     end. In async code, prefer ``await clone_voices_async(...)``.
     """
     batch = _SyncBatch(
