@@ -64,22 +64,28 @@ __all__ = [
     "validate_clone",
 ]
 
-# Names imported on first use (PEP 562): the views need ipywidgets, an optional extra.
-_LAZY = {"VoiceCloneWidget": "._widget", "VoiceCard": "._card"}
+# Names imported on first use (PEP 562): name -> (module, needs the `jupyter` extra). The views
+# need ipywidgets, an optional extra; nothing here is imported by `import uponai_widgets`.
+_LAZY: dict[str, tuple[str, bool]] = {
+    "VoiceCloneWidget": ("._widget", True),
+    "VoiceCard": ("._card", True),
+}
 
 _JUPYTER_HINT = "pip install 'uponai-voices[jupyter]'"
 
 
 def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
+    entry = _LAZY.get(name)
+    if entry is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    try:
-        importlib.import_module("ipywidgets")
-    except ImportError as exc:
-        raise ImportError(
-            f"uponai_widgets.{name} needs ipywidgets: {_JUPYTER_HINT}", name="ipywidgets"
-        ) from exc
+    module_name, needs_jupyter = entry
+    if needs_jupyter:
+        try:
+            importlib.import_module("ipywidgets")
+        except ImportError as exc:
+            raise ImportError(
+                f"uponai_widgets.{name} needs ipywidgets: {_JUPYTER_HINT}", name="ipywidgets"
+            ) from exc
     value = getattr(importlib.import_module(module_name, __name__), name)
     globals()[name] = value
     return value
