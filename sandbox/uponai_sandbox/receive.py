@@ -19,6 +19,8 @@ from .audio import SNIFF_BYTES, AudioFormat, sniff_audio
 from .errors import ApiError
 
 FILES_FIELD = "files"
+MAX_FIELD_PARTS = 64
+"""Non-file parts accepted per request (the spec has three)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class FormReceiver:
         self.fields: dict[str, list[str]] = {}
         self.files: list[ReceivedFile] = []
         self.received_bytes = 0
+        self._field_parts = 0
         self._ended = False
         self._part: _Part | None = None
         self._header_name = bytearray()
@@ -173,6 +176,16 @@ class FormReceiver:
             )
         name = raw_name.decode("utf-8", "replace")
         if name != FILES_FIELD:
+            if b"filename" in options:
+                raise ApiError(
+                    400,
+                    "unexpected_file_field",
+                    f"file part in field {name!r}: samples go in {FILES_FIELD!r}",
+                    field=name,
+                )
+            self._field_parts += 1
+            if self._field_parts > MAX_FIELD_PARTS:
+                raise ApiError(400, "too_many_fields", f"more than {MAX_FIELD_PARTS} form fields")
             self._part = _Part(name=name, file=None, handle=None)
             return
         if len(self.files) >= self.limits.max_files:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,11 +160,69 @@ def test_unknown_routes_and_methods_are_json(sandbox: RunningSandbox) -> None:
 def test_failure_half_way_leaves_no_voice(limited: RunningSandbox) -> None:
     """The first files were already streamed to disk when the third turns out not to be audio."""
     before = limited.requests()
+    on_disk = voices_on_disk(limited)
     response = clone(limited, [("a.wav", WAV), ("b.wav", make_wav(0.2)), ("c.wav", b"text")])
     assert_error(response, 415)
     entry = limited.requests()[len(before)]
     assert [f["filename"] for f in entry["files"]] == ["a.wav", "b.wav", "c.wav"]
     assert entry.get("voiceId") is None
-    assert voices_on_disk(limited) == []
+    assert voices_on_disk(limited) == on_disk
     # and the sandbox is fine afterwards
     assert clone(limited, [("a.wav", WAV)]).status_code == 201
+
+
+def test_file_in_another_field_is_named(sandbox: RunningSandbox) -> None:
+    response = httpx.post(
+        sandbox.url + CLONE,
+        data=DEFAULT_FIELDS,
+        files=[("file", ("a.wav", WAV, "audio/wav"))],
+        headers=sandbox.auth_headers,
+    )
+    assert_error(response, 400, field="file")
+
+
+def test_too_many_fields(sandbox: RunningSandbox) -> None:
+    fields = DEFAULT_FIELDS | {f"extra{i}": "x" for i in range(100)}
+    assert_error(clone(sandbox, [("a.wav", WAV)], fields=fields), 400)
+
+
+def test_hostile_file_names_never_reach_the_file_system(sandbox: RunningSandbox) -> None:
+    names = ["../../escape.wav", "/etc/passwd", "a\\b.wav", "ünïcode name.wav"]
+    response = clone(sandbox, [(name, WAV) for name in names])
+    assert response.status_code == 201, response.text
+    record = sandbox.voice_record(response.json()["voiceId"])
+    assert [s["filename"] for s in record["samples"]] == names
+    voices = (sandbox.data_dir / "voices").resolve()
+    for sample in record["samples"]:
+        assert Path(sample["path"]).resolve().parent.parent == voices
+    assert not (sandbox.data_dir.parent / "escape.wav").exists()
+
+
+def test_client_abort_half_way_leaves_nothing(limited: RunningSandbox) -> None:
+    """A client that goes away mid-upload: no voice, no temporary files, the log says so."""
+    voices_before = voices_on_disk(limited)
+    boundary = "abort"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="workspaceId"\r\n\r\n1\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="voiceProvider"\r\n\r\np\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="voiceName"\r\n\r\nn\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="a.wav"\r\n\r\n'
+    ).encode() + WAV[:2000]
+    request = (
+        f"POST {CLONE} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {limited.token}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(head) + 50_000}\r\n\r\n"
+    ).encode() + head
+    host, port = limited.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(request)
+        time.sleep(0.3)  # let the sandbox stream the first part to disk
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not limited.requests()[-1].get("status"):
+        time.sleep(0.05)
+    entry = limited.requests()[-1]
+    assert entry["status"] == 400
+    assert entry["error"] == "client_disconnected"
+    assert entry["files"][0]["filename"] == "a.wav"
+    assert voices_on_disk(limited) == voices_before
