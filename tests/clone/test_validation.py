@@ -211,3 +211,16 @@ def test_admin_with_reason_and_digit_string_workspace_are_accepted() -> None:
     assert seen.fields["workspaceId"] == "42"
     assert seen.headers["x-actor-type"] == "provider_admin"
     assert seen.headers["x-impersonation-reason"] == REASON
+
+
+def test_a_stream_that_fails_to_read_is_a_problem(tmp_path: Path) -> None:
+    class Broken(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            raise OSError("device not ready")
+
+    problem = only(problems_for(tmp_path, samples=[("dev.wav", Broken())]))
+    assert problem.sample == "dev.wav"
+    assert "device not ready" in problem.message

@@ -312,7 +312,10 @@ def open_sample(item: object, index: int) -> SampleReader | Problem:
             return Problem(label, "samples", "opened in text mode; open audio with mode 'rb'")
         if hasattr(data, "readable") and not data.readable():
             return Problem(label, "samples", "the file object is not readable")
-        return _StreamReader(data, label, filename, mime)
+        try:
+            return _StreamReader(data, label, filename, mime)
+        except (OSError, ValueError) as exc:
+            return Problem(label, "samples", f"cannot read the file object: {exc}")
     return Problem(label, "samples", f"unsupported sample type {type(data).__name__}: {_HINT}")
 
 
