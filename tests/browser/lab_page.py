@@ -28,8 +28,24 @@ _KERNEL_IDLE = """() => {
   const panel = app && app.shell.currentWidget;
   const session = panel && panel.sessionContext && panel.sessionContext.session;
   return !!(session && session.kernel && session.kernel.status === 'idle'
+            && session.kernel.connectionStatus === 'connected'
             && panel.content && panel.content.widgets && panel.content.widgets.length > 0);
 }"""
+
+
+# Record the kernel connection's status changes in window.__uponaiStatuses.
+WATCH_KERNEL_CONNECTION = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel.sessionContext.session.kernel;
+  window.__uponaiStatuses = [];
+  kernel.connectionStatusChanged.connect((_, status) => window.__uponaiStatuses.push(status));
+}"""
+
+# True once the watched connection has dropped at least once.
+KERNEL_DISCONNECTED = """() => (window.__uponaiStatuses || []).some(s => s !== 'connected')"""
+
+# Public name for tests that wait for the kernel again after a reconnect.
+KERNEL_IDLE = _KERNEL_IDLE
 
 
 @contextmanager

@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 from lab_harness import NOTEBOOK, RunningLab, start_lab
-from lab_page import _KERNEL_IDLE, choose_files, fill_text, open_and_run, screenshot
+from lab_page import (
+    KERNEL_DISCONNECTED,
+    KERNEL_IDLE,
+    WATCH_KERNEL_CONNECTION,
+    choose_files,
+    fill_text,
+    open_and_run,
+    screenshot,
+)
 from playwright.sync_api import BrowserContext, Page
 from support.audio import make_large_wav, write_wav
 from support.sandbox import RunningSandbox
@@ -152,12 +160,16 @@ def test_default_server_drops_11_mb_and_the_widget_says_why(
     big = make_large_wav(tmp_path / "eleven-mb.wav", 11_000_000)
     with start_lab(tmp_path / "lab", root, kernel_env=env, lift_ceiling=False) as default_lab:
         page = open_and_run(browser, default_lab, "clone_voice.ipynb")
+        page.evaluate(WATCH_KERNEL_CONNECTION)
         with page.expect_file_chooser() as chooser:
             page.locator(".uponai-files").click()
         chooser.value.set_files([str(big)])
         # The browser counts the file; the kernel never gets it.
         page.locator(".uponai-files").get_by_text("(1)").wait_for(timeout=30_000)
-        page.wait_for_function(_KERNEL_IDLE, timeout=60_000)
+        # The server drops the oversized message by closing the kernel websocket; Lab
+        # reconnects. Wait for that, so the click below is not sent into the closing socket.
+        page.wait_for_function(KERNEL_DISCONNECTED, timeout=30_000)
+        page.wait_for_function(KERNEL_IDLE, timeout=60_000)
         fill_text(page, "uponai-name", "Too big for defaults")
         page.locator(".uponai-clone").click()
         error = page.locator(".uponai-error")
