@@ -44,13 +44,8 @@ def _api() -> Any:
 
 
 def problem_lines(problems: Any) -> list[str]:
-    """Turn the cloning layer's ``Problem(sample, field, message)`` items into readable lines."""
-    lines = []
-    for problem in problems:
-        where = [str(part) for part in (problem.sample, problem.field) if part]
-        prefix = " / ".join(where)
-        lines.append(f"{prefix}: {problem.message}" if prefix else str(problem.message))
-    return lines
+    """Readable lines for the cloning layer's ``Problem(sample, field, message)`` items."""
+    return [str(problem) for problem in problems]
 
 
 def _optional_int(label: str, raw: str, problems: list[str]) -> int | None:
