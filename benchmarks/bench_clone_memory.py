@@ -2,9 +2,11 @@
 
 .venv/bin/python benchmarks/bench_clone_memory.py [--size-mib 50] [--runs 3]
 
-Starts a test-mode sandbox on 127.0.0.1 (stopped by PID at the end; its store on tmpfs) and runs every scenario in a
-fresh child process, so each peak is its own: the child warms up with a small clone, reads its
-idle RSS, resets the kernel's peak counter (`/proc/self/clear_refs`), clones, and reads `VmHWM`.
+Runs against two loopback servers, each started here and stopped by PID: a test-mode sandbox
+(its store on tmpfs), then a discard-everything sink that makes the client the bottleneck.
+Every scenario runs in a fresh child process, so each peak is its own: the child warms up with a
+small clone, reads its idle RSS, resets the kernel's peak counter (`/proc/self/clear_refs`),
+clones, and reads `VmHWM`.
 
 Wall-clock throughput on a shared 2-core machine is noisy (the load average is printed); the
 client's own CPU time per GiB (user + system, from getrusage) is the steadier cost figure.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -31,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from support.audio import make_large_wav, make_wav  # noqa: E402
-from support.sandbox import start_sandbox  # noqa: E402
+from support.sandbox import free_port, start_sandbox, stop_process  # noqa: E402
 
 SCENARIOS = ("raw-httpx-files", "paths", "memoryview", "raw-httpx-async-files", "paths-async")
 BASELINE = {
@@ -168,6 +172,83 @@ def child(scenario: str, url: str, files: list[Path], warmup: Path) -> dict[str,
     }
 
 
+SINK_LIFETIME = 1800.0
+SINK_VOICE = {"voiceId": "sink", "name": "Bench", "provider": "benchmark"}
+
+
+async def _sink_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Read each request's body and discard it; answer 201 with a minimal Voice."""
+    body = json.dumps(SINK_VOICE).encode()
+    answer = (
+        b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body) + body
+    )
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                key, _, value = line.partition(b":")
+                if key.strip().lower() == b"content-length":
+                    length = int(value)
+            while length:
+                chunk = await reader.read(min(length, 1 << 20))
+                if not chunk:
+                    return
+                length -= len(chunk)
+            writer.write(answer)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+async def _serve_sink(port: int) -> None:
+    server = await asyncio.start_server(_sink_connection, "127.0.0.1", port)
+    print("ready", flush=True)
+    async with server:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(server.serve_forever(), SINK_LIFETIME)
+
+
+@contextlib.contextmanager
+def running_sink() -> Iterator[tuple[str, int]]:
+    """A discard-everything HTTP server on 127.0.0.1 (a child process, stopped by PID)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve-sink", str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        if process.stdout.readline().strip() != "ready":
+            raise RuntimeError("the sink server did not start")
+        yield f"http://127.0.0.1:{port}", process.pid
+    finally:
+        stop_process(process)
+
+
+def run_round_robin(
+    url: str, runs: int, warmup: Path, files: list[Path], env: dict[str, str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Every scenario `runs` times in fresh child processes, rotating the order each round."""
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in SCENARIOS}
+    for round_number in range(runs):
+        shift = round_number % len(SCENARIOS)
+        for scenario in SCENARIOS[shift:] + SCENARIOS[:shift]:
+            args = ["--child", scenario, "--url", url, "--warmup", str(warmup)]
+            out = subprocess.run(
+                [sys.executable, __file__, *args, *map(str, files)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=600,
+            )
+            results[scenario].append(json.loads(out.stdout))
+    return results
+
+
 def main() -> None:
     """Print each scenario's median throughput and peak RSS above idle."""
     parser = argparse.ArgumentParser()
@@ -176,8 +257,12 @@ def main() -> None:
     parser.add_argument("--child", choices=SCENARIOS)
     parser.add_argument("--url")
     parser.add_argument("--warmup", type=Path)
+    parser.add_argument("--serve-sink", type=int, metavar="PORT")
     parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args()
+    if args.serve_sink:
+        asyncio.run(_serve_sink(args.serve_sink))
+        return
     if args.child:
         print(json.dumps(child(args.child, args.url, args.files, args.warmup)))
         return
@@ -188,61 +273,34 @@ def main() -> None:
         files = [make_large_wav(work / f"take{i}.wav", size, freq=220.0 + 55 * i) for i in range(3)]
         warmup = work / "warmup.wav"
         warmup.write_bytes(make_wav(0.5))
-        results: dict[str, list[dict[str, Any]]] = {name: [] for name in SCENARIOS}
         # The sandbox stores every upload; on tmpfs, disk write-back cannot skew later runs.
         shm = Path("/dev/shm")
         store_root = Path(
             tempfile.mkdtemp(prefix="bench-clone-", dir=shm if shm.is_dir() else work)
         )
-        load_before = os.getloadavg()[0]
-        with start_sandbox(store_root / "data") as sandbox:
-            env = {**os.environ, "UPONAI_API_KEY": sandbox.token}
-            for round_number in range(args.runs):
-                order = (
-                    SCENARIOS[round_number % len(SCENARIOS) :]
-                    + SCENARIOS[: round_number % len(SCENARIOS)]
-                )
-                for scenario in order:
-                    out = subprocess.run(
-                        [
-                            sys.executable,
-                            __file__,
-                            "--child",
-                            scenario,
-                            "--url",
-                            sandbox.url,
-                            "--warmup",
-                            str(warmup),
-                            *map(str, files),
-                        ],
-                        env=env,
-                        capture_output=True,
-                        text=True,
-                        check=True,
-                        timeout=600,
-                    )
-                    results[scenario].append(json.loads(out.stdout))
-                    sandbox.clear_requests()
-            pid = sandbox.pid
-        shutil.rmtree(store_root, ignore_errors=True)
-        report(command, results, pid, len(files), args.size_mib, load_before)
+        print(f"command: {command}")
+        print(f"{len(files)} x {args.size_mib} MiB WAV; {args.runs} runs per scenario")
+        try:
+            load_before = os.getloadavg()[0]
+            with start_sandbox(store_root / "data") as sandbox:
+                env = {**os.environ, "UPONAI_API_KEY": sandbox.token}
+                results = run_round_robin(sandbox.url, args.runs, warmup, files, env)
+                label = f"sandbox (pid {sandbox.pid}, stores and hashes every upload)"
+            report(label, results, load_before)
+            load_before = os.getloadavg()[0]
+            with running_sink() as (url, pid):
+                env = {**os.environ, "UPONAI_API_KEY": "sink-token"}
+                results = run_round_robin(url, args.runs, warmup, files, env)
+            report(f"discard sink (pid {pid}): the client is the bottleneck", results, load_before)
+        finally:
+            shutil.rmtree(store_root, ignore_errors=True)
 
 
-def report(
-    command: str,
-    results: dict[str, list[dict[str, Any]]],
-    pid: int,
-    count: int,
-    size_mib: int,
-    load_before: float,
-) -> None:
+def report(label: str, results: dict[str, list[dict[str, Any]]], load_before: float) -> None:
     """Print throughput (median and best run) and peak RSS above idle for each scenario."""
-    runs_per = len(results[SCENARIOS[0]])
-    print(f"command: {command}")
     print(
-        f"sandbox pid {pid} on loopback; {count} x {size_mib} MiB WAV; {runs_per} runs per "
-        f"scenario; 1-min load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after "
-        f"(on {os.cpu_count()} CPUs)"
+        f"\n== server: {label}; 1-min load average {load_before:.2f} before, "
+        f"{os.getloadavg()[0]:.2f} after (on {os.cpu_count()} CPUs)"
     )
     median = {
         n: statistics.median(r["bytes"] / r["seconds"] / MiB for r in rs)
