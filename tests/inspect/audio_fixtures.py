@@ -44,13 +44,19 @@ def write(path: Path, signal: np.ndarray, rate: int = 16000, **kwargs: object) -
     return path
 
 
-def write_av(path: Path, signal: np.ndarray, rate: int, container: str, codec: str) -> Path:
-    """Encode with PyAV (FFmpeg): e.g. ("mp4", "aac") for M4A, ("webm", "libopus") for WebM."""
+def write_av(
+    path: Path, signal: np.ndarray, rate: int, container: str, codec: str, *, live: bool = False
+) -> Path:
+    """Encode with PyAV (FFmpeg): e.g. ("mp4", "aac") for M4A, ("webm", "libopus") for WebM.
+
+    `live` writes WebM the way a browser's MediaRecorder does: no duration, no cues.
+    """
     import av
 
     channels = signal.shape[1]
     layout = "mono" if channels == 1 else "stereo"
-    with av.open(str(path), "w", format=container) as out:
+    options = {"live": "1"} if live else {}
+    with av.open(str(path), "w", format=container, options=options) as out:
         stream = out.add_stream(codec, rate=rate, layout=layout)
         step = 960
         data = signal.astype(np.float32)

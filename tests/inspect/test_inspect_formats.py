@@ -89,3 +89,11 @@ def test_mp3_figures_match_a_whole_file_decode(tmp_path: Path) -> None:
     assert report.peak_dbfs == pytest.approx(20 * math.log10(float(np.abs(whole).max())), abs=0.05)
     rms = float(np.sqrt(np.mean(whole.astype(np.float64) ** 2)))
     assert report.rms_dbfs == pytest.approx(20 * math.log10(rms), abs=0.05)
+
+
+def test_a_webm_written_like_mediarecorder_without_duration(tmp_path: Path) -> None:
+    av = pytest.importorskip("av")
+    path = write_av(tmp_path / "rec.webm", SIGNAL, RATE, "webm", "libopus", live=True)
+    with av.open(str(path)) as container:
+        assert container.duration is None  # nothing to read the length from but the audio
+    _check(path, "webm", lossy=True)

@@ -133,6 +133,16 @@ def test_quiet_long_silence_and_low_rate_warn(tmp_path: Path) -> None:
     assert any(reason.startswith("low sample rate") for reason in phone.reasons)
 
 
+def _float_wav_with(value: float) -> bytes:
+    import soundfile as sf
+
+    signal = tone(12.0)
+    signal[50_000] = value
+    buffer = io.BytesIO()
+    sf.write(buffer, signal, 16000, format="WAV", subtype="FLOAT")
+    return buffer.getvalue()
+
+
 def _corrupt_cases(tmp_path: Path) -> dict[str, object]:
     good = wav_bytes(tone(2.0))
     flac = io.BytesIO()
@@ -149,6 +159,8 @@ def _corrupt_cases(tmp_path: Path) -> dict[str, object]:
         "directory": tmp_path,
         "text handle": io.StringIO("RIFF...."),
         "unsupported type": 42,
+        "float wav with NaN": _float_wav_with(math.nan),
+        "float wav with infinity": _float_wav_with(math.inf),
     }
 
 

@@ -218,6 +218,7 @@ def _decode_report(reader: Any) -> SampleReport:
             for block in blocks:
                 accumulator.feed(block)
             fig = accumulator.finish()
+            finite = accumulator.finite
     except ImportError:
         raise
     except DecodeError as exc:
@@ -227,6 +228,8 @@ def _decode_report(reader: Any) -> SampleReport:
         return _failed(name, fmt, f"cannot decode as {fmt.upper()}: {detail}")
     if fig.frames == 0:
         return _failed(name, fmt, "no audio: the file decodes to zero frames")
+    if not finite:
+        return _failed(name, fmt, "corrupt: the audio holds NaN or infinite sample values")
     found = _checks(fig, per_sample=True)
     return SampleReport(
         name=name,

@@ -137,6 +137,7 @@ class Accumulator:
         self._leading_frames = 0
         self._trailing_frames = 0
         self._heard = False  # a non-silent window was seen
+        self.finite = True  # False once a NaN or infinite value was seen (float files)
 
     def feed(self, block: Block) -> None:
         """Add the next block (it may be a reused buffer: nothing keeps a reference to it)."""
@@ -162,12 +163,18 @@ class Accumulator:
         self.frames += len(x)
         ticks = np.ascontiguousarray(x).reshape(count * TICKS_PER_WINDOW, -1)
         lo, hi = ticks.min(axis=1), ticks.max(axis=1)
+        self._check_finite(lo, hi)
         self._envelope.add(lo, hi)
         self._level(x, float(-lo.min()), float(hi.max()))
         squares = np.einsum("ij,ij->i", ticks, ticks).reshape(count, TICKS_PER_WINDOW).sum(axis=1)
         self._sum_squares += float(squares.sum(dtype=np.float64))
         silent = squares / (self._window * self.channels) < self._silence_ms
         self._silence(silent, self._window)
+
+    def _check_finite(self, lo: Block, hi: Block) -> None:
+        """A NaN or infinity anywhere shows in its tick's min or max (NaN propagates)."""
+        if self.finite and not (self._np.isfinite(lo).all() and self._np.isfinite(hi).all()):
+            self.finite = False
 
     def _level(self, x: Block, neg_peak: float, pos_peak: float) -> None:
         peak = max(neg_peak, pos_peak)
@@ -198,6 +205,7 @@ class Accumulator:
         np = self._np
         self.frames += len(x)
         lo, hi = x.min(keepdims=True).reshape(1), x.max(keepdims=True).reshape(1)
+        self._check_finite(lo, hi)
         self._envelope.add(lo, hi)
         self._level(x, float(-lo[0]), float(hi[0]))
         squares = float(np.einsum("ij,ij->", x, x, dtype=np.float64))
