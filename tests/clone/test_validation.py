@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clone_support import REASON, ScriptedTransport, clone_args, fake_wav, scripted_connection
+from clone_support import (
+    REASON,
+    TOKEN,
+    ScriptedTransport,
+    clone_args,
+    fake_wav,
+    scripted_connection,
+)
 
 import uponai_widgets as uw
 
@@ -113,6 +120,13 @@ def test_not_audio(tmp_path: Path) -> None:
     problem = only(problems_for(tmp_path, samples=[notes]))
     assert problem.sample == "notes.wav"
     assert "not audio" in problem.message
+    assert "found text" in problem.message
+
+
+def test_not_audio_never_echoes_the_content(tmp_path: Path) -> None:
+    problem = only(problems_for(tmp_path, samples=[("key.wav", TOKEN.encode())]))
+    assert "not audio" in problem.message
+    assert TOKEN[:6] not in str(problem)
 
 
 def test_over_the_per_file_limit(tmp_path: Path) -> None:

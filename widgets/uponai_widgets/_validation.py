@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -147,12 +148,13 @@ def _check_one(reader: SampleReader, limits: Limits) -> list[Problem]:
         return [Problem(reader.label, "samples", "the file is empty (0 bytes)")]
     found = sniff_audio(head)
     if found is None:
+        # Describe the content without echoing it: a wrong file could be a key file.
+        looks = "text" if all(32 <= b < 127 or b in b"\t\r\n" for b in head) else "other data"
         return [
             Problem(
                 reader.label,
                 "samples",
-                "not audio: expected WAV, MP3, FLAC, OGG, M4A or WebM content "
-                f"(it starts with {head[:8]!r})",
+                f"not audio: expected WAV, MP3, FLAC, OGG, M4A or WebM content, found {looks}",
             )
         ]
     extension, content_type = found
@@ -176,13 +178,17 @@ def _duplicates(readers: list[SampleReader]) -> list[Problem]:
             continue
         by_quick: dict[str, list[SampleReader]] = defaultdict(list)
         for reader in group:
-            by_quick[reader.digest(quick=True)].append(reader)
+            with contextlib.suppress(OSError):  # unreadable samples are reported elsewhere
+                by_quick[reader.digest(quick=True)].append(reader)
         for candidates in by_quick.values():
             if len(candidates) < 2:
                 continue
             seen: dict[str, SampleReader] = {}
             for reader in candidates:
-                digest = reader.digest(quick=False)
+                try:
+                    digest = reader.digest(quick=False)
+                except OSError:
+                    continue
                 if digest in seen:
                     first = seen[digest].label
                     problems.append(
