@@ -37,7 +37,13 @@ async def preview(request: Request) -> Response:
     return FileResponse(
         found.path,
         media_type=found.content_type,
-        headers={"Cache-Control": "private, max-age=3600", "Content-Disposition": "inline"},
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "Content-Disposition": "inline",
+            # The URL is the capability: pages on other origins (JupyterLab) may read it too.
+            "Access-Control-Allow-Origin": "*",
+            "Access-Control-Expose-Headers": "Accept-Ranges, Content-Length, Content-Range",
+        },
     )
 
 

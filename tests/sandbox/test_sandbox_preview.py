@@ -30,6 +30,7 @@ def test_preview_plays_without_a_token(
     assert response.headers["accept-ranges"] == "bytes"
     assert int(response.headers["content-length"]) == len(first)
     assert response.content == first
+    assert response.headers["access-control-allow-origin"] == "*"
 
 
 def test_preview_id_is_unguessable(sandbox: RunningSandbox, wav_voice: tuple[str, bytes]) -> None:
