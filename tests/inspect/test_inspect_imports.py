@@ -38,3 +38,10 @@ def test_missing_pyav_is_named_for_browser_recordings(monkeypatch: pytest.Monkey
     webm = b"\x1a\x45\xdf\xa3" + bytes(200)
     with pytest.raises(ImportError, match=r"needs av: pip install 'uponai-voices\[audio\]'"):
         inspect_sample(webm)
+
+
+def test_without_pyav_a_corrupt_wav_is_still_a_bad_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "av", None)  # the fallback decoder is missing
+    report = inspect_sample(b"RIFF\0\0\0\0WAVE" + bytes(100))
+    assert report.verdict == "bad"
+    assert report.reasons[0].startswith("cannot decode as WAV")

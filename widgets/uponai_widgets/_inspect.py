@@ -159,10 +159,7 @@ def _worst(levels: Iterable[Verdict]) -> Verdict:
 
 
 def _failed(name: str, fmt: str | None, reason: str, verdict: Verdict = "bad") -> SampleReport:
-    none = None
-    return SampleReport(
-        name, fmt, none, none, none, none, none, none, none, none, none, verdict, (reason,)
-    )
+    return SampleReport(name, fmt, *(None,) * 9, verdict=verdict, reasons=(reason,))
 
 
 def _caller_stream(item: object) -> Any:
@@ -182,15 +179,14 @@ def _inspect(sample: object, index: int) -> SampleReport:
     position: int | None = None
     if stream is not None and not getattr(stream, "closed", False):
         try:
-            seekable = bool(stream.seekable())
+            position = int(stream.tell()) if stream.seekable() else None
         except (AttributeError, OSError, ValueError):
-            seekable = False
-        if not seekable:
+            position = None
+        if position is None:
             label = getattr(stream, "name", None)
             name = os.path.basename(label) if isinstance(label, str) else f"sample {index + 1}"
             reason = "not inspected: the stream cannot seek, so reading it would use it up"
             return _failed(name, None, reason, "warn")
-        position = stream.tell()
     reader = open_sample(sample, index)
     if isinstance(reader, Problem):
         return _failed(reader.sample or f"sample {index + 1}", None, reader.message)

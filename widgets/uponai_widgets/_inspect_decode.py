@@ -1,4 +1,4 @@
-"""Decode one sample block by block: libsndfile for WAV/FLAC/OGG/MP3, PyAV (FFmpeg) otherwise.
+"""Decode one sample block by block: libsndfile for WAV/FLAC/OGG, PyAV (FFmpeg) for the rest.
 
 Both decoders yield float32 arrays shaped (frames, channels) of a bounded length, never the
 whole signal. numpy, soundfile and av are imported here, on first use, never at package import.
@@ -11,7 +11,7 @@ import re
 from collections.abc import Generator
 from typing import IO, Any
 
-__all__ = ["AUDIO_HINT", "DecodeError", "decode", "import_numpy", "import_soundfile"]
+__all__ = ["AUDIO_HINT", "DecodeError", "decode", "import_av", "import_numpy", "import_soundfile"]
 
 AUDIO_HINT = "pip install 'uponai-voices[audio]'"
 BLOCK_FRAMES = 128 * 1024  # frames per libsndfile block: 1 MiB of float32 stereo
@@ -50,14 +50,18 @@ def decode(stream: IO[bytes], fmt: str | None) -> tuple[int, int, Generator[Any,
     """(sample rate, channels, blocks) of `stream`, whose container `fmt` was sniffed.
 
     Each decoder in `DECODERS[fmt]` is tried in turn (the stream rewound between tries); the
-    error names every decoder's reason. The stream must be seekable and at the sample's start.
+    error names every decoder's reason. A missing library raises ImportError for the first
+    decoder only (a fallback that is not installed is skipped). The stream must be seekable
+    and at the sample's start.
     """
     errors: list[str] = []
     for opener in DECODERS.get(fmt or "", (_open_soundfile, _open_av)):
         try:
             return opener(stream)
         except ImportError:
-            raise
+            if not errors:
+                raise
+            continue
         except Exception as exc:
             errors.append(_message(exc))
             stream.seek(0)
