@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from sandbox_helpers import clone
 from support.audio import make_wav
-from support.sandbox import RunningSandbox
+from support.sandbox import RunningSandbox, SandboxFactory
 
 FLAC = b"fLaC\x00\x00\x00\x22" + bytes(range(256)) * 4
 
@@ -83,3 +85,11 @@ def test_unknown_preview_is_a_json_404(sandbox: RunningSandbox) -> None:
     response = httpx.get(sandbox.url + "/preview/does-not-exist")
     assert response.status_code == 404
     assert response.json()["status"] == 404
+
+
+def test_public_url_sets_the_preview_base(sandbox_factory: SandboxFactory, tmp_path: Path) -> None:
+    behind_proxy = sandbox_factory(
+        tmp_path / "data", extra_args=["--public-url", "https://sandbox.example.test/"]
+    )
+    response = clone(behind_proxy, [("a.wav", make_wav(0.1))])
+    assert response.json()["previewUrl"].startswith("https://sandbox.example.test/preview/")
