@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import queue
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import attrs
+import httpx
 
 from uponai_client import AuthenticatedClient
 
@@ -206,11 +209,22 @@ async def clone_voices_async(
     return await _BatchRun(conn, prepared, progress).run(previous, limit)
 
 
+@functools.lru_cache(maxsize=4)
+def _default_ssl_context(_cert_file: str | None, _cert_dir: str | None) -> ssl.SSLContext:
+    """httpx's default context, built once per CA setting (the arguments key the cache):
+    loading the CA bundle costs tens of ms, paid by every new client otherwise."""
+    return httpx.create_ssl_context()
+
+
 def _private_connection(connection: Connection | AuthenticatedClient) -> Connection:
     """A copy with fresh HTTP clients: the sync call runs on its own event loop, and pooled
     async connections belong to the loop that opened them."""
     conn = as_connection(connection)
-    client = attrs.evolve(conn.client)
+    changes: dict[str, Any] = {}
+    if conn.client._verify_ssl is True:
+        ca = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        changes["verify_ssl"] = _default_ssl_context(*ca)
+    client = attrs.evolve(conn.client, **changes)
     return Connection(client, retry=conn.retry, timeout=conn.timeout, limits=conn.limits)
 
 
