@@ -1,7 +1,7 @@
 """Interruption: task cancellation, Ctrl-C in a script, a kernel interrupt inside a running loop.
 
 Each stops new uploads, cancels the running ones (files closed, nothing more sent) and hands
-back the partial table: `BatchCancelled.result` (async) or `BatchInterrupted.result` (sync).
+back the partial table: `CancelledError.result` (async) or `BatchInterrupted.result` (sync).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from batch_support import clones_by_name, open_fds_under, sample_jobs, sandbox_c
 from support.sandbox import RunningSandbox
 
 from uponai_widgets._batch import (
-    BatchCancelled,
     BatchInterrupted,
     BatchResult,
     clone_voices,
     clone_voices_async,
+    partial_result,
 )
 
 pytestmark = pytest.mark.timeout(60)
@@ -71,8 +71,10 @@ def test_cancelling_the_async_batch_keeps_the_finished_jobs(
         return caught.value
 
     error = asyncio.run(main())
-    assert isinstance(error, BatchCancelled)
-    result = error.result
+    assert type(error) is asyncio.CancelledError  # exactly: asyncio matches on the type
+    result = partial_result(error)
+    assert result is not None
+    assert result is error.result  # type: ignore[attr-defined]
     assert [row.status for row in result] == ["created"] * 2 + ["cancelled"] * 4
     assert ["may or may not" in row.error for row in result.rows[2:4]] == [True, True]
     assert ["before its upload started" in row.error for row in result.rows[4:]] == [True, True]
@@ -143,4 +145,30 @@ def test_kernel_interrupt_while_called_inside_a_running_loop(
     assert isinstance(error, BatchInterrupted)
     check_partial(error.result, sandbox, 8)
     assert error.result.counts()["cancelled"] >= 4
+    assert open_fds_under(tmp_path) == []
+
+
+def test_a_timeout_around_the_async_batch_stays_a_timeout(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    jobs = sample_jobs(tmp_path, 4)
+    sandbox.inject_fault(latency_ms=400)
+
+    async def main() -> BaseException:
+        connection = sandbox_connection(sandbox)
+        try:
+            with pytest.raises(TimeoutError) as caught:
+                async with asyncio.timeout(0.6):  # after the first round, during the second
+                    await clone_voices_async(connection, jobs, concurrency=2, on_progress=False)
+        finally:
+            await connection.aclose()
+        return caught.value
+
+    error = asyncio.run(main())
+    result = partial_result(error)
+    assert result is not None
+    assert result.interrupted
+    assert len(result) == 4
+    assert result.counts()["failed"] == 0
+    assert result.counts()["cancelled"] >= 1
     assert open_fds_under(tmp_path) == []

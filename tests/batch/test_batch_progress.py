@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from batch_support import CountingTransport, sample_jobs, sandbox_connection
+from batch_support import CountingTransport, open_fds_under, sample_jobs, sandbox_connection
 from support.sandbox import RunningSandbox
 
 from uponai_widgets import connect
@@ -163,3 +163,18 @@ def test_in_a_kernel_the_default_display_is_the_view(monkeypatch: pytest.MonkeyP
     sink = default_sink(5)
     assert isinstance(sink, BatchProgressView)
     assert shown == [sink]
+
+
+def test_a_failing_progress_callback_stops_the_batch_and_closes_files(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    jobs = sample_jobs(tmp_path, 6)
+
+    def on_progress(done: int, failed: int, total: int, sent: int) -> None:
+        if done == 2:
+            raise RuntimeError("callback bug")
+
+    with pytest.raises(RuntimeError, match="callback bug"):
+        clone_voices(sandbox_connection(sandbox), jobs, concurrency=2, on_progress=on_progress)
+    assert open_fds_under(tmp_path) == []
+    assert len(sandbox.requests()) < 6  # the batch stopped instead of running on

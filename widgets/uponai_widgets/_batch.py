@@ -33,13 +33,13 @@ from ._connection import Connection, as_connection
 from ._errors import UponAIError, redact
 
 __all__ = [
-    "BatchCancelled",
     "BatchInterrupted",
     "BatchResult",
     "BatchRow",
     "clone_voices",
     "clone_voices_async",
     "jobs_from_folder",
+    "partial_result",
 ]
 
 Resume = BatchResult | str | os.PathLike[str] | None
@@ -52,14 +52,6 @@ _MID_UPLOAD = (
 )
 
 
-class BatchCancelled(asyncio.CancelledError):
-    """`clone_voices_async` was cancelled; `.result` is the partial `BatchResult`."""
-
-    def __init__(self, result: BatchResult) -> None:
-        super().__init__(result.summary())
-        self.result = result
-
-
 class BatchInterrupted(KeyboardInterrupt):
     """`clone_voices` was interrupted (Ctrl-C, kernel interrupt); `.result` is the partial table."""
 
@@ -70,6 +62,35 @@ class BatchInterrupted(KeyboardInterrupt):
             "resume= to clone the rest."
         )
         self.result = result
+
+
+def _cancelled_with(result: BatchResult) -> asyncio.CancelledError:
+    """A plain `CancelledError` carrying the partial table as ``.result``.
+
+    Not a subclass: asyncio (3.11's `asyncio.timeout`, `TaskGroup`) recognises cancellation by
+    the exact type, so a subclass would turn a timeout into a stray cancellation.
+    """
+    error = asyncio.CancelledError(f"batch cancelled: {result.summary()}")
+    error.result = result  # type: ignore[attr-defined]  # attached for the caller, see partial_result
+    return error
+
+
+def partial_result(error: BaseException) -> BatchResult | None:
+    """The partial `BatchResult` an interrupted batch left on `error`, or None.
+
+    Works for `BatchInterrupted` (sync `clone_voices`), the `asyncio.CancelledError` of a
+    cancelled `clone_voices_async`, and errors caused by them, such as the `TimeoutError` of
+    ``asyncio.timeout(...)`` around the batch (it follows ``__cause__`` / ``__context__``).
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        result = getattr(current, "result", None)
+        if isinstance(result, BatchResult):
+            return result
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _describe(error: BaseException, secrets: tuple[str, ...]) -> str:
@@ -173,7 +194,9 @@ class _BatchRun:
             result = self._result(interrupted=True)
             self.progress.finish(result)
             if isinstance(exc, asyncio.CancelledError):
-                raise BatchCancelled(result) from None
+                raise _cancelled_with(result) from None
+            if isinstance(exc, KeyboardInterrupt):  # raised inside this coroutine's frame
+                raise BatchInterrupted(result) from None
             raise
         result = self._result(interrupted=False)
         self.progress.finish(result)
@@ -198,8 +221,9 @@ async def clone_voices_async(
 
     Uses the connection's own async HTTP client, so call it on one event loop per connection.
     Cancelling the task stops new uploads and cancels the running ones (their files are closed);
-    it then raises `BatchCancelled`, an `asyncio.CancelledError` whose ``.result`` is the
-    partial `BatchResult` (jobs that did not finish are ``cancelled`` rows).
+    it then raises `asyncio.CancelledError` whose ``.result`` is the partial `BatchResult`
+    (jobs that did not finish are ``cancelled`` rows); `partial_result(error)` finds it, also
+    through the `TimeoutError` of an ``asyncio.timeout(...)`` around the call.
     """
     limit = _check_concurrency(concurrency)
     conn = as_connection(connection)
@@ -246,8 +270,10 @@ class _SyncBatch:
             return await _BatchRun(private, self.jobs, progress).run(
                 self.previous, self.concurrency
             )
-        except BatchCancelled as cancelled:
-            self.partial.append(cancelled.result)
+        except asyncio.CancelledError as cancelled:
+            result = partial_result(cancelled)
+            if result is not None:
+                self.partial.append(result)
             raise
         finally:
             await private.aclose()
