@@ -43,15 +43,26 @@ EXPECTED_ALL = {
     "VoiceCloneWidget",
     "VoiceCard",
 }
+# Lazy names of the other issues' modules (batch cloning, sample inspection), no ipywidgets.
+LAZY_SCRIPT_NAMES = {
+    "BatchResult",
+    "clone_voices",
+    "clone_voices_async",
+    "jobs_from_folder",
+    "SampleReport",
+    "inspect_sample",
+    "inspect_samples",
+}
+LAZY_NAMES = {"VoiceCloneWidget", "VoiceCard"} | LAZY_SCRIPT_NAMES
 
 
 def test_all_is_pinned() -> None:
-    assert set(uponai_widgets.__all__) == EXPECTED_ALL
-    assert len(uponai_widgets.__all__) == len(EXPECTED_ALL)
+    assert set(uponai_widgets.__all__) == EXPECTED_ALL | LAZY_SCRIPT_NAMES
+    assert len(uponai_widgets.__all__) == len(EXPECTED_ALL | LAZY_SCRIPT_NAMES)
 
 
 def test_every_eager_name_resolves_and_is_documented() -> None:
-    for name in EXPECTED_ALL - {"VoiceCloneWidget", "VoiceCard", "__version__"}:
+    for name in EXPECTED_ALL - LAZY_NAMES - {"__version__"}:
         value = getattr(uponai_widgets, name)
         assert inspect.getdoc(value), f"{name} has no docstring"
     assert uponai_widgets.Voice is Voice
@@ -132,6 +143,25 @@ def test_widget_names_are_lazy_and_explain_the_extra_when_ipywidgets_is_missing(
     lines = out.splitlines()
     assert len(lines) == 2
     assert all("pip install 'uponai-voices[jupyter]'" in line for line in lines)
+
+
+def test_lazy_names_resolve_on_first_use() -> None:
+    loaded = _run(
+        "import sys, uponai_widgets\n"
+        f"names = {sorted(LAZY_NAMES)!r}\n"
+        "print(all(name not in vars(uponai_widgets) for name in names))\n"
+        "print(all(callable(getattr(uponai_widgets, name)) for name in names))\n"
+    )
+    assert loaded.splitlines() == ["True", "True"]
+
+
+def test_script_names_do_not_need_ipywidgets() -> None:
+    out = _run(
+        "import sys; sys.modules['ipywidgets'] = None\n"
+        "import uponai_widgets\n"
+        f"print(all(getattr(uponai_widgets, n) for n in {sorted(LAZY_SCRIPT_NAMES)!r}))\n"
+    )
+    assert out == "True"
 
 
 def test_unknown_attribute_is_an_attribute_error() -> None:

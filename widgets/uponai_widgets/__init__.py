@@ -5,8 +5,9 @@
     >>> voice = uw.clone_voice(connection, name="Ada", provider="elevenlabs",
     ...                        workspace_id=42, samples=["one.wav", "two.wav"])
 
-The widgets (`VoiceCloneWidget`, `VoiceCard`) need the `jupyter` extra and are imported only
-when first used, so `import uponai_widgets` stays fast in scripts.
+The widgets (`VoiceCloneWidget`, `VoiceCard`) need the `jupyter` extra; they, batch cloning
+(`clone_voices`) and sample inspection (`inspect_sample`) are imported only when first used, so
+`import uponai_widgets` stays fast in scripts.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "AuthenticationError",
+    "BatchResult",
     "Connection",
     "InvalidRequestError",
     "Limits",
@@ -50,6 +52,7 @@ __all__ = [
     "Problem",
     "RateLimitError",
     "RetryPolicy",
+    "SampleReport",
     "ServerError",
     "UnsupportedMediaError",
     "UponAIError",
@@ -60,7 +63,12 @@ __all__ = [
     "__version__",
     "clone_voice",
     "clone_voice_async",
+    "clone_voices",
+    "clone_voices_async",
     "connect",
+    "inspect_sample",
+    "inspect_samples",
+    "jobs_from_folder",
     "validate_clone",
 ]
 
@@ -69,6 +77,14 @@ __all__ = [
 _LAZY: dict[str, tuple[str, bool]] = {
     "VoiceCloneWidget": ("._widget", True),
     "VoiceCard": ("._card", True),
+    # Batch cloning (issue 8) and sample inspection (issue 7): no ipywidgets needed.
+    "BatchResult": ("._batch", False),
+    "clone_voices": ("._batch", False),
+    "clone_voices_async": ("._batch", False),
+    "jobs_from_folder": ("._batch", False),
+    "SampleReport": ("._inspect", False),
+    "inspect_sample": ("._inspect", False),
+    "inspect_samples": ("._inspect", False),
 }
 
 _JUPYTER_HINT = "pip install 'uponai-voices[jupyter]'"
