@@ -7,9 +7,12 @@ websocket message limit, so real samples reach the kernel) and with `UPONAI_BASE
 SIGTERM stops both servers by PID.
 
     python scripts/demo.py [--sandbox-port N] [--lab-port N] [--no-browser] [--data-dir DIR]
+                           [--root-dir DIR]
 
 Each flag has an environment variable: `UPONAI_DEMO_SANDBOX_PORT`, `UPONAI_DEMO_LAB_PORT`,
-`UPONAI_DEMO_NO_BROWSER=1`, `UPONAI_DEMO_DATA_DIR`. Port 0 picks a free port.
+`UPONAI_DEMO_NO_BROWSER=1`, `UPONAI_DEMO_DATA_DIR`, `UPONAI_DEMO_ROOT_DIR`. Port 0 picks a free
+port. `--root-dir` is the folder JupyterLab serves (default: the repository); it must hold
+`notebooks/clone_voice.ipynb`.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class DemoOptions:
     open_browser: bool
     data_dir: Path
     startup_timeout: float
+    root_dir: Path = REPO
 
 
 def _truthy(value: str | None) -> bool:
@@ -68,6 +72,9 @@ def parse_options(argv: Sequence[str] | None, env: Mapping[str, str]) -> DemoOpt
     parser.add_argument(
         "--data-dir", type=Path, default=Path(env.get("UPONAI_DEMO_DATA_DIR", REPO / ".demo"))
     )
+    parser.add_argument(
+        "--root-dir", type=Path, default=Path(env.get("UPONAI_DEMO_ROOT_DIR", REPO))
+    )
     parser.add_argument("--startup-timeout", type=float, default=120.0)
     args = parser.parse_args(argv)
     return DemoOptions(
@@ -76,6 +83,7 @@ def parse_options(argv: Sequence[str] | None, env: Mapping[str, str]) -> DemoOpt
         open_browser=not args.no_browser,
         data_dir=args.data_dir.resolve(),
         startup_timeout=args.startup_timeout,
+        root_dir=args.root_dir.resolve(),
     )
 
 
@@ -107,12 +115,12 @@ def sandbox_command(port: int, data_dir: Path) -> list[str]:
             "--data-dir", str(data_dir / "sandbox")]  # fmt: skip
 
 
-def lab_command(port: int, *, open_browser: bool) -> list[str]:
-    """JupyterLab on loopback serving the repo, opening the clone notebook."""
+def lab_command(port: int, *, open_browser: bool, root_dir: Path = REPO) -> list[str]:
+    """JupyterLab on loopback serving `root_dir` (the repo), opening the clone notebook."""
     command = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.ip={LOOPBACK}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={REPO}", f"--ServerApp.open_browser={open_browser}",
+        f"--ServerApp.root_dir={root_dir}", f"--ServerApp.open_browser={open_browser}",
         f"--LabApp.default_url=/lab/tree/{NOTEBOOK}",
         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
@@ -213,16 +221,16 @@ def run(options: DemoOptions, base_env: Mapping[str, str]) -> int:
         print(f"UponAI sandbox starting at {sandbox_url} (pid {sandbox.pid})", flush=True)
         wait_until_ready("the sandbox", sandbox, f"{sandbox_url}/healthz", options.startup_timeout)
         lab = subprocess.Popen(
-            lab_command(lab_port, open_browser=options.open_browser),
+            lab_command(lab_port, open_browser=options.open_browser, root_dir=options.root_dir),
             env=lab_env(base_env, sandbox_url=sandbox_url, api_key=api_key, lab_token=lab_token),
-            cwd=REPO,
+            cwd=options.root_dir,
             start_new_session=True,
         )
         processes.append(lab)
         print(f"JupyterLab starting at {lab_url} (pid {lab.pid})", flush=True)
         auth = {"Authorization": f"token {lab_token}"}
         wait_until_ready("JupyterLab", lab, f"{lab_url}/api/status", options.startup_timeout, auth)
-        if not (REPO / NOTEBOOK).exists():
+        if not (options.root_dir / NOTEBOOK).exists():
             print(
                 f"note: {NOTEBOOK} is missing; JupyterLab shows the repository instead", flush=True
             )

@@ -1,0 +1,117 @@
+"""Run `scripts/demo.py` (what `make demo` runs) as a subprocess for tests, bounded and isolated."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from support.sandbox import free_port, pid_alive
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "scripts" / "demo.py"
+STARTUP_TIMEOUT = 90.0
+
+
+def isolated_env(root: Path) -> dict[str, str]:
+    """HOME, TMPDIR and every Jupyter/IPython directory inside `root`; no browser."""
+    dirs = {
+        "HOME": root / "home",
+        "TMPDIR": root / "tmp",
+        "JUPYTER_CONFIG_DIR": root / "jupyter-config",
+        "JUPYTER_DATA_DIR": root / "jupyter-data",
+        "JUPYTER_RUNTIME_DIR": root / "jupyter-runtime",
+        "IPYTHONDIR": root / "ipython",
+        "JUPYTERLAB_WORKSPACES_DIR": root / "lab-workspaces",
+        "JUPYTERLAB_SETTINGS_DIR": root / "lab-settings",
+    }
+    for path in dirs.values():
+        path.mkdir(parents=True, exist_ok=True)
+    keep = ("PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "PYTHONPATH")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env.update({k: str(v) for k, v in dirs.items()})
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env["UPONAI_DEMO_NO_BROWSER"] = "1"
+    return env
+
+
+def process_environ(pid: int) -> dict[str, str]:
+    """Environment of a running process (Linux /proc)."""
+    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+
+
+@dataclass
+class DemoRun:
+    """A running demo: its own PID, both servers' PIDs and where they answer."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    sandbox_port: int
+    lab_port: int
+    server_pids: list[int] = field(default_factory=list)
+
+    def output(self) -> str:
+        """What the demo printed so far."""
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, pattern: str, timeout: float) -> re.Match[str]:
+        """The first match of `pattern` in the demo's output, waiting for it (bounded)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = re.search(pattern, self.output())
+            if match:
+                return match
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"demo exited with {self.process.returncode}:\n{self.output()}"
+                )
+            time.sleep(0.2)
+        raise AssertionError(f"no {pattern!r} within {timeout} s:\n{self.output()}")
+
+    def wait_ready(self) -> re.Match[str]:
+        """Wait for both servers; return the match of the printed URL (groups: URL, token)."""
+        self.server_pids.append(int(self.wait_for(r"sandbox starting at \S+ \(pid (\d+)\)", 30)[1]))
+        self.server_pids.append(
+            int(self.wait_for(r"JupyterLab starting at \S+ \(pid (\d+)\)", 60)[1])
+        )
+        return self.wait_for(
+            r"(http://127\.0\.0\.1:\d+/lab/tree/\S+)\?token=(\w+)", STARTUP_TIMEOUT
+        )
+
+    def interrupt(self) -> int:
+        """Send what Ctrl-C sends; return the demo's exit status."""
+        os.kill(self.process.pid, signal.SIGINT)
+        return self.process.wait(60)
+
+
+@contextmanager
+def running_demo(tmp_path: Path, *extra_args: str) -> Iterator[DemoRun]:
+    """Start the demo on free ports with isolated HOME/Jupyter dirs; kill what is left at exit."""
+    sandbox_port, lab_port = free_port(), free_port()
+    while lab_port == sandbox_port:
+        lab_port = free_port()
+    log = tmp_path / "demo.log"
+    command = [sys.executable, str(DEMO), "--sandbox-port", str(sandbox_port),
+               "--lab-port", str(lab_port), "--data-dir", str(tmp_path / ".demo"), *extra_args]  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=isolated_env(tmp_path), cwd=REPO
+        )
+    run = DemoRun(process, log, sandbox_port, lab_port)
+    try:
+        yield run
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        for pid in run.server_pids:
+            if pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
