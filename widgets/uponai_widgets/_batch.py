@@ -30,7 +30,7 @@ from ._batch_progress import BatchProgressCallback, Progress, ProgressSink, make
 from ._batch_result import BatchResult, BatchRow
 from ._clone import clone_voice_async
 from ._connection import Connection, as_connection
-from ._errors import UponAIError, redact
+from ._errors import redact
 
 __all__ = [
     "BatchInterrupted",
@@ -95,10 +95,7 @@ def partial_result(error: BaseException) -> BatchResult | None:
 
 def _describe(error: BaseException, secrets: tuple[str, ...]) -> str:
     """A readable one-paragraph error for the table, never holding the token."""
-    text = str(error) if isinstance(error, UponAIError) else f"{type(error).__name__}: {error}"
-    if isinstance(error, UponAIError):
-        text = f"{type(error).__name__}: {text}"
-    return redact(text, secrets)
+    return redact(f"{type(error).__name__}: {error}", secrets)
 
 
 def _previous(resume: Resume) -> dict[str, BatchRow]:

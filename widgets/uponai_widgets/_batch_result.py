@@ -40,7 +40,8 @@ class BatchRow:
             or ``cancelled`` (the batch was interrupted before the job finished).
         voice_id: the voice's id for ``created`` and ``skipped`` rows, else None.
         error: a readable reason for ``failed`` and ``cancelled`` rows, else ``""``.
-        bytes: request body bytes sent for this job in this run.
+        bytes: request body bytes sent for this job in this run (a retry resends the same
+            body and is not counted twice; 0 when nothing was sent).
         seconds: how long the job took in this run, retries included.
     """
 
