@@ -1,6 +1,6 @@
 """`inspect_sample` on a 10-minute 44.1 kHz stereo 16-bit WAV: wall time and peak memory.
 
-.venv/bin/python benchmarks/bench_inspect.py [--minutes 10] [--runs 5]
+.venv/bin/python benchmarks/bench_inspect.py [--minutes 10] [--runs 5] [--also flac,mp3,m4a,webm]
 
 The WAV (a 0.4-amplitude tone, 105.8 MB for 10 minutes) is written one second at a time to a
 temporary folder, never held in memory, and is in the page cache when measured. Each run is a
@@ -13,7 +13,8 @@ set-up are not counted), then measures one `inspect_sample(path)`:
 
 Both memory figures are compared with the decoded size (frames x channels x 4 bytes of float32).
 For scale, the same is measured for `soundfile.read(path, dtype="float32")`, which decodes the
-whole file at once.
+whole file at once. `--also` repeats the measurement on the same tone encoded as FLAC, MP3 (both
+libsndfile), M4A/AAC or WebM/Opus (PyAV); MP3, M4A and WebM are decoded by FFmpeg.
 """
 
 from __future__ import annotations
@@ -106,37 +107,55 @@ def child(path: Path, tiny: Path, mode: str) -> dict[str, float]:
     return dict(json.loads(out.stdout))
 
 
-def main() -> None:
-    """Generate the WAV, measure, print the figures."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    print("command: .venv/bin/python benchmarks/bench_inspect.py " + shlex.join(sys.argv[1:]))
-    seconds = round(args.minutes * 60)
-    decoded = seconds * RATE * CHANNELS * 4
-    with tempfile.TemporaryDirectory(prefix="bench-inspect-") as folder:
-        path, tiny = Path(folder) / "ten_minutes.wav", Path(folder) / "tiny.wav"
-        start = time.perf_counter()
-        write_wav(path, seconds)
-        write_wav(tiny, 1)
-        print(
-            f"file: {seconds} s, {RATE} Hz, {CHANNELS} ch, 16-bit WAV, "
-            f"{path.stat().st_size / MiB:.1f} MiB (written in {time.perf_counter() - start:.1f} s); "
-            f"decoded float32 size {decoded / MiB:.1f} MiB"
-        )
-        timed = [child(path, tiny, "inspect") for _ in range(args.runs)]
-        traced = [child(path, tiny, "trace") for _ in range(2)]
-        whole = child(path, tiny, "whole")
+def write_compressed(path: Path, fmt: str, seconds: int) -> int:
+    """The same tone as FLAC or MP3 (libsndfile) or M4A/WebM (PyAV), one second at a time.
+
+    Returns the sample rate (Opus in WebM runs at 48 kHz).
+    """
+    import numpy as np
+
+    rate = 48000 if fmt == "webm" else RATE
+    t = np.arange(rate) / rate
+    block = np.repeat((0.4 * np.sin(2 * np.pi * 220 * t))[:, None], CHANNELS, axis=1)
+    if fmt in ("flac", "mp3"):
+        import soundfile as sf
+
+        subtype = "PCM_16" if fmt == "flac" else "MPEG_LAYER_III"
+        with sf.SoundFile(
+            str(path), "w", rate, CHANNELS, format=fmt.upper(), subtype=subtype
+        ) as out:
+            for _ in range(seconds):
+                out.write(block)
+        return rate
+    import av
+
+    container, codec = {"m4a": ("mp4", "aac"), "webm": ("webm", "libopus")}[fmt]
+    planar = np.ascontiguousarray(block.T.astype(np.float32))
+    with av.open(str(path), "w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate, layout="stereo")
+        for second in range(seconds):
+            frame = av.AudioFrame.from_ndarray(planar, format="fltp", layout="stereo")
+            frame.sample_rate, frame.pts = rate, second * rate
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return rate
+
+
+def report(label: str, path: Path, tiny: Path, decoded: int, runs: int) -> None:
+    """Measure `inspect_sample(path)` in fresh interpreters and print the figures."""
+    timed = [child(path, tiny, "inspect") for _ in range(runs)]
+    traced = [child(path, tiny, "trace") for _ in range(2)]
     walls = [run["seconds"] for run in timed]
     rss = max(run["rss_delta"] for run in timed)
     peak = max(run["traced_peak"] for run in traced)
     first = timed[0]
     print(
-        f"inspect_sample: median {statistics.median(walls):.3f} s, worst {max(walls):.3f} s "
-        f"over {args.runs} runs (target < 1 s: {'met' if max(walls) < 1 else 'MISSED'}); "
-        f"duration {first['duration_s']:.1f} s, verdict {first['verdict']}, "
-        f"{first['envelope_columns']:.0f} envelope columns"
+        f"{label}: inspect_sample median {statistics.median(walls):.3f} s, worst "
+        f"{max(walls):.3f} s over {runs} runs (target < 1 s: "
+        f"{'met' if max(walls) < 1 else 'MISSED'}); duration {first['duration_s']:.1f} s, "
+        f"verdict {first['verdict']}, {first['envelope_columns']:.0f} envelope columns"
     )
     print(
         f"  tracemalloc peak {peak / MiB:.2f} MiB ({peak / decoded:.2%} of decoded); "
@@ -144,10 +163,47 @@ def main() -> None:
         + ("" if first["hwm_reset"] else " [VmHWM could not be reset: figure is an upper bound]")
     )
     print(f"  waveform_svg(report, 600x64): {first['svg_seconds'] * 1000:.1f} ms")
-    print(
-        f"for scale, soundfile.read(path, dtype='float32') whole: {whole['seconds']:.3f} s, "
-        f"RSS growth {whole['rss_delta'] / MiB:.1f} MiB"
+
+
+def main() -> None:
+    """Generate the files, measure, print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--also",
+        default="",
+        help="comma-separated extra formats: flac,mp3,m4a,webm (slow to encode)",
     )
+    args = parser.parse_args()
+    print("command: .venv/bin/python benchmarks/bench_inspect.py " + shlex.join(sys.argv[1:]))
+    seconds = round(args.minutes * 60)
+    with tempfile.TemporaryDirectory(prefix="bench-inspect-") as folder:
+        path, tiny = Path(folder) / "long.wav", Path(folder) / "tiny.wav"
+        start = time.perf_counter()
+        write_wav(path, seconds)
+        write_wav(tiny, 1)
+        decoded = seconds * RATE * CHANNELS * 4
+        print(
+            f"file: {seconds} s, {RATE} Hz, {CHANNELS} ch, 16-bit WAV, "
+            f"{path.stat().st_size / MiB:.1f} MiB (written in {time.perf_counter() - start:.1f} s); "
+            f"decoded float32 size {decoded / MiB:.1f} MiB"
+        )
+        report("WAV", path, tiny, decoded, args.runs)
+        whole = child(path, tiny, "whole")
+        print(
+            f"  for scale, soundfile.read(path, dtype='float32') whole: {whole['seconds']:.3f} s, "
+            f"RSS growth {whole['rss_delta'] / MiB:.1f} MiB"
+        )
+        for fmt in filter(None, args.also.split(",")):
+            other = Path(folder) / f"long.{fmt}"
+            start = time.perf_counter()
+            rate = write_compressed(other, fmt, seconds)
+            print(
+                f"file: the same as {fmt.upper()}, {rate} Hz, {other.stat().st_size / MiB:.1f} MiB "
+                f"(encoded in {time.perf_counter() - start:.1f} s)"
+            )
+            report(fmt.upper(), other, tiny, seconds * rate * CHANNELS * 4, args.runs)
 
 
 if __name__ == "__main__":

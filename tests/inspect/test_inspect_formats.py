@@ -97,3 +97,24 @@ def test_a_webm_written_like_mediarecorder_without_duration(tmp_path: Path) -> N
     with av.open(str(path)) as container:
         assert container.duration is None  # nothing to read the length from but the audio
     _check(path, "webm", lossy=True)
+
+
+@pytest.mark.parametrize("subtype", ["PCM_U8", "PCM_16", "PCM_24", "PCM_32", "FLOAT", "DOUBLE"])
+def test_pyav_and_libsndfile_agree_on_every_sample_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, subtype: str
+) -> None:
+    """FFmpeg hands over u8, s16, s32, float or double frames: each is scaled like libsndfile."""
+    pytest.importorskip("av")
+    from uponai_widgets import _inspect_decode
+
+    signal = np.concatenate([silence(1.0, 16000, 2), tone(11.0, 16000, 0.7, channels=2)])
+    path = write(tmp_path / "sample.wav", signal, 16000, subtype=subtype)
+    by_libsndfile = inspect_sample(path).to_dict()
+    monkeypatch.setitem(_inspect_decode.DECODERS, "wav", (_inspect_decode._open_av,))
+    by_ffmpeg = inspect_sample(path).to_dict()
+    assert by_ffmpeg["duration_s"] == by_libsndfile["duration_s"] == 12.0
+    for key in ("peak_dbfs", "rms_dbfs"):
+        assert by_ffmpeg[key] == pytest.approx(by_libsndfile[key], abs=0.02), key
+    for key in ("silence_ratio", "leading_silence_s", "clipped_ratio", "verdict"):
+        assert by_ffmpeg[key] == by_libsndfile[key], key
+    assert by_ffmpeg["peak_dbfs"] == pytest.approx(20 * math.log10(0.7), abs=0.1)
