@@ -28,6 +28,7 @@ STATUSES: tuple[Status, ...] = ("created", "failed", "skipped", "cancelled")
 COLUMNS = ("name", "status", "voice_id", "error", "bytes", "seconds")
 _FORMAT = "uponai-batch-result"
 _HTML_ROW_LIMIT = 200
+_CELL_STYLE = ' style="white-space: pre-line; text-align: left"'  # keep multi-line errors readable
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +252,7 @@ def summary_html(result: BatchResult, limit: int = _HTML_ROW_LIMIT) -> str:
         )
         body.append(
             f'<tr class="uponai-batch-{row.status}">'
-            + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in cells)
+            + "".join(f"<td{_CELL_STYLE}>{html.escape(str(cell))}</td>" for cell in cells)
             + "</tr>"
         )
     more = len(rows) - limit
