@@ -29,7 +29,7 @@ def _lab_root(tmp: Path) -> Path:
 def lab(
     tmp_path_factory: pytest.TempPathFactory, _sandbox_process: RunningSandbox
 ) -> Iterator[RunningLab]:
-    """JupyterLab whose kernels talk to the sandbox with the right token; widget saveState on."""
+    """Default-settings JupyterLab; kernels talk to the sandbox with the right token; saveState on."""
     tmp = tmp_path_factory.mktemp("lab")
     kernel_env = {
         "UPONAI_BASE_URL": _sandbox_process.url,

@@ -3,9 +3,10 @@
     with start_lab(tmp_path, root_dir, kernel_env={"UPONAI_BASE_URL": ...}) as lab:
         page.goto(lab.notebook_url("clone_voice.ipynb"))
 
-Every Jupyter/IPython directory, HOME and TMPDIR point into the test's temp folder; the repo's
-`jupyter/` folder is on JUPYTER_CONFIG_PATH (it lifts the 10 MiB websocket ceiling). The server is
-stopped with POST /api/shutdown, then by PID (SIGTERM, SIGKILL) within bounded waits.
+Every Jupyter/IPython directory, HOME and TMPDIR point into the test's temp folder. The server
+keeps Jupyter's default settings (the 10 MiB websocket message ceiling included): the widget's
+chunked picker must work there; `lift_ceiling=True` adds the repo's `jupyter/` config (the demo's).
+The server is stopped with POST /api/shutdown, then by PID (SIGTERM, SIGKILL) within bounded waits.
 """
 
 from __future__ import annotations
@@ -52,13 +53,18 @@ class RunningLab:
         """The URL that opens `name` in a fresh Lab workspace (no restored tabs)."""
         return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
 
+    @property
+    def tmp_dir(self) -> Path:
+        """TMPDIR of the server and its kernels (where the picker's temporary files go)."""
+        return self.log_path.parent / "tmp"
+
     def log_text(self) -> str:
         """The server's log so far (for failure messages)."""
         return self.log_path.read_text(errors="replace")
 
 
 def isolated_env(
-    home: Path, extra: Mapping[str, str], *, lift_ceiling: bool = True
+    home: Path, extra: Mapping[str, str], *, lift_ceiling: bool = False
 ) -> dict[str, str]:
     """Environment for Lab (and so for its kernels): private Jupyter dirs, HOME and TMPDIR.
 
@@ -150,7 +156,7 @@ def start_lab(
     *,
     kernel_env: Mapping[str, str],
     save_widget_state: bool = False,
-    lift_ceiling: bool = True,
+    lift_ceiling: bool = False,
 ) -> Iterator[RunningLab]:
     """Run JupyterLab serving `root_dir` until the block exits; kernels get `kernel_env`."""
     env = isolated_env(home, kernel_env, lift_ceiling=lift_ceiling)

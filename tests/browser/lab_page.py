@@ -80,7 +80,7 @@ def open_and_run(context: BrowserContext, lab: RunningLab, notebook: str) -> Pag
 
 
 def choose_files(page: Page, paths: Sequence[Path], timeout_ms: int = 60_000) -> None:
-    """Click the upload button, answer the file chooser, wait until the kernel lists them."""
+    """Click the picker's button, answer the file chooser, wait until the kernel lists them."""
     with page.expect_file_chooser() as chooser:
         page.locator(".uponai-files").click()
     chooser.value.set_files([str(path) for path in paths])

@@ -1,8 +1,9 @@
 """Real JupyterLab + headless Chromium: clone a voice through the widget, end to end.
 
-Each test opens its own copy of notebooks/clone_voice.ipynb, runs it, picks WAVs through the
-browser's file chooser (FileUpload never attaches its <input>, so the chooser is the only way),
-and checks what the sandbox stored against the files on disk.
+Each test opens its own copy of notebooks/clone_voice.ipynb in a JupyterLab with Jupyter's
+default settings (10 MiB websocket message ceiling), picks WAVs through the browser's file chooser
+(or drops them), and checks what the sandbox received against the files on disk: the bytes went
+browser -> kernel in chunks, then kernel -> sandbox streamed from the kernel's temporary files.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import base64
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from lab_harness import NOTEBOOK, RunningLab, start_lab
 from lab_page import (
-    KERNEL_DISCONNECTED,
-    KERNEL_IDLE,
-    WATCH_KERNEL_CONNECTION,
     choose_files,
     fill_text,
     open_and_run,
@@ -102,17 +102,41 @@ def test_clone_two_wavs_card_and_playable_preview(
     page.close()
 
 
-def test_50_mb_wav_clones_through_the_browser(
+def test_50_mb_and_three_8_mb_in_one_selection_clone_on_default_server(
     browser: BrowserContext, lab: RunningLab, notebook: str, sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
     big = make_large_wav(tmp_path / "fifty-mb.wav", 50_000_000)
+    eights = [make_large_wav(tmp_path / f"eight-{i}.wav", 8_000_000 + i) for i in range(3)]
+    files = [big, *eights]
     page = open_and_run(browser, lab, notebook)
-    choose_files(page, [big], timeout_ms=120_000)  # 50 MB over one websocket message
-    assert "47.7 MiB" in page.locator(".uponai-samples").inner_text()
-    voice_id = clone_and_wait(page, "Fifty megabytes", timeout_ms=150_000)
-    assert_stored(sandbox, voice_id, [big])
-    screenshot(page, "browser-clone-50mb.png")
+    choose_files(page, files, timeout_ms=180_000)  # 74 MB, one selection, default server
+    samples = page.locator(".uponai-samples").inner_text()
+    assert "47.7 MiB" in samples
+    assert "4 file(s)" in samples
+    # Per-file browser-to-kernel progress: every row complete, named, at its full size.
+    rows = page.locator(".uponai-transfer-ready")
+    assert rows.count() == 4
+    assert "47.7 MiB in the kernel" in rows.nth(0).inner_text()
+    for i in range(4):
+        bar = rows.nth(i).locator("progress")
+        assert bar.get_attribute("value") == bar.get_attribute("max")
+    assert page.locator(".uponai-picker-status").inner_text() == ""
+    screenshot(page, "browser-picker-74mb-default-server.png")
+    voice_id = clone_and_wait(page, "Seventy-four megabytes", timeout_ms=180_000)
+    assert_stored(sandbox, voice_id, files)
+    # The sandbox hashed what it received: the kernel got every chunk, in order.
+    (request,) = [r for r in sandbox.requests() if r.get("status") == 201]
+    received = sorted((f["filename"], f["sha256"]) for f in request["files"])
+    assert received == sorted((p.name, sha256(p)) for p in files)
+    # After the clone the kernel's temporary files are gone and the picker list is empty.
+    page.locator(".uponai-transfer").first.wait_for(state="detached", timeout=30_000)
+    assert leftover_samples(lab) == []
     page.close()
+
+
+def leftover_samples(lab: RunningLab) -> list[Path]:
+    """Files left in the picker's temporary directories of the Lab's kernels."""
+    return sorted(p for d in lab.tmp_dir.glob("uponai-samples-*") for p in d.iterdir())
 
 
 def test_saved_notebook_holds_no_token_audio_or_reason(
@@ -137,7 +161,7 @@ def test_saved_notebook_holds_no_token_audio_or_reason(
     document = json.loads(saved)
     # saveState is on in this Lab: widget state is in the file, so the checks below are real.
     state = json.dumps(document["metadata"]["widgets"])
-    assert "FileUploadModel" in state
+    assert "uponai-picker" in state  # the picker's model is saved, with names/sizes only
     assert "Saved voice" in state
     assert sandbox.token not in saved
     assert REASON not in saved
@@ -149,36 +173,81 @@ def test_saved_notebook_holds_no_token_audio_or_reason(
     page.close()
 
 
-def test_default_server_drops_11_mb_and_the_widget_says_why(
-    browser: BrowserContext, sandbox: RunningSandbox, tmp_path: Path
+DROP_WAV = """async ([b64, name]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], name, { type: "audio/wav" }));
+  const target = document.querySelector(".uponai-files");
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true,
+                                               cancelable: true }));
+  }
+}"""
+
+
+def test_drop_remove_and_kernel_exit_clean_up_temporary_files(
+    browser: BrowserContext, lab: RunningLab, notebook: str, tmp_path: Path
 ) -> None:
-    """Without the repo's jupyter/ config, an 11 MB selection never reaches the kernel."""
-    root = tmp_path / "root"
-    root.mkdir()
-    shutil.copyfile(NOTEBOOK, root / "clone_voice.ipynb")
-    env = {"UPONAI_BASE_URL": sandbox.url, "UPONAI_API_KEY": sandbox.token}
-    big = make_large_wav(tmp_path / "eleven-mb.wav", 11_000_000)
-    with start_lab(tmp_path / "lab", root, kernel_env=env, lift_ceiling=False) as default_lab:
-        page = open_and_run(browser, default_lab, "clone_voice.ipynb")
-        page.evaluate(WATCH_KERNEL_CONNECTION)
-        with page.expect_file_chooser() as chooser:
-            page.locator(".uponai-files").click()
-        chooser.value.set_files([str(big)])
-        # The browser counts the file; the kernel never gets it.
-        page.locator(".uponai-files").get_by_text("(1)").wait_for(timeout=30_000)
-        # The server drops the oversized message by closing the kernel websocket; Lab
-        # reconnects. Wait for that, so the click below is not sent into the closing socket.
-        page.wait_for_function(KERNEL_DISCONNECTED, timeout=30_000)
-        page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-        fill_text(page, "uponai-name", "Too big for defaults")
-        page.locator(".uponai-clone").click()
-        error = page.locator(".uponai-error")
-        error.get_by_text("10 MiB", exact=False).wait_for(timeout=60_000)
-        assert "websocket_max_message_size" in error.inner_text()
-        assert "eleven-mb.wav" not in page.locator(".uponai-samples").inner_text()
-        screenshot(page, "browser-default-ceiling-hint.png")
-        page.close()
-    assert sandbox.requests() == []
+    dropped = write_wav(tmp_path / "dropped.wav", seconds=1.0, freq=300)
+    kept = write_wav(tmp_path / "kept.wav", seconds=1.0, freq=350)
+    before = set(lab.tmp_dir.glob("uponai-samples-*"))
+    page = open_and_run(browser, lab, notebook)
+    payload = base64.b64encode(dropped.read_bytes()).decode()
+    page.evaluate(DROP_WAV, [payload, dropped.name])
+    samples = page.locator(".uponai-samples")
+    samples.get_by_text(dropped.name, exact=True).wait_for(timeout=60_000)
+    choose_files(page, [kept])
+    (store,) = set(lab.tmp_dir.glob("uponai-samples-*")) - before
+    stored = sorted(p.read_bytes() for p in store.iterdir())
+    assert stored == sorted([dropped.read_bytes(), kept.read_bytes()])
+    # Removing a sample (x) deletes its temporary file.
+    page.locator(".uponai-transfer", has_text=dropped.name).locator(".uponai-remove").click()
+    samples.get_by_text(dropped.name, exact=True).wait_for(state="detached", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.uponai-transfer').length === 1", timeout=30_000
+    )
+    assert [p.read_bytes() for p in store.iterdir()] == [kept.read_bytes()]
+    # Shutting the kernel down removes the rest (the store's finalizer runs at exit).
+    headers = {"Authorization": f"token {lab.token}"}
+    with httpx.Client(base_url=lab.url, headers=headers, timeout=10) as http:
+        (session,) = [s for s in http.get("/api/sessions").json() if s["path"] == notebook]
+        http.delete(f"/api/sessions/{session['id']}").raise_for_status()
+    wait_until_gone(store)
+    page.close()
+
+
+def wait_until_gone(path: Path, attempts: int = 150) -> None:
+    """Poll (bounded) until the kernel's exit has removed `path`."""
+    for _ in range(attempts):
+        if not path.exists():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{path} still exists after the kernel shut down")
+
+
+def test_cancel_stops_the_browser_to_kernel_transfer(
+    browser: BrowserContext, lab: RunningLab, notebook: str, tmp_path: Path
+) -> None:
+    big = make_large_wav(tmp_path / "three-hundred-mb.wav", 300_000_000)
+    before = set(lab.tmp_dir.glob("uponai-samples-*"))
+    page = open_and_run(browser, lab, notebook)
+    with page.expect_file_chooser() as chooser:
+        page.locator(".uponai-files").click()
+    chooser.value.set_files([str(big)])
+    page.locator(".uponai-transfer-receiving").wait_for(timeout=60_000)
+    cancel = page.locator(".uponai-cancel")
+    cancel.wait_for(state="visible")
+    page.wait_for_function(
+        "() => !document.querySelector('.uponai-cancel').disabled", timeout=30_000
+    )
+    cancel.click()
+    page.locator(".uponai-picker-status").get_by_text("cancelled").wait_for(timeout=30_000)
+    assert page.locator(".uponai-transfer").count() == 0
+    assert big.name not in page.locator(".uponai-samples").inner_text()
+    (store,) = set(lab.tmp_dir.glob("uponai-samples-*")) - before
+    assert list(store.iterdir()) == []
+    assert page.locator(".uponai-cancel").is_disabled()
+    page.close()
 
 
 def test_wrong_token_shows_readable_401(

@@ -1,4 +1,4 @@
-"""VoiceCloneWidget without a browser: set_state, Button.click() and trait assertions.
+"""VoiceCloneWidget without a browser: picker messages, Button.click() and trait assertions.
 
 Clones run against the session sandbox (real HTTP); the busy/cancel/progress paths use a
 controllable stand-in for `clone_voice_async` so the test decides when the upload finishes.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import hashlib
+import os
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -19,21 +20,27 @@ from support.sandbox import RunningSandbox
 import uponai_widgets
 from uponai_client.models import Voice
 from uponai_widgets import VoiceCard, VoiceCloneWidget
+from uponai_widgets._picker import AudioPicker
 from uponai_widgets._view_samples import EMPTY_SELECTION_HINT
 
+CHUNK = 4096
 
-def browser_entries(*wavs: tuple[str, bytes]) -> list[dict[str, Any]]:
-    """What the FileUpload front end sends (JSON side, content as a binary buffer)."""
-    return [
-        {
-            "name": name,
-            "type": "audio/wav",
-            "size": len(data),
-            "content": memoryview(bytearray(data)),
-            "last_modified": 1764072000000,
-        }
-        for name, data in wavs
-    ]
+
+def send_like_browser(picker: AudioPicker, name: str, data: bytes, chunk: int = CHUNK) -> str:
+    """Feed `data` to the picker the way its front end does: begin, chunks (buffers), end."""
+    file_id = f"id-{name}"
+    picker._on_chunk_message(
+        picker,
+        {"type": "begin", "id": file_id, "name": name, "size": len(data), "mime": "audio/wav"},
+        [],
+    )
+    for offset in range(0, len(data), chunk):
+        piece = memoryview(bytearray(data[offset : offset + chunk]))
+        picker._on_chunk_message(
+            picker, {"type": "chunk", "id": file_id, "offset": offset}, [piece]
+        )
+    picker._on_chunk_message(picker, {"type": "end", "id": file_id}, [])
+    return file_id
 
 
 def run(coro_factory: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
@@ -48,13 +55,14 @@ def env(monkeypatch: pytest.MonkeyPatch, sandbox: RunningSandbox) -> RunningSand
 
 
 def pick(widget: VoiceCloneWidget, *wavs: tuple[str, bytes]) -> None:
-    widget.upload.set_state({"value": browser_entries(*wavs)})
+    for name, data in wavs:
+        send_like_browser(widget.picker, name, data)
 
 
 def test_css_classes_for_tests_are_present() -> None:
     widget = VoiceCloneWidget(workspace_id=1)
     expected = {
-        widget.upload: "uponai-files",
+        widget.picker: "uponai-picker",
         widget.samples_view: "uponai-samples",
         widget.name_input: "uponai-name",
         widget.provider_input: "uponai-provider",
@@ -67,29 +75,35 @@ def test_css_classes_for_tests_are_present() -> None:
     }
     for child, css in expected.items():
         assert css in child._dom_classes
-    assert widget.upload.multiple is True
-    assert "audio/*" in widget.upload.accept
+    assert widget.picker.multiple is True
+    assert "audio/*" in widget.picker.accept
+    assert "uponai-files" in widget.picker._esm  # the chooser button's class, set in the view
     assert widget.workspace_input.value == "1"
 
 
-def test_upload_is_listed_then_cleared_from_synced_state() -> None:
+def test_picked_files_are_listed_from_disk_and_synced_state_has_no_audio() -> None:
     widget = VoiceCloneWidget(workspace_id=1)
     wav = make_wav(seconds=1.5, rate=8000)
     pick(widget, ("one.wav", wav), ("two.wav", make_wav(seconds=0.5, rate=8000)))
-    assert widget.upload.value == ()
-    assert "content" not in str(widget.upload.get_state()["value"])
+    state = widget.picker.get_state()
+    assert [f["name"] for f in state["files"]] == ["one.wav", "two.wav"]
+    assert {f["state"] for f in state["files"]} == {"ready"}
+    assert "content" not in str(state)
+    assert "RIFF" not in str(state)
+    stored = widget.picker.samples
+    assert stored[0].path.read_bytes() == wav
     assert [s.name for s in widget.samples] == ["one.wav", "two.wav"]
     assert widget.samples[0].duration == pytest.approx(1.5)
     assert "one.wav" in widget.samples_view.value
     assert "0:01.5" in widget.samples_view.value
 
 
-def test_no_samples_shows_the_websocket_ceiling_hint(env: RunningSandbox) -> None:
+def test_no_samples_asks_for_files(env: RunningSandbox) -> None:
     widget = VoiceCloneWidget(workspace_id=1)
     widget.name_input.value = "Nobody"
     assert run(widget.clone) is None
-    assert "10 MiB" in widget.error_message
-    assert "websocket_max_message_size" in widget.error_message
+    assert "Choose audio files" in widget.error_message
+    assert "10 MiB" not in widget.error_message
     assert widget.error.layout.display == "block"
     assert EMPTY_SELECTION_HINT[:40] in widget.error_message
     assert env.requests() == []
@@ -148,6 +162,8 @@ def test_click_clones_against_sandbox_and_shows_card(env: RunningSandbox) -> Non
         ("two.wav", hashlib.sha256(two).hexdigest()),
     ]
     assert widget.samples == []  # consumed
+    assert widget.picker.samples == ()
+    assert list(widget.picker.store.directory.iterdir()) == []  # temporary files removed
 
 
 def test_wrong_token_shows_readable_401(
@@ -181,7 +197,7 @@ class Gate:
     async def __call__(self, connection: Any, **kwargs: Any) -> Voice:
         self.calls.append(kwargs)
         on_progress = kwargs["on_progress"]
-        total = sum(len(bytes(s["content"])) for s in kwargs["samples"])
+        total = sum(os.path.getsize(path) for _name, path, _mime in kwargs["samples"])
         on_progress(0, total)
         on_progress(total // 2, total)
         self.started.set()
@@ -284,18 +300,20 @@ def test_click_outside_an_event_loop_explains() -> None:
     assert "event loop" in widget.error_message or "asyncio loop" in widget.error_message
 
 
-def test_upload_never_serialises_audio_towards_the_front_end() -> None:
-    from uponai_widgets._view_upload import AudioUpload
-
-    upload = AudioUpload(multiple=True)
+def test_picker_never_serialises_audio_towards_the_front_end() -> None:
+    picker = AudioPicker()
     wav = make_wav(seconds=0.2)
-    upload.set_state({"value": browser_entries(("a.wav", wav))})
-    (entry,) = upload.value
-    assert bytes(entry["content"]) == wav  # the kernel got the audio...
-    assert entry["last_modified"].year == 2025
-    state, _paths, buffers = ipywidgets_state(upload)
-    assert state["value"][0]["name"] == "a.wav"
-    assert all(len(buffer) == 0 for buffer in buffers)  # ...and never sends it back out
+    send_like_browser(picker, "a.wav", wav)
+    picker.value = ({"name": "b.wav", "type": "audio/wav", "content": memoryview(wav)},)
+    assert picker.value == ()
+    assert [f.path.read_bytes() for f in picker.samples] == [wav, wav]  # the kernel got it...
+    state, _paths, buffers = ipywidgets_state(picker)
+    assert [f["name"] for f in state["files"]] == ["a.wav", "b.wav"]
+    assert buffers == []  # ...and never sends it back out
+    assert "value" not in state
+    assert "samples" not in state
+    picker.close()
+    assert not picker.store.directory.exists()
 
 
 def ipywidgets_state(widget: Any) -> tuple[dict[str, Any], list[Any], list[Any]]:

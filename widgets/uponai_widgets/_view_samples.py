@@ -10,20 +10,13 @@ import io
 import wave
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-
-#: The largest websocket message a default Jupyter server (tornado) accepts.
-DEFAULT_WEBSOCKET_CEILING = 10 * 1024 * 1024
 
 #: Shown when Clone voice is clicked and no sample reached the kernel.
 EMPTY_SELECTION_HINT = (
-    "No audio samples reached the kernel. Choose one or more audio files first. "
-    "If you did choose files, a default Jupyter server silently drops a selection larger "
-    "than 10 MiB in total (tornado's websocket_max_message_size), so the files never arrive. "
-    "Start JupyterLab with a higher limit, for example "
-    "--ServerApp.tornado_settings='{\"websocket_max_message_size\": 1073741824}' "
-    "--ServerApp.max_buffer_size=1073741824, or JUPYTER_CONFIG_PATH pointing at this "
-    "project's jupyter/ folder, or pick fewer/smaller files at a time."
+    "No audio samples in the kernel yet. Choose audio files (or drop them on the picker) and "
+    "wait until each one is listed as in the kernel; files of any size work."
 )
 
 # Enough of a WAV file to hold its header chunks; the sample frames are never decoded.
@@ -101,6 +94,34 @@ def describe_upload_entry(entry: Mapping[str, Any]) -> SampleInfo:
     mime = str(entry.get("type") or "")
     duration = wav_duration(content) if content is not None else None
     return SampleInfo(name=name, size=size, mime=mime, duration=duration)
+
+
+def describe_file(name: str, path: Path, size: int, mime: str = "") -> SampleInfo:
+    """Describe a sample stored on disk; only the first megabyte is read (for a WAV duration)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_WAV_HEADER_PREFIX)
+    except OSError:
+        head = b""
+    duration = wav_duration(head) if head else None
+    if duration is not None and len(head) == _WAV_HEADER_PREFIX:
+        duration = _wav_duration_for_size(head, size)
+    return SampleInfo(name=name, size=size, mime=mime, duration=duration)
+
+
+def _wav_duration_for_size(head: bytes, size: int) -> float | None:
+    try:
+        with wave.open(io.BytesIO(head), "rb") as reader:
+            rate = reader.getframerate()
+            frames = reader.getnframes()
+            frame_size = reader.getnchannels() * reader.getsampwidth()
+    except (wave.Error, EOFError, ValueError):
+        return None
+    if rate <= 0:
+        return None
+    if frame_size > 0:
+        frames = min(frames, max(0, size - 44) // frame_size)
+    return frames / rate
 
 
 def total_size(samples: Iterable[SampleInfo]) -> int:

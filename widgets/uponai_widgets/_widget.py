@@ -1,9 +1,11 @@
 """`VoiceCloneWidget`: choose audio samples in a notebook, clone a voice, see and hear it.
 
 The widget never holds the API token (the `Connection` lives in Python only, never in a trait),
-moves chosen files out of the `FileUpload`'s synced ``value`` as soon as they arrive, and clears
-the impersonation reason field on every clone attempt, so saved widget state (JupyterLab's
-``saveState`` or nbclient's ``store_widget_state``) contains neither audio nor secrets.
+receives chosen files through `AudioPicker` (chunked, into temporary files: no size ceiling on a
+default Jupyter server, no audio in synced state) and clears the impersonation reason field on
+every clone attempt, so saved widget state (JupyterLab's ``saveState`` or nbclient's
+``store_widget_state``) contains neither audio nor secrets. Samples stream from disk into the
+upload; their temporary files are removed when a sample is removed and after a clone.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type in
 
 from ._card import VoiceCard
 from ._display import register_voice_formatter
+from ._picker import AUDIO_ACCEPT, AudioPicker
+from ._picker_store import StoredFile
 from ._view_samples import (
     EMPTY_SELECTION_HINT,
     SampleInfo,
+    describe_file,
     describe_upload_entry,
     error_html,
     format_size,
@@ -30,10 +35,8 @@ from ._view_samples import (
     samples_html,
     total_size,
 )
-from ._view_upload import AudioUpload
 
-#: What the file chooser offers: audio MIME types plus the extensions the API accepts.
-AUDIO_ACCEPT = "audio/*,.wav,.mp3,.flac,.ogg,.oga,.m4a,.webm"
+__all__ = ["AUDIO_ACCEPT", "VoiceCloneWidget"]
 
 ACTOR_TYPES = ("end_user", "tenant_admin", "provider_admin", "platform_admin")
 
@@ -81,7 +84,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.voice: Any = None
         self.voices: list[Any] = []
         self.task: asyncio.Task[Any] | None = None
-        self._samples: list[Mapping[str, Any]] = []
+        self._entries: list[Mapping[str, Any]] = []
+        self._entry_infos: list[SampleInfo] = []
+        self._samples: list[Any] = []
         self._infos: list[SampleInfo] = []
         self._last_progress = -1
         self._pending_reason: str | None = None
@@ -94,8 +99,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         wide = {"description_width": "9em"}
         box = ipywidgets.Layout(width="32em")
 
-        self.upload = AudioUpload(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
-        self.upload.add_class("uponai-files")
+        self.picker = AudioPicker(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
+        #: The picker under its former name (it replaced ipywidgets' FileUpload).
+        self.upload = self.picker
         self.samples_view = ipywidgets.HTML(samples_html([]))
         self.samples_view.add_class("uponai-samples")
         self.name_input = ipywidgets.Text(
@@ -155,12 +161,13 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.error.add_class("uponai-error")
         self.result = ipywidgets.VBox([])
 
-        self.upload.observe(self._on_upload, names="value")
+        self.picker.observe(self._on_picked, names="samples")
+        self.picker.observe(self._on_transfers, names="files")
         self.clone_button.on_click(self._on_clone_click)
         self.cancel_button.on_click(self._on_cancel_click)
 
         children = [
-            self.upload,
+            self.picker,
             self.samples_view,
             self.name_input,
             self.provider_input,
@@ -199,9 +206,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
     def _set_busy(self, busy: bool) -> None:
         self.clone_button.disabled = busy
-        self.cancel_button.disabled = not busy
+        self.cancel_button.disabled = not (busy or self.picker.receiving)
         for control in (
-            self.upload,
+            self.picker,
             self.name_input,
             self.provider_input,
             self.workspace_input,
@@ -214,25 +221,42 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
     # -- samples -----------------------------------------------------------------------------
 
-    def _on_upload(self, change: Mapping[str, Any]) -> None:
-        entries = tuple(change["new"] or ())
-        if not entries:
-            return
-        # Keep the bytes in Python only and clear the synced value, so saved widget state never
-        # carries audio (the memoryviews stay valid after the trait is reset).
-        self.set_samples(entries)
-        self.upload.value = ()
+    def _on_picked(self, _change: Mapping[str, Any] | None = None) -> None:
+        self._update_samples()
+        self._show_error("")
+
+    def _on_transfers(self, _change: Mapping[str, Any]) -> None:
+        if not self.busy:
+            self.cancel_button.disabled = not self.picker.receiving
+
+    def _update_samples(self) -> None:
+        stored: tuple[StoredFile, ...] = self.picker.samples
+        self._samples = [*self._entries, *(f.as_sample() for f in stored)]
+        self._infos = [
+            *self._entry_infos,
+            *(describe_file(f.name, f.path, f.size, f.mime) for f in stored),
+        ]
+        self.samples_view.value = samples_html(self._infos)
 
     def set_samples(self, entries: Any) -> None:
-        """Replace the chosen samples with FileUpload-style entries (dicts with name/size/content)."""
-        self._samples = list(entries)
-        self._infos = [describe_upload_entry(entry) for entry in self._samples]
-        self.samples_view.value = samples_html(self._infos)
+        """Replace the chosen samples with in-memory FileUpload-style entries (name/content dicts).
+
+        Files received through the picker are removed (with their temporary files).
+        """
+        self._entries = list(entries)
+        self._entry_infos = [describe_upload_entry(entry) for entry in self._entries]
+        self.picker.clear()
+        self._update_samples()
         self._show_error("")
 
     def clear_samples(self) -> None:
-        """Forget the chosen samples (and release their memory)."""
+        """Forget the chosen samples and delete the picker's temporary files."""
         self.set_samples(())
+
+    def close(self) -> None:
+        """Close the widget and its picker (deleting the picker's temporary files)."""
+        self.picker.close()
+        super().close()
 
     # -- progress ----------------------------------------------------------------------------
 
@@ -263,8 +287,12 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.task = loop.create_task(self.clone())
 
     def _on_cancel_click(self, _button: Any = None) -> None:
+        if self.picker.receiving:
+            self.picker.cancel()
         if self.task is not None and not self.task.done():
             self.task.cancel()
+        elif not self.busy:
+            self.cancel_button.disabled = True
 
     def _take_reason(self) -> str:
         # Read the impersonation reason once and clear the field: it must not stay in widget
@@ -318,6 +346,10 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self._pending_reason = None
         self._show_error("")
         self.status.value = ""
+        if self.picker.receiving:
+            names = ", ".join(f.name for f in self.picker.store.receiving)
+            self._show_error(error_html(f"still arriving in the kernel: {names}", title="Wait:"))
+            return None
         if not self._samples:
             self._show_error(error_html(EMPTY_SELECTION_HINT, title="Nothing to send:"))
             return None
