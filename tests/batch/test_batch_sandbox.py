@@ -143,16 +143,18 @@ def test_bad_jobs_become_failed_rows_without_requests(
         {"provider": "p", "workspace_id": 1, "samples": []},
         {**valid, "name": "typo", "sampels": []},
         {"name": "incomplete", "samples": valid["samples"]},
+        {**valid, "name": "odd-timeout", "timeout": "soon"},  # not an API error: still a row
     ]
     result = clone_voices(sandbox_connection(sandbox), jobs, on_progress=False)
     rows = list(result)
-    assert [row.status for row in rows] == ["created", "failed", "failed", "failed", "failed"]
+    assert [row.status for row in rows] == ["created"] + ["failed"] * 5
     assert rows[1].name == "job 1"
     assert "a job is a dict" in rows[1].error
     assert rows[2].name == "job 2"
     assert "no name" in rows[2].error
     assert "sampels" in rows[3].error
     assert "provider, workspace_id" in rows[4].error
+    assert rows[5].error.startswith("ValueError:")
     assert sorted(clones_by_name(sandbox)) == ["voice-0"]
 
 
@@ -196,3 +198,9 @@ def test_async_batch_on_the_callers_loop(sandbox: RunningSandbox, tmp_path: Path
         return [row.status for row in (*first, *second)]
 
     assert asyncio.run(main()) == ["created"] * 4
+
+
+@pytest.mark.parametrize("jobs", [{"name": "x"}, "jobs.csv", 42])
+def test_jobs_of_the_wrong_kind_are_refused(jobs: object) -> None:
+    with pytest.raises(TypeError, match="jobs must be"):
+        clone_voices(uw.connect("http://api.test", "sk-test"), jobs, on_progress=False)
