@@ -155,7 +155,8 @@ def main() -> int:
         print(json.dumps(figures))
         return 0
 
-    command = "python benchmarks/bench_batch.py " + shlex.join(sys.argv[1:])
+    python = os.path.relpath(sys.executable, ROOT)
+    command = f"{python} benchmarks/bench_batch.py " + shlex.join(sys.argv[1:])
     print(f"command: {command.strip()}")
     print(f"load average before: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     tmpfs = Path("/dev/shm")
