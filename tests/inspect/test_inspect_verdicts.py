@@ -209,3 +209,13 @@ def test_to_dict_is_a_plain_row(clean_wav: Path, short_wav: Path) -> None:
     assert frame.loc[1, "duration_s"] == pytest.approx(3.0)
     assert isinstance(reports[0], SampleReport)
     assert "envelope" not in repr(reports[0])
+
+
+def test_digital_silence_is_bad_with_floored_levels() -> None:
+    report = inspect_sample(wav_bytes(silence(15.0)))
+    assert report.duration_s == pytest.approx(15.0)
+    assert (report.peak_dbfs, report.rms_dbfs) == (-120.0, -120.0)
+    assert report.silence_ratio == 1.0
+    assert report.leading_silence_s == report.trailing_silence_s == pytest.approx(15.0)
+    assert report.verdict == "bad"
+    assert report.reasons == ("mostly silence: 100% is below -45 dBFS",)
