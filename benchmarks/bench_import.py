@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import statistics
 import subprocess
@@ -55,6 +56,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
     print("command: python benchmarks/bench_import.py " + shlex.join(sys.argv[1:]))
+    print(f"1-min load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     one(PROBES["import uponai_widgets + connect()"])  # warm the file cache and .pyc files
     for name, body in PROBES.items():
         results = [one(body) for _ in range(runs)]
