@@ -238,3 +238,22 @@ def test_a_stream_that_fails_to_read_is_a_problem(tmp_path: Path) -> None:
     problem = only(problems_for(tmp_path, samples=[("dev.wav", Broken())]))
     assert problem.sample == "dev.wav"
     assert "device not ready" in problem.message
+
+
+def test_only_samples_of_equal_size_are_ever_hashed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from uponai_widgets._samples import SampleReader
+
+    hashed: list[tuple[str, bool]] = []
+    original = SampleReader.digest
+
+    def spy(self: SampleReader, *, quick: bool) -> str:
+        hashed.append((self.label, quick))
+        return original(self, quick=quick)
+
+    monkeypatch.setattr(SampleReader, "digest", spy)
+    sizes = [fake_wav(300_000 + i, seed=i) for i in range(3)]
+    uw.validate_clone(**clone_args(samples=[(f"{i}.wav", d) for i, d in enumerate(sizes)]))
+    assert hashed == []
+    equal = [fake_wav(300_000, seed=1), fake_wav(300_000, seed=2), fake_wav(100_000, seed=3)]
+    uw.validate_clone(**clone_args(samples=[(f"{i}.wav", d) for i, d in enumerate(equal)]))
+    assert hashed == [("0.wav", True), ("1.wav", True)]  # quick digests differ: no full hash
