@@ -63,9 +63,11 @@ def test_reprs_never_show_the_token() -> None:
 
 def test_debug_logs_never_show_the_secrets(caplog: pytest.LogCaptureFixture) -> None:
     transport = ScriptedTransport(Reply(429, {}, {"Retry-After": "0"}))
-    with caplog.at_level(logging.DEBUG):
-        for name in ("uponai_widgets", "httpx", "httpcore"):
-            logging.getLogger(name).setLevel(logging.DEBUG)
+    with (
+        caplog.at_level(logging.DEBUG, logger="uponai_widgets"),
+        caplog.at_level(logging.DEBUG, logger="httpx"),
+        caplog.at_level(logging.DEBUG, logger="httpcore"),
+    ):
         uw.clone_voice(scripted_connection(transport), **clone_args(**SECRET_ARGS))
     text = "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records)
     assert "retry 1 of 2" in text  # the layer did log
