@@ -31,7 +31,12 @@ from uponai_codegen.fetch import fetch_spec
 from uponai_codegen.generator import GENERATOR_VERSION, run_generator, run_ruff_format
 from uponai_codegen.normalize import load_name_map, normalize, stale_name_map_entries
 from uponai_codegen.spec import load_spec, validate_openapi
-from uponai_codegen.transforms import SOURCE_TRANSFORMS, add_generated_header, add_py_typed
+from uponai_codegen.transforms import (
+    SOURCE_TRANSFORMS,
+    add_generated_header,
+    add_py_typed,
+    record_spec_info,
+)
 from uponai_codegen.tree import diff_trees, replace_tree, verify_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,6 +120,7 @@ def build_package(normalized: dict[str, Any], staging: Path) -> tuple[Path, list
     package, generator_warnings = run_generator(normalized, CONFIG, staging)
     for transform in SOURCE_TRANSFORMS:
         transform(package)
+    record_spec_info(package, normalized)
     run_ruff_format(package)
     add_generated_header(package, GENERATOR_VERSION)
     add_py_typed(package)

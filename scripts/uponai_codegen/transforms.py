@@ -7,9 +7,11 @@ fix can never silently stop applying. Templates are not copied into the project.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import PipelineError
 
@@ -88,6 +90,17 @@ def add_generated_header(package: Path, generator_version: str) -> None:
         text = module.read_text(encoding="utf-8")
         if not text.startswith(header):
             module.write_text(header + text, encoding="utf-8")
+
+
+def record_spec_info(package: Path, document: dict[str, Any]) -> None:
+    """Write `_spec.py` with the spec's title and `info.version`, for User-Agent strings."""
+    info = document.get("info") or {}
+    (package / "_spec.py").write_text(
+        '"""The OpenAPI document this package was generated from."""\n\n'
+        f"SPEC_TITLE = {json.dumps(str(info.get('title', '')))}\n"
+        f"SPEC_VERSION = {json.dumps(str(info.get('version', '')))}\n",
+        encoding="utf-8",
+    )
 
 
 def add_py_typed(package: Path) -> None:

@@ -45,7 +45,14 @@ EXPECTED_ALL = {
 }
 # Lazy names of the other issues' modules (batch cloning, sample inspection), no ipywidgets.
 LAZY_SCRIPT_NAMES = {
+    "BatchInterrupted",
     "BatchResult",
+    "BatchRow",
+    "partial_result",
+    "OverallVerdict",
+    "overall_verdict",
+    "waveform_png",
+    "waveform_svg",
     "clone_voices",
     "clone_voices_async",
     "jobs_from_folder",
@@ -180,3 +187,20 @@ def test_spec_version_matches_openapi_json() -> None:
     spec = json.loads((ROOT / "openapi.json").read_text())
     assert spec["info"]["version"] == _connection.SPEC_VERSION
     assert spec["servers"][0]["url"] == _connection.DEFAULT_BASE_URL
+
+
+def test_inside_ipython_voices_render_as_cards_without_importing_ipywidgets() -> None:
+    probe = (
+        "import sys\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "import uponai_widgets\n"
+        "from uponai_client.models import Voice\n"
+        "data, _ = shell.display_formatter.format(Voice(voice_id='v_1', name='<Ada>'))\n"
+        "print('v_1' in data['text/html'], '&lt;Ada&gt;' in data['text/html'])\n"
+        "print('ipywidgets' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["True", "True", "False"]

@@ -13,6 +13,7 @@ The widgets (`VoiceCloneWidget`, `VoiceCard`) need the `jupyter` extra; they, ba
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from uponai_client.models import Voice
@@ -42,11 +43,14 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "AuthenticationError",
+    "BatchInterrupted",
     "BatchResult",
+    "BatchRow",
     "Connection",
     "InvalidRequestError",
     "Limits",
     "NotFoundError",
+    "OverallVerdict",
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "Problem",
@@ -69,7 +73,11 @@ __all__ = [
     "inspect_sample",
     "inspect_samples",
     "jobs_from_folder",
+    "overall_verdict",
+    "partial_result",
     "validate_clone",
+    "waveform_png",
+    "waveform_svg",
 ]
 
 # Names imported on first use (PEP 562): name -> (module, needs the `jupyter` extra). The views
@@ -78,13 +86,20 @@ _LAZY: dict[str, tuple[str, bool]] = {
     "VoiceCloneWidget": ("._widget", True),
     "VoiceCard": ("._card", True),
     # Batch cloning (issue 8) and sample inspection (issue 7): no ipywidgets needed.
+    "BatchInterrupted": ("._batch", False),
     "BatchResult": ("._batch", False),
+    "BatchRow": ("._batch", False),
+    "partial_result": ("._batch", False),
     "clone_voices": ("._batch", False),
     "clone_voices_async": ("._batch", False),
     "jobs_from_folder": ("._batch", False),
     "SampleReport": ("._inspect", False),
     "inspect_sample": ("._inspect", False),
     "inspect_samples": ("._inspect", False),
+    "OverallVerdict": ("._inspect", False),
+    "overall_verdict": ("._inspect", False),
+    "waveform_png": ("._waveform", False),
+    "waveform_svg": ("._waveform", False),
 }
 
 _JUPYTER_HINT = "pip install 'uponai-voices[jupyter]'"
@@ -109,3 +124,22 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """`%load_ext uponai_widgets`: show every `Voice` as a card in this notebook."""
+    from ._display import register_voice_formatter
+
+    register_voice_formatter(shell)
+
+
+def _register_in_running_ipython() -> None:
+    # Inside a kernel IPython is already imported: register the Voice card cheaply. In a plain
+    # script IPython is not in sys.modules and nothing is imported.
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        load_ipython_extension(shell)
+
+
+_register_in_running_ipython()

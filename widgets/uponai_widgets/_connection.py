@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from uponai_client import AuthenticatedClient
+from uponai_client._spec import SPEC_VERSION
 
 from ._errors import AuthenticationError
 from ._retry import RetryPolicy
@@ -27,8 +28,6 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://api.upon-ai.com"
-SPEC_VERSION = "2026-04-20"
-"""`info.version` of the openapi.json the client was generated from (a test keeps them equal)."""
 
 UPLOAD_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=120.0, pool=30.0)
 """Short connect, long write (a slow uplink) and read (the server processes the audio)."""

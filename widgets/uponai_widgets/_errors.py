@@ -202,7 +202,9 @@ def error_from_response(
     if cls is None:
         cls = ServerError if status >= 500 else UponAIError
     if cls is AuthenticationError:
-        message += " Check UPONAI_API_KEY (or the token passed to connect())."
+        message = (
+            message.rstrip(". ") + ". Check UPONAI_API_KEY (or the token passed to connect())."
+        )
     if cls is RateLimitError:
         return RateLimitError(
             message, status=status, request_id=request_id, code=code, retry_after=retry_after
