@@ -22,7 +22,7 @@ def test_large_chunks_pass_through_as_the_same_object() -> None:
 
 
 def test_no_write_grows_past_the_limit_and_nothing_is_lost() -> None:
-    pieces = [bytes([i % 251]) * 40_000 for i in range(7)]
+    pieces = [bytes([i % 251]) * 20_000 for i in range(7)]
     out = list(coalesce(pieces))
     assert b"".join(out) == b"".join(pieces)
     assert max(map(len, out)) <= MIN_WRITE
