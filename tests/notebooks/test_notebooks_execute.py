@@ -90,8 +90,8 @@ def test_api_notebook_clones_and_handles_errors(sandbox: RunningSandbox, tmp_pat
 
 
 DRIVE_WIDGET = """
-# Assigning from Python syncs the audio to the front end (and to nbclient's recorded state)
-# before the widget moves it out of the trait: the saved state must still end up empty.
+# FileUpload-style entries assigned from Python (the picker's kernel-only `value`) are moved to
+# temporary files at once: the saved state must hold none of the audio.
 widget.upload.value = tuple(ENTRIES)
 assert widget.upload.value == ()
 widget.name_input.value = "Headless widget voice"
@@ -141,7 +141,7 @@ def test_widget_notebook_headless_stores_no_secret_or_audio(
     # The executed notebook keeps widget state (so the check below is not vacuous)...
     assert "widgets" in nb.metadata
     state = json.dumps(nb.metadata["widgets"])
-    assert "FileUploadModel" in state
+    assert "AnyModel" in state  # the chunked audio picker
     assert "Headless widget voice" in state
     # ...but neither the token, the reason nor any audio; the setup cell itself is dropped
     # because it holds the test's audio bytes literally.
