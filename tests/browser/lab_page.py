@@ -20,6 +20,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A fake microphone (a beeping tone), granted without a prompt, for the recorder test.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 
 # True once the notebook's kernel is connected and idle.

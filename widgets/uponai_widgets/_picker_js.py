@@ -3,8 +3,9 @@
 `CHUNK_SENDER_JS` is the one copy of the browser half of the chunk protocol (see
 `_picker_store`): `createChunkSender(model).send(blob, meta, onProgress)` slices a Blob or File
 into ``chunk_size`` pieces, sends each with a binary buffer, and keeps at most ``window``
-unacknowledged chunks in flight. The picker's and the recorder's ES modules are both composed
-from it with `esm_module`, never copied.
+unacknowledged chunks in flight; `TRANSFER_LIST_JS` draws the synced ``files`` list with
+per-file progress and a remove button. The picker's and the recorder's ES modules are both
+composed from these parts with `esm_module`, never copied.
 """
 
 from __future__ import annotations
@@ -110,31 +111,11 @@ function createChunkSender(model) {
 }
 """
 
-PICKER_VIEW_JS = r"""
-function render({ model, el }) {
-  const sender = createChunkSender(model);
+TRANSFER_LIST_JS = r"""
+function createTransferList(model, sender) {
   const progress = new Map();
-  const box = document.createElement("div");
-  box.className = "uponai-picker-box";
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "uponai-files jupyter-button";
-  const input = document.createElement("input");
-  input.type = "file";
-  input.hidden = true;
-  const status = document.createElement("div");
-  status.className = "uponai-picker-status";
   const list = document.createElement("ul");
   list.className = "uponai-transfers";
-  box.append(button, input, status, list);
-  el.append(box);
-
-  const sync = () => {
-    input.accept = model.get("accept");
-    input.multiple = model.get("multiple");
-    button.disabled = model.get("disabled");
-    button.textContent = `${model.get("description")} \u2014 or drop audio files here`;
-  };
 
   const draw = () => {
     list.replaceChildren();
@@ -180,12 +161,47 @@ function render({ model, el }) {
       `${formatBytes(received)} / ${formatBytes(size)}`;
   };
 
+  model.on("change:files", draw);
+  model.on("change:disabled", draw);
+  draw();
+  const dispose = () => {
+    model.off("change:files", draw);
+    model.off("change:disabled", draw);
+  };
+  return { element: list, showProgress, dispose };
+}
+"""
+
+PICKER_VIEW_JS = r"""
+function render({ model, el }) {
+  const sender = createChunkSender(model);
+  const transfers = createTransferList(model, sender);
+  const box = document.createElement("div");
+  box.className = "uponai-picker-box";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "uponai-files jupyter-button";
+  const input = document.createElement("input");
+  input.type = "file";
+  input.hidden = true;
+  const status = document.createElement("div");
+  status.className = "uponai-picker-status";
+  box.append(button, input, status, transfers.element);
+  el.append(box);
+
+  const sync = () => {
+    input.accept = model.get("accept");
+    input.multiple = model.get("multiple");
+    button.disabled = model.get("disabled");
+    button.textContent = `${model.get("description")} \u2014 or drop audio files here`;
+  };
+
   const sendAll = async (files) => {
     status.textContent = "";
     const problems = [];
     for (const file of files) {
       try {
-        await sender.send(file, { name: file.name, mime: file.type }, showProgress);
+        await sender.send(file, { name: file.name, mime: file.type }, transfers.showProgress);
       } catch (err) {
         problems.push(`${file.name}: ${err.message}`);
       }
@@ -216,17 +232,13 @@ function render({ model, el }) {
     sendAll(model.get("multiple") ? files : files.slice(0, 1));
   });
 
-  const onFiles = () => draw();
-  model.on("change:accept change:multiple change:disabled change:description", sync);
-  model.on("change:files", onFiles);
-  model.on("change:disabled", onFiles);
+  const events = "change:accept change:multiple change:disabled change:description";
+  model.on(events, sync);
   sync();
-  draw();
   return () => {
     sender.dispose();
-    model.off("change:accept change:multiple change:disabled change:description", sync);
-    model.off("change:files", onFiles);
-    model.off("change:disabled", onFiles);
+    transfers.dispose();
+    model.off(events, sync);
   };
 }
 """
@@ -235,9 +247,9 @@ PICKER_CSS = """
 .uponai-picker-box .uponai-files { min-width: 24em; height: auto; padding: 0.6em 1em;
   border: 2px dashed var(--jp-border-color1, #999); }
 .uponai-picker-box .uponai-files.uponai-drop-active { border-color: var(--jp-brand-color1, #1976d2); }
-.uponai-picker-box .uponai-transfers { list-style: none; padding: 0; margin: 0.3em 0; }
-.uponai-picker-box .uponai-transfer { display: flex; gap: 0.6em; align-items: center; }
-.uponai-picker-box .uponai-transfer-name { min-width: 12em; }
+.uponai-transfers { list-style: none; padding: 0; margin: 0.3em 0; }
+.uponai-transfer { display: flex; gap: 0.6em; align-items: center; }
+.uponai-transfer-name { min-width: 12em; }
 .uponai-picker-box .uponai-picker-status { color: #b00020; }
 """
 
@@ -247,5 +259,5 @@ def esm_module(*parts: str, export: str = "render") -> str:
     return "\n".join((*parts, f"export default {{ {export} }};\n"))
 
 
-#: The picker's ES module: the shared chunk sender plus the picker view.
-PICKER_ESM = esm_module(CHUNK_SENDER_JS, PICKER_VIEW_JS)
+#: The picker's ES module: the shared chunk sender and transfer list plus the picker view.
+PICKER_ESM = esm_module(CHUNK_SENDER_JS, TRANSFER_LIST_JS, PICKER_VIEW_JS)

@@ -23,6 +23,8 @@ from ._card import VoiceCard
 from ._display import register_voice_formatter
 from ._picker import AUDIO_ACCEPT, AudioPicker
 from ._picker_store import StoredFile
+from ._recorder import VoiceRecorder
+from ._view_insight import SampleInsight
 from ._view_samples import (
     EMPTY_SELECTION_HINT,
     SampleInfo,
@@ -102,6 +104,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.picker = AudioPicker(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
         #: The picker under its former name (it replaced ipywidgets' FileUpload).
         self.upload = self.picker
+        self.recorder = VoiceRecorder()
+        self.recorder.add_class("uponai-record")
+        self.insight = SampleInsight()
         self.samples_view = ipywidgets.HTML(samples_html([]))
         self.samples_view.add_class("uponai-samples")
         self.name_input = ipywidgets.Text(
@@ -161,14 +166,18 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.error.add_class("uponai-error")
         self.result = ipywidgets.VBox([])
 
-        self.picker.observe(self._on_picked, names="samples")
-        self.picker.observe(self._on_transfers, names="files")
+        for source in (self.picker, self.recorder):
+            source.observe(self._on_picked, names="samples")
+            source.observe(self._on_transfers, names="files")
         self.clone_button.on_click(self._on_clone_click)
         self.cancel_button.on_click(self._on_cancel_click)
 
         children = [
             self.picker,
+            self.recorder,
             self.samples_view,
+            self.insight.reports_view,
+            self.insight.verdict_view,
             self.name_input,
             self.provider_input,
             self.workspace_input,
@@ -196,6 +205,21 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         return list(self._infos)
 
     @property
+    def reports(self) -> list[Any]:
+        """A `SampleReport` per chosen sample, in order (None while still being analysed)."""
+        return self.insight.reports
+
+    @property
+    def overall(self) -> Any:
+        """The `OverallVerdict` for the chosen samples (None while analysing or with none)."""
+        return self.insight.overall
+
+    @property
+    def receiving(self) -> bool:
+        """True while a picked file or a recording is still arriving from the browser."""
+        return bool(self.picker.receiving or self.recorder.receiving)
+
+    @property
     def error_message(self) -> str:
         """The HTML currently shown in the error area ('' when none)."""
         return str(self.error.value)
@@ -206,9 +230,10 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
     def _set_busy(self, busy: bool) -> None:
         self.clone_button.disabled = busy
-        self.cancel_button.disabled = not (busy or self.picker.receiving)
+        self.cancel_button.disabled = not (busy or self.receiving)
         for control in (
             self.picker,
+            self.recorder,
             self.name_input,
             self.provider_input,
             self.workspace_input,
@@ -227,16 +252,30 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
     def _on_transfers(self, _change: Mapping[str, Any]) -> None:
         if not self.busy:
-            self.cancel_button.disabled = not self.picker.receiving
+            self.cancel_button.disabled = not self.receiving
 
     def _update_samples(self) -> None:
-        stored: tuple[StoredFile, ...] = self.picker.samples
-        self._samples = [*self._entries, *(f.as_sample() for f in stored)]
+        stored: list[tuple[str, StoredFile]] = [
+            *(("picked", f) for f in self.picker.samples),
+            *(("recorded", f) for f in self.recorder.samples),
+        ]
+        self._samples = [*self._entries, *(f.as_sample() for _, f in stored)]
         self._infos = [
             *self._entry_infos,
-            *(describe_file(f.name, f.path, f.size, f.mime) for f in stored),
+            *(describe_file(f.name, f.path, f.size, f.mime) for _, f in stored),
         ]
         self.samples_view.value = samples_html(self._infos)
+        self.insight.update(
+            [
+                *(
+                    (("entry", i, id(e)), info.name, e)
+                    for i, (e, info) in enumerate(
+                        zip(self._entries, self._entry_infos, strict=True)
+                    )
+                ),
+                *(((kind, f.id), f.name, f.as_sample()) for kind, f in stored),
+            ]
+        )
 
     def set_samples(self, entries: Any) -> None:
         """Replace the chosen samples with in-memory FileUpload-style entries (name/content dicts).
@@ -246,6 +285,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self._entries = list(entries)
         self._entry_infos = [describe_upload_entry(entry) for entry in self._entries]
         self.picker.clear()
+        self.recorder.clear()
         self._update_samples()
         self._show_error("")
 
@@ -254,8 +294,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.set_samples(())
 
     def close(self) -> None:
-        """Close the widget and its picker (deleting the picker's temporary files)."""
+        """Close the widget, its picker and recorder (deleting their temporary files)."""
         self.picker.close()
+        self.recorder.close()
         super().close()
 
     # -- progress ----------------------------------------------------------------------------
@@ -287,8 +328,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.task = loop.create_task(self.clone())
 
     def _on_cancel_click(self, _button: Any = None) -> None:
-        if self.picker.receiving:
-            self.picker.cancel()
+        for source in (self.picker, self.recorder):
+            if source.receiving:
+                source.cancel()
         if self.task is not None and not self.task.done():
             self.task.cancel()
         elif not self.busy:
@@ -326,7 +368,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         }
         if not problems:
             try:
-                _api().validate_clone(**kwargs)
+                # The connection's own limits (if any), as clone_voice_async will check them.
+                limits = getattr(self._connection, "limits", None)
+                _api().validate_clone(**kwargs, limits=limits)
             except _api().ValidationError as exc:
                 problems.extend(problem_lines(exc.problems))
         return {**kwargs, **extra}, problems
@@ -346,8 +390,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self._pending_reason = None
         self._show_error("")
         self.status.value = ""
-        if self.picker.receiving:
-            names = ", ".join(f.name for f in self.picker.store.receiving)
+        if self.receiving:
+            arriving = [*self.picker.store.receiving, *self.recorder.store.receiving]
+            names = ", ".join(f.name for f in arriving)
             self._show_error(error_html(f"still arriving in the kernel: {names}", title="Wait:"))
             return None
         if not self._samples:

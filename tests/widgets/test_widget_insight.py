@@ -1,0 +1,139 @@
+"""Sample insight in VoiceCloneWidget: a report card and waveform per sample, the overall verdict,
+and recordings from `VoiceRecorder` as samples (kernel side; the browser test records for real)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import math
+import wave
+from array import array
+
+from support.audio import make_wav
+from test_widget_clone import Gate, gate, pick, run, send_like_browser
+
+from uponai_widgets import VoiceCloneWidget
+from uponai_widgets._picker_js import CHUNK_SENDER_JS, TRANSFER_LIST_JS
+from uponai_widgets._recorder import VoiceRecorder
+from uponai_widgets._recorder_js import RECORDER_ESM
+
+__all__ = ["gate"]  # the fixture, imported for this module's tests
+
+
+def clipped_wav(seconds: float = 12.0, rate: int = 16000) -> bytes:
+    """A tone driven twice past full scale: a large share of values sit at the rails."""
+    values = array(
+        "h",
+        (
+            max(-32768, min(32767, int(65000 * math.sin(2 * math.pi * 220 * i / rate))))
+            for i in range(int(seconds * rate))
+        ),
+    )
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(values.tobytes())
+    return buffer.getvalue()
+
+
+def test_each_sample_gets_a_report_with_waveform_and_an_overall_verdict() -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    pick(widget, ("clean.wav", make_wav(seconds=12.0)), ("loud.wav", clipped_wav()))
+    clean, loud = widget.reports
+    assert clean is not None
+    assert clean.verdict in ("good", "warn")
+    assert clean.duration_s is not None
+    assert abs(clean.duration_s - 12.0) < 0.01
+    assert loud is not None
+    assert loud.verdict == "bad"
+    assert any("clipped" in reason for reason in loud.reasons)
+    view = widget.insight.reports_view.value
+    assert view.count('class="uponai-report ') == 2
+    assert view.count('class="uponai-waveform"') == 2
+    assert "clean.wav" in view
+    assert "clipped" in view
+    assert "dBFS" in view
+    assert "uponai-reports" in widget.insight.reports_view._dom_classes
+    overall = widget.insight.verdict_view.value
+    assert "uponai-verdict-bad" in overall
+    assert "do not block" in overall
+    assert widget.overall.verdict == "bad"
+
+
+def test_corrupt_sample_is_bad_with_a_reason_not_a_crash() -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    pick(widget, ("broken.wav", b"RIFF\x10\x00\x00\x00WAVEfmt garbage" * 10))
+    (report,) = widget.reports
+    assert report is not None
+    assert report.verdict == "bad"
+    assert report.reasons
+    assert "broken.wav" in widget.insight.reports_view.value
+
+
+def test_in_a_running_loop_reports_are_computed_off_the_loop_then_shown() -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+
+    async def scenario() -> None:
+        pick(widget, ("tone.wav", make_wav(seconds=3.0)))
+        assert widget.reports == [None]
+        assert "analysing" in widget.insight.reports_view.value
+        assert "Analysing 1 sample" in widget.insight.verdict_view.value
+        for _ in range(200):
+            if widget.insight.pending == 0:
+                break
+            await asyncio.sleep(0.05)
+
+    run(scenario)
+    (report,) = widget.reports
+    assert report is not None
+    assert report.duration_s is not None
+    assert "uponai-waveform" in widget.insight.reports_view.value
+    assert "Overall" in widget.insight.verdict_view.value
+
+
+def test_warnings_do_not_block_cloning(gate: Gate) -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    pick(widget, ("short.wav", make_wav(seconds=3.0)))
+    assert widget.overall.verdict != "good"
+    widget.name_input.value = "Short but wanted"
+    gate.release.set()
+    voice = run(widget.clone)
+    assert voice.voice_id == "v_gate"
+    assert widget.insight.reports_view.value == ""  # samples consumed, reports cleared
+
+
+def test_recordings_are_samples_and_use_the_same_chunk_protocol(gate: Gate) -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    assert "uponai-record" in widget.recorder._dom_classes
+    assert widget.recorder in widget.children
+    recording = make_wav(seconds=2.0)
+    send_like_browser(widget.recorder, "recording-1.wav", recording)
+    assert [s.name for s in widget.samples] == ["recording-1.wav"]
+    (report,) = widget.reports
+    assert report is not None
+    assert report.duration_s is not None
+    assert report.duration_s > 0
+    widget.name_input.value = "Recorded"
+    gate.release.set()
+    run(widget.clone)
+    (call,) = gate.calls
+    ((name, _path, _mime),) = call["samples"]
+    assert name == "recording-1.wav"
+    assert widget.recorder.samples == ()
+    assert list(widget.recorder.store.directory.iterdir()) == []
+
+
+def test_recorder_shares_the_chunk_sender_and_syncs_no_audio() -> None:
+    assert RECORDER_ESM.count(CHUNK_SENDER_JS) == 1
+    assert RECORDER_ESM.count(TRANSFER_LIST_JS) == 1
+    assert "MediaRecorder" in RECORDER_ESM
+    recorder = VoiceRecorder()
+    send_like_browser(recorder, "r.webm", b"\x1a\x45\xdf\xa3" + b"\x00" * 5000)
+    state = recorder.get_state()
+    assert state["files"] == [{"id": "id-r.webm", "name": "r.webm", "size": 5004, "state": "ready"}]
+    assert "samples" not in state
+    directory = recorder.store.directory
+    recorder.close()
+    assert not directory.exists()

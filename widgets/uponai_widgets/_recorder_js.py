@@ -1,0 +1,160 @@
+"""The recorder's front end: MediaRecorder, a level meter and elapsed time (anywidget ES module).
+
+The recording is sent to the kernel with the same chunk sender and transfer list as the picker
+(`_picker_js`); this module only adds the recording view.
+"""
+
+from __future__ import annotations
+
+from ._picker_js import CHUNK_SENDER_JS, TRANSFER_LIST_JS, esm_module
+
+RECORDER_VIEW_JS = r"""
+const RECORDER_TYPES = ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus",
+                        "audio/mp4"];
+
+function recordingName(mime) {
+  const ext = mime.includes("ogg") ? "ogg" : mime.includes("mp4") ? "m4a" : "webm";
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
+  return `recording-${stamp}.${ext}`;
+}
+
+function formatElapsed(ms) {
+  const seconds = ms / 1000;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}:${(seconds - minutes * 60).toFixed(1).padStart(4, "0")}`;
+}
+
+function render({ model, el }) {
+  const sender = createChunkSender(model);
+  const transfers = createTransferList(model, sender);
+  const box = document.createElement("div");
+  box.className = "uponai-recorder-box";
+  const start = document.createElement("button");
+  start.type = "button";
+  start.className = "uponai-record-start jupyter-button";
+  start.textContent = "\u25cf Record";
+  const stop = document.createElement("button");
+  stop.type = "button";
+  stop.className = "uponai-record-stop jupyter-button";
+  stop.textContent = "\u25a0 Stop";
+  stop.disabled = true;
+  const meter = document.createElement("meter");
+  meter.className = "uponai-level";
+  meter.min = 0;
+  meter.max = 1;
+  meter.low = 0.15;
+  meter.high = 0.9;
+  meter.value = 0;
+  meter.title = "Input level";
+  const elapsed = document.createElement("span");
+  elapsed.className = "uponai-elapsed";
+  elapsed.textContent = formatElapsed(0);
+  const status = document.createElement("div");
+  status.className = "uponai-recorder-status";
+  const controls = document.createElement("div");
+  controls.className = "uponai-recorder-controls";
+  controls.append(start, stop, meter, elapsed);
+  box.append(controls, status, transfers.element);
+  el.append(box);
+
+  let session = null;
+
+  const release = () => {
+    if (!session) return;
+    clearInterval(session.timer);
+    for (const track of session.stream.getTracks()) track.stop();
+    if (session.context) session.context.close();
+    meter.value = 0;
+    session = null;
+    stop.disabled = true;
+    start.disabled = model.get("disabled");
+  };
+
+  const deliver = async (blob, mime) => {
+    const name = recordingName(mime);
+    status.textContent = `Sending ${name} to the kernel\u2026`;
+    try {
+      await sender.send(blob, { name, mime }, transfers.showProgress);
+      status.textContent = "";
+    } catch (err) {
+      status.textContent = `${name}: ${err.message}`;
+    }
+  };
+
+  start.addEventListener("click", async () => {
+    if (session || model.get("disabled")) return;
+    status.textContent = "";
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch (err) {
+      status.textContent = `No microphone: ${err.message}`;
+      return;
+    }
+    const type = RECORDER_TYPES.find((t) => MediaRecorder.isTypeSupported(t));
+    const recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+    const parts = [];
+    recorder.addEventListener("dataavailable", (event) => {
+      if (event.data && event.data.size) parts.push(event.data);
+    });
+    recorder.addEventListener("stop", () => {
+      const mime = (recorder.mimeType || type || "audio/webm").split(";")[0];
+      release();
+      deliver(new Blob(parts, { type: mime }), mime);
+    });
+    let context = null;
+    let analyser = null;
+    try {
+      context = new AudioContext();
+      analyser = context.createAnalyser();
+      analyser.fftSize = 2048;
+      context.createMediaStreamSource(stream).connect(analyser);
+    } catch (err) {
+      analyser = null;
+    }
+    const samples = new Float32Array(2048);
+    const began = performance.now();
+    const tick = () => {
+      elapsed.textContent = formatElapsed(performance.now() - began);
+      if (!analyser) return;
+      analyser.getFloatTimeDomainData(samples);
+      let sum = 0;
+      for (const v of samples) sum += v * v;
+      const rms = Math.sqrt(sum / samples.length);
+      const dbfs = rms > 0 ? 20 * Math.log10(rms) : -100;
+      meter.value = Math.max(0, Math.min(1, (dbfs + 60) / 60));
+    };
+    session = { stream, recorder, context, timer: setInterval(tick, 100) };
+    recorder.start(1000);
+    start.disabled = true;
+    stop.disabled = false;
+    elapsed.textContent = formatElapsed(0);
+  });
+
+  stop.addEventListener("click", () => {
+    if (session && session.recorder.state !== "inactive") session.recorder.stop();
+  });
+
+  const sync = () => {
+    if (!session) start.disabled = model.get("disabled");
+  };
+  model.on("change:disabled", sync);
+  sync();
+  return () => {
+    if (session && session.recorder.state !== "inactive") session.recorder.stop();
+    release();
+    sender.dispose();
+    transfers.dispose();
+    model.off("change:disabled", sync);
+  };
+}
+"""
+
+RECORDER_CSS = """
+.uponai-recorder-controls { display: flex; gap: 0.6em; align-items: center; }
+.uponai-recorder-controls .uponai-level { width: 10em; }
+.uponai-recorder-status { color: #555; }
+"""
+
+#: The recorder's ES module: the picker's chunk sender and transfer list plus the recorder view.
+RECORDER_ESM = esm_module(CHUNK_SENDER_JS, TRANSFER_LIST_JS, RECORDER_VIEW_JS)

@@ -1,0 +1,123 @@
+"""Sample insight for the clone widget: a report card and waveform per sample, and the overall verdict.
+
+`SampleInsight.update` is given the chosen samples (each with a stable key); new ones are
+analysed with `inspect_sample` (streaming, bounded memory) in a worker thread when an asyncio
+loop runs (a kernel), so a long file never blocks the kernel, or inline otherwise (scripts,
+tests). Reports are cached per key, so each sample is analysed once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Hashable, Sequence
+from concurrent.futures import Future
+from typing import Any
+
+import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
+
+from ._inspect import OverallVerdict, SampleReport, inspect_sample, overall_verdict
+from ._view_report import overall_html, pending_report_html, report_html, reports_html
+from ._waveform import waveform_svg
+
+__all__ = ["SampleInsight"]
+
+#: Size of each sample's waveform picture (pixels).
+WAVEFORM_SIZE = (360, 40)
+
+
+def analyse(sample: object) -> tuple[SampleReport, str]:
+    """Inspect one sample and draw its waveform (runs in a worker thread in a kernel)."""
+    report = inspect_sample(sample)
+    width, height = WAVEFORM_SIZE
+    return report, waveform_svg(report, width=width, height=height)
+
+
+class SampleInsight:
+    """Report cards (``uponai-report``, with ``uponai-waveform``) and the overall verdict."""
+
+    def __init__(self) -> None:
+        """Create the two HTML views (empty until samples are chosen)."""
+        self.reports_view = ipywidgets.HTML("")
+        self.reports_view.add_class("uponai-reports")
+        self.verdict_view = ipywidgets.HTML("")
+        self.verdict_view.add_class("uponai-overall")
+        self._order: list[tuple[Hashable, str]] = []
+        self._done: dict[Hashable, tuple[SampleReport, str] | str] = {}
+        self._pending: set[Hashable] = set()
+
+    @property
+    def reports(self) -> list[SampleReport | None]:
+        """One report per chosen sample, in order (None while still being analysed)."""
+        out: list[SampleReport | None] = []
+        for key, _name in self._order:
+            found = self._done.get(key)
+            out.append(found[0] if isinstance(found, tuple) else None)
+        return out
+
+    @property
+    def pending(self) -> int:
+        """How many chosen samples are still being analysed."""
+        return sum(1 for key, _ in self._order if key in self._pending)
+
+    @property
+    def overall(self) -> OverallVerdict | None:
+        """The verdict over every chosen sample; None while any is pending or none is chosen."""
+        reports = self.reports
+        if not reports or any(r is None for r in reports):
+            return None
+        return overall_verdict(r for r in reports if r is not None)
+
+    def update(self, items: Sequence[tuple[Hashable, str, object]]) -> None:
+        """Show `items` (key, name, sample); analyse the ones not seen before."""
+        self._order = [(key, name) for key, name, _sample in items]
+        keys = {key for key, _ in self._order}
+        for key in list(self._done):
+            if key not in keys:
+                del self._done[key]
+        for key, _name, sample in items:
+            if key not in self._done and key not in self._pending:
+                self._start(key, sample)
+        self._render()
+
+    def _start(self, key: Hashable, sample: object) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._store(key, self._run(sample))
+            return
+        self._pending.add(key)
+        future = loop.run_in_executor(None, self._run, sample)
+        future.add_done_callback(lambda done: self._finished(key, done))
+
+    @staticmethod
+    def _run(sample: object) -> tuple[SampleReport, str] | str:
+        try:
+            return analyse(sample)
+        except Exception as exc:  # inspect_sample reports bad audio; this is a last resort
+            return f"could not analyse: {type(exc).__name__}: {exc}"
+
+    def _finished(self, key: Hashable, done: asyncio.Future[Any] | Future[Any]) -> None:
+        self._pending.discard(key)
+        if any(key == k for k, _ in self._order) and not done.cancelled():
+            self._store(key, done.result())
+        self._render()
+
+    def _store(self, key: Hashable, result: tuple[SampleReport, str] | str) -> None:
+        self._done[key] = result
+
+    def _render(self) -> None:
+        cards: list[str] = []
+        for key, name in self._order:
+            found = self._done.get(key)
+            if isinstance(found, tuple):
+                cards.append(report_html(*found))
+            elif isinstance(found, str):
+                cards.append(
+                    '<div class="uponai-report uponai-report-bad">'
+                    f"<strong>{html.escape(name)}</strong> {html.escape(found)}</div>"
+                )
+            else:
+                cards.append(pending_report_html(name))
+        self.reports_view.value = reports_html(cards)
+        self.verdict_view.value = overall_html(self.overall, pending=self.pending)

@@ -1,0 +1,99 @@
+"""HTML for the clone widget's sample insight: one report card per sample and the overall verdict.
+
+Pure functions over `SampleReport` / `OverallVerdict` (from `_inspect`); everything from a
+sample (its name, the reasons) is escaped. The waveform SVG comes from `_waveform`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["overall_html", "pending_report_html", "report_html", "reports_html"]
+
+_COLORS = {"good": "#1b7f3b", "warn": "#a15c00", "bad": "#b00020"}
+_LABELS = {"good": "good", "warn": "warning", "bad": "bad"}
+
+
+def _badge(verdict: str) -> str:
+    color = _COLORS.get(verdict, "#555")
+    label = html.escape(_LABELS.get(verdict, verdict))
+    return (
+        f'<span class="uponai-badge uponai-badge-{html.escape(verdict)}" '
+        f'style="color:#fff;background:{color};border-radius:3px;padding:0 0.4em">{label}</span>'
+    )
+
+
+def _num(value: float | None, fmt: str, unit: str = "") -> str:
+    return "\u2014" if value is None else f"{value:{fmt}}{unit}"
+
+
+def _figures(report: Any) -> str:
+    if report.duration_s is None:
+        return "not decodable"
+    parts = [
+        f"duration {_num(report.duration_s, '.1f', ' s')}",
+        f"{report.sample_rate} Hz, {report.channels} ch",
+        f"level: peak {_num(report.peak_dbfs, '.1f', ' dBFS')}, "
+        f"RMS {_num(report.rms_dbfs, '.1f', ' dBFS')}",
+        f"clipping {_num(None if report.clipped_ratio is None else report.clipped_ratio * 100, '.2f', ' %')}",
+        f"silence {_num(None if report.silence_ratio is None else report.silence_ratio * 100, '.0f', ' %')} "
+        f"(leading {_num(report.leading_silence_s, '.1f', ' s')}, "
+        f"trailing {_num(report.trailing_silence_s, '.1f', ' s')})",
+    ]
+    return " \u00b7 ".join(html.escape(part) for part in parts)
+
+
+def _reasons(reasons: Iterable[str]) -> str:
+    items = "".join(f"<li>{html.escape(reason)}</li>" for reason in reasons)
+    return f'<ul class="uponai-report-reasons" style="margin:0.2em 0">{items}</ul>' if items else ""
+
+
+def report_html(report: Any, waveform_svg: str) -> str:
+    """One sample's card: name, verdict badge, waveform picture, figures and reasons."""
+    return (
+        f'<div class="uponai-report uponai-report-{html.escape(report.verdict)}" '
+        'style="margin:0.3em 0;padding:0.3em;border:1px solid #ddd;border-radius:4px">'
+        f"<div><strong>{html.escape(report.name)}</strong> {_badge(report.verdict)}</div>"
+        f"{waveform_svg}"
+        f'<div class="uponai-report-figures">{_figures(report)}</div>'
+        f"{_reasons(report.reasons)}</div>"
+    )
+
+
+def pending_report_html(name: str) -> str:
+    """The card shown while a sample is still being analysed."""
+    return (
+        '<div class="uponai-report uponai-report-pending" style="margin:0.3em 0">'
+        f"<strong>{html.escape(name)}</strong> <em>analysing\u2026</em></div>"
+    )
+
+
+def overall_html(overall: Any | None, *, pending: int = 0) -> str:
+    """The overall verdict for the chosen samples (shown before **Clone voice**)."""
+    if pending:
+        return (
+            '<div class="uponai-verdict uponai-verdict-pending">'
+            f"<em>Analysing {pending} sample(s)\u2026</em></div>"
+        )
+    if overall is None:
+        return ""
+    note = (
+        " Warnings do not block cloning; you decide."
+        if overall.verdict != "good"
+        else " Ready to clone."
+    )
+    return (
+        f'<div class="uponai-verdict uponai-verdict-{html.escape(overall.verdict)}">'
+        f"<strong>Overall:</strong> {_badge(overall.verdict)} "
+        f"{overall.count} sample(s), {overall.sound_duration_s:.1f} s of sound in "
+        f"{overall.total_duration_s:.1f} s.{html.escape(note)}"
+        f"{_reasons(overall.reasons)}</div>"
+    )
+
+
+def reports_html(cards: Iterable[str]) -> str:
+    """All report cards in one block (empty when there are none)."""
+    body = "".join(cards)
+    return f'<div class="uponai-reports-list">{body}</div>' if body else ""
