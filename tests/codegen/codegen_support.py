@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,3 +16,14 @@ REGENERATE = SCRIPTS / "regenerate.py"
 
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
+
+
+def regenerate(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run `scripts/regenerate.py` with `args` in a fresh interpreter (bounded)."""
+    return subprocess.run(
+        [sys.executable, str(REGENERATE), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from codegen_support import COMMITTED, REGENERATE, SPEC
+from codegen_support import COMMITTED, SPEC, regenerate
 
 from uponai_codegen.tree import diff_trees, tree_files
-
-
-def regenerate(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REGENERATE), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture

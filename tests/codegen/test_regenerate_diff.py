@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -12,22 +10,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from codegen_support import COMMITTED, REGENERATE, SPEC
+from codegen_support import COMMITTED, SPEC, regenerate
 
 from uponai_codegen.tree import tree_files
 
 FIXTURES = Path(__file__).with_name("fixtures")
 BEFORE, AFTER = FIXTURES / "api_before.json", FIXTURES / "api_after.json"
-
-
-def regenerate(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(REGENERATE), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
