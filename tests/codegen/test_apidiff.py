@@ -144,3 +144,13 @@ def test_making_a_request_field_optional_is_compatible() -> None:
 def test_resolve_follows_nested_refs() -> None:
     document = spec(A={"$ref": "#/components/schemas/B"}, B={"type": "integer"})
     assert resolve(document, {"$ref": "#/components/schemas/A"})["type"] == "integer"
+
+
+def test_readme_quotes_the_current_report_for_the_fixture_pair() -> None:
+    from codegen_support import ROOT
+
+    from uponai_codegen.apidiff import render
+
+    before, after = normalized("api_before.json"), normalized("api_after.json")
+    report = render(diff_specs(before, after), "2026-01-01", "2026-06-01")
+    assert report in (ROOT / "README.md").read_text(), "refresh the README's Regenerating section"
