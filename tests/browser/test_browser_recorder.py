@@ -65,6 +65,15 @@ def test_recording_arrives_decodes_shows_reports_and_clones(
     assert duration, figures
     assert float(duration.group(1)) > 0
     assert "dBFS" in figures
+    # The table's duration for the WebM (no header duration) comes from the analysis.
+    row = page.locator(".uponai-samples tr", has_text=name)
+    page.wait_for_function(
+        "(name) => [...document.querySelectorAll('.uponai-samples tr')].some("
+        "(r) => r.textContent.includes(name) && !r.textContent.includes('\u2014'))",
+        arg=name,
+        timeout=30_000,
+    )
+    assert "0:0" in row.inner_text()
     tone_report = page.locator(".uponai-report", has_text=tone.name)
     assert tone_report.locator(".uponai-waveform").count() == 1
     assert "duration 12.0 s" in tone_report.inner_text()

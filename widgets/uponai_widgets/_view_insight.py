@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -36,8 +36,9 @@ def analyse(sample: object) -> tuple[SampleReport, str]:
 class SampleInsight:
     """Report cards (``uponai-report``, with ``uponai-waveform``) and the overall verdict."""
 
-    def __init__(self) -> None:
-        """Create the two HTML views (empty until samples are chosen)."""
+    def __init__(self, on_report: Callable[[], None] | None = None) -> None:
+        """Create the two HTML views; `on_report` is called when a background analysis lands."""
+        self._on_report = on_report
         self.reports_view = ipywidgets.HTML("")
         self.reports_view.add_class("uponai-reports")
         self.verdict_view = ipywidgets.HTML("")
@@ -99,9 +100,12 @@ class SampleInsight:
 
     def _finished(self, key: Hashable, done: asyncio.Future[Any] | Future[Any]) -> None:
         self._pending.discard(key)
-        if any(key == k for k, _ in self._order) and not done.cancelled():
-            self._store(key, done.result())
+        if not any(key == k for k, _ in self._order) or done.cancelled():
+            return
+        self._store(key, done.result())
         self._render()
+        if self._on_report is not None:
+            self._on_report()
 
     def _store(self, key: Hashable, result: tuple[SampleReport, str] | str) -> None:
         self._done[key] = result

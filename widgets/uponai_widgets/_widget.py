@@ -11,6 +11,7 @@ upload; their temporary files are removed when a sample is removed and after a c
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import importlib
 import os
@@ -106,7 +107,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.upload = self.picker
         self.recorder = VoiceRecorder()
         self.recorder.add_class("uponai-record")
-        self.insight = SampleInsight()
+        self.insight = SampleInsight(on_report=self._show_samples)
         self.samples_view = ipywidgets.HTML(samples_html([]))
         self.samples_view.add_class("uponai-samples")
         self.name_input = ipywidgets.Text(
@@ -264,7 +265,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             *self._entry_infos,
             *(describe_file(f.name, f.path, f.size, f.mime) for _, f in stored),
         ]
-        self.samples_view.value = samples_html(self._infos)
         self.insight.update(
             [
                 *(
@@ -276,6 +276,17 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
                 *(((kind, f.id), f.name, f.as_sample()) for kind, f in stored),
             ]
         )
+        self._show_samples()
+
+    def _show_samples(self) -> None:
+        # Durations the header does not give (WebM, MP3...) come from the analysis.
+        infos = [
+            dataclasses.replace(info, duration=report.duration_s)
+            if info.duration is None and report is not None and report.duration_s is not None
+            else info
+            for info, report in zip(self._infos, self.insight.reports, strict=True)
+        ]
+        self.samples_view.value = samples_html(infos)
 
     def set_samples(self, entries: Any) -> None:
         """Replace the chosen samples with in-memory FileUpload-style entries (name/content dicts).
