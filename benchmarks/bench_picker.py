@@ -30,49 +30,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from lab_harness import NOTEBOOK, RunningLab, start_lab  # noqa: E402
+from lab_harness import NOTEBOOK, kernel_pid, reset_peak, start_lab, status_kib  # noqa: E402
 from lab_page import chromium, fill_text, open_and_run  # noqa: E402
 from support.audio import make_large_wav  # noqa: E402
 from support.sandbox import start_sandbox  # noqa: E402
 
 MiB = 1024 * 1024
-
-
-def kernel_pid(lab: RunningLab, notebook: str) -> int:
-    """PID of the notebook's kernel: session -> kernel id -> the process using its connection file."""
-    headers = {"Authorization": f"token {lab.token}"}
-    sessions = httpx.get(f"{lab.url}/api/sessions", headers=headers, timeout=10).json()
-    (kernel_id,) = [s["kernel"]["id"] for s in sessions if s["path"] == notebook]
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if any(f"kernel-{kernel_id}.json".encode() in part for part in cmdline):
-            return int(proc.name)
-    raise RuntimeError(f"no process for kernel {kernel_id}")
-
-
-def status_kib(pid: int, key: str) -> int:
-    """A `VmRSS` / `VmHWM` figure (KiB) of process `pid`."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1])
-    raise KeyError(key)
-
-
-def reset_peak(pid: int) -> None:
-    """Reset the kernel's peak RSS counter (VmHWM) to the current RSS."""
-    Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 def wait_visible(page: Page, selector: str, progress: str, started: float) -> None:

@@ -39,6 +39,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def kernel_pid(lab: RunningLab, notebook: str) -> int:
+    """PID of `notebook`'s kernel: Lab session -> kernel id -> the process using its connection file."""
+    headers = {"Authorization": f"token {lab.token}"}
+    sessions = httpx.get(f"{lab.url}/api/sessions", headers=headers, timeout=10).json()
+    (kernel_id,) = [s["kernel"]["id"] for s in sessions if s["path"] == notebook]
+    needle = f"kernel-{kernel_id}.json".encode()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(needle in part for part in cmdline):
+            return int(proc.name)
+    raise RuntimeError(f"no process for kernel {kernel_id}")
+
+
+def status_kib(pid: int, key: str) -> int:
+    """A ``VmRSS`` / ``VmHWM`` figure (KiB) from /proc/<pid>/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise KeyError(key)
+
+
+def reset_peak(pid: int) -> None:
+    """Reset a process's peak RSS counter (VmHWM) to its current RSS."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
 @dataclass
 class RunningLab:
     """A JupyterLab server under test."""

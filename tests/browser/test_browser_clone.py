@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from lab_harness import NOTEBOOK, RunningLab, start_lab
+from lab_harness import NOTEBOOK, RunningLab, kernel_pid, reset_peak, start_lab, status_kib
 from lab_page import (
     choose_files,
     fill_text,
@@ -109,7 +109,12 @@ def test_50_mb_and_three_8_mb_in_one_selection_clone_on_default_server(
     eights = [make_large_wav(tmp_path / f"eight-{i}.wav", 8_000_000 + i) for i in range(3)]
     files = [big, *eights]
     page = open_and_run(browser, lab, notebook)
+    pid = kernel_pid(lab, notebook)
+    idle = status_kib(pid, "VmRSS")
+    reset_peak(pid)
     choose_files(page, files, timeout_ms=180_000)  # 74 MB, one selection, default server
+    # Backpressure: the kernel never held the selection in memory (FileUpload holds it all).
+    assert status_kib(pid, "VmHWM") - idle < 64 * 1024  # the target: +64 MiB
     samples = page.locator(".uponai-samples").inner_text()
     assert "47.7 MiB" in samples
     assert "4 file(s)" in samples

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,21 @@ def test_es_module_has_the_chunk_sender_once_and_a_default_export() -> None:
     assert PICKER_ESM.rstrip().endswith("export default { render };")
     assert 'model.send({ type: "chunk"' in PICKER_ESM
     assert "[buffer]" in PICKER_ESM
+
+
+def test_store_keeps_no_chunk_in_memory() -> None:
+    """64 MiB through the store: Python allocations stay far below one chunk's multiple."""
+    store = ChunkStore()
+    piece = memoryview(bytearray(1024 * 1024))
+    begin(store, "big", 64 * len(piece))
+    tracemalloc.start()
+    try:
+        for n in range(64):
+            assert chunk(store, "big", n * len(piece), piece)["type"] == "ack"
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 256 * 1024
+    assert store.handle({"type": "end", "id": "big"}, [])["type"] == "done"
+    assert store.complete[0].path.stat().st_size == 64 * len(piece)
+    store.close()
