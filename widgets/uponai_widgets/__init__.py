@@ -42,6 +42,7 @@ from ._version import __version__
 __all__ = [
     "APIConnectionError",
     "APITimeoutError",
+    "AudioPicker",
     "AuthenticationError",
     "BatchInterrupted",
     "BatchResult",
@@ -64,6 +65,7 @@ __all__ = [
     "Voice",
     "VoiceCard",
     "VoiceCloneWidget",
+    "VoiceRecorder",
     "__version__",
     "clone_voice",
     "clone_voice_async",
@@ -85,6 +87,8 @@ __all__ = [
 _LAZY: dict[str, tuple[str, bool]] = {
     "VoiceCloneWidget": ("._widget", True),
     "VoiceCard": ("._card", True),
+    "VoiceRecorder": ("._recorder", True),
+    "AudioPicker": ("._picker", True),
     # Batch cloning (issue 8) and sample inspection (issue 7): no ipywidgets needed.
     "BatchInterrupted": ("._batch", False),
     "BatchResult": ("._batch", False),
