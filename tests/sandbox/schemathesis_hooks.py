@@ -12,10 +12,17 @@ and the run would hardly exercise a 201. `before_load_schema` adds them to the i
 * platform/provider admins need an impersonation reason: `map_headers` adds one to generated
   admin headers that lack it.
 
-One generated case is skipped: the coverage phase's "header object with unexpected properties"
-(an extra `x-schemathesis-unknown-property` header). HTTP recipients ignore header fields they do
-not recognise (RFC 9110, section 5.1), so it is not invalid data; schemathesis means to exempt it
-but cannot when integer headers travel as text. See `filter_case`.
+Two kinds of generated cases are skipped (see `filter_case`), because what goes on the wire is
+valid data, so a 201 is right:
+
+* the coverage phase's "header object with unexpected properties" (an extra
+  `x-schemathesis-unknown-property` header). HTTP recipients ignore header fields they do not
+  recognise (RFC 9110, section 5.1); schemathesis means to exempt it but cannot when integer
+  headers travel as text;
+* fuzzing cases whose only mutation changes the `type` of a string field of the multipart body
+  (`voiceName`, `voiceProvider`). Every multipart text part is a string on the wire: the array
+  `[7.29e-63]` arrives as the text "[7.29e-63]", a valid name. Schemathesis exempts the same
+  situation for path and query parameters, not yet for multipart text parts.
 
 Everything happens while data is generated; nothing is changed after schemathesis has recorded
 what it generated, so each case is judged by what is actually sent.
@@ -105,7 +112,29 @@ def _is_unknown_header_probe(case: Any) -> bool:
     return scenario == "object_unexpected_properties" and location == "header"
 
 
+_TEXT_PARTS = frozenset({"/properties/voiceName", "/properties/voiceProvider"})
+
+
+def _is_text_part_type_change(case: Any) -> bool:
+    meta = getattr(case, "meta", None)
+    mutations = getattr(getattr(getattr(meta, "phase", None), "data", None), "mutations", ())
+    if not mutations:
+        return False
+    for mutation in mutations:
+        if (
+            getattr(mutation.operator, "value", None) != "change_type"
+            or getattr(mutation.parameter_location, "value", None) != "body"
+            or mutation.schema_pointer not in _TEXT_PARTS
+        ):
+            return False
+    components = getattr(meta, "components", {}) or {}
+    return not any(
+        getattr(location, "value", None) != "body" and info.mode.is_negative
+        for location, info in components.items()
+    )
+
+
 @schemathesis.hook
 def filter_case(ctx: Any, case: Any) -> bool:
-    """Skip only the extra-unknown-header probe (see the module docstring)."""
-    return not _is_unknown_header_probe(case)
+    """Skip the cases that are valid once on the wire (see the module docstring)."""
+    return not (_is_unknown_header_probe(case) or _is_text_part_type_change(case))

@@ -15,7 +15,7 @@ from support.sandbox import SandboxFactory
 
 HERE = Path(__file__).resolve().parent
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-MAX_EXAMPLES = "40"
+MAX_EXAMPLES = os.environ.get("UPONAI_SCHEMATHESIS_EXAMPLES", "40")  # more: a longer hunt
 
 
 @pytest.mark.slow
