@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from support.jupyter_env import isolated_jupyter_env
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "clone_voice.ipynb"
@@ -102,25 +103,9 @@ def isolated_env(
     With `lift_ceiling`, the repo's `jupyter/` config raises the 10 MiB websocket message limit;
     without it the server keeps Jupyter's defaults.
     """
-    dirs = {
-        "HOME": home / "home",
-        "TMPDIR": home / "tmp",
-        "JUPYTER_CONFIG_DIR": home / "jupyter-config",
-        "JUPYTER_DATA_DIR": home / "jupyter-data",
-        "JUPYTER_RUNTIME_DIR": home / "jupyter-runtime",
-        "IPYTHONDIR": home / "ipython",
-        "JUPYTERLAB_WORKSPACES_DIR": home / "lab-workspaces",
-    }
-    for path in dirs.values():
-        path.mkdir(parents=True, exist_ok=True)
-    keep = ("PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "PYTHONPATH")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    env.update({k: str(v) for k, v in dirs.items()})
-    env["JUPYTERLAB_SETTINGS_DIR"] = str(dirs["JUPYTER_CONFIG_DIR"] / "lab" / "user-settings")
+    env = isolated_jupyter_env(home)
     if lift_ceiling:
         env["JUPYTER_CONFIG_PATH"] = str(REPO / "jupyter")
-    env["JUPYTER_PLATFORM_DIRS"] = "1"
-    env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
     return env
 

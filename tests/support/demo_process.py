@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from support.jupyter_env import isolated_jupyter_env
 from support.sandbox import free_port, pid_alive
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,22 +23,7 @@ STARTUP_TIMEOUT = 90.0
 
 def isolated_env(root: Path) -> dict[str, str]:
     """HOME, TMPDIR and every Jupyter/IPython directory inside `root`; no browser."""
-    dirs = {
-        "HOME": root / "home",
-        "TMPDIR": root / "tmp",
-        "JUPYTER_CONFIG_DIR": root / "jupyter-config",
-        "JUPYTER_DATA_DIR": root / "jupyter-data",
-        "JUPYTER_RUNTIME_DIR": root / "jupyter-runtime",
-        "IPYTHONDIR": root / "ipython",
-        "JUPYTERLAB_WORKSPACES_DIR": root / "lab-workspaces",
-        "JUPYTERLAB_SETTINGS_DIR": root / "lab-settings",
-    }
-    for path in dirs.values():
-        path.mkdir(parents=True, exist_ok=True)
-    keep = ("PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "PYTHONPATH")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    env.update({k: str(v) for k, v in dirs.items()})
-    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env = isolated_jupyter_env(root)
     env["UPONAI_DEMO_NO_BROWSER"] = "1"
     return env
 
