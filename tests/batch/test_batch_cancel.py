@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from batch_support import clones_by_name, open_fds_under, sample_jobs, sandbox_connection
-from support.sandbox import RunningSandbox
+from support.sandbox import RunningSandbox, SandboxFactory
 
 from uponai_widgets._batch import (
     BatchInterrupted,
@@ -25,6 +25,16 @@ from uponai_widgets._batch import (
 )
 
 pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def sandbox(sandbox_factory: SandboxFactory) -> RunningSandbox:
+    """A sandbox of the test's own (overrides the shared one).
+
+    These tests count requests exactly, and an upload that another test cancelled may still
+    reach the shared sandbox's request log after that log was cleared.
+    """
+    return sandbox_factory()
 
 
 def check_partial(result: BatchResult, sandbox: RunningSandbox, total: int) -> None:
