@@ -20,6 +20,7 @@ from clone_support import (
     fake_wav,
     scripted_connection,
 )
+from support.streams import OneWay
 
 import uponai_widgets as uw
 
@@ -137,19 +138,6 @@ def test_connection_dropped_mid_upload_is_retried_identically_when_opted_in(
     full = ScriptedTransport()
     uw.clone_voice(scripted_connection(full), **clone_args(samples=mixed_samples(tmp_path)))
     assert transport.seen[1].files == full.seen[0].files
-
-
-class OneWay(io.RawIOBase):
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        chunk = self._data.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
 
 
 def test_a_stream_that_cannot_rewind_is_not_retried_after_it_was_read() -> None:

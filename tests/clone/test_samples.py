@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from clone_support import ScriptedTransport, clone_args, fake_wav, scripted_connection
+from support.streams import OneWay
 
 import uponai_widgets as uw
 from uponai_widgets import _samples
@@ -22,21 +23,6 @@ CHUNK = 64 * 1024
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-class OneWayStream(io.RawIOBase):
-    """A readable stream that cannot seek (like a pipe or a socket)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        chunk = self._data.read(min(len(buffer), 1000))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
 
 
 def test_every_kind_of_sample_is_sent_with_its_own_bytes(tmp_path: Path) -> None:
@@ -63,7 +49,7 @@ def test_every_kind_of_sample_is_sent_with_its_own_bytes(tmp_path: Path) -> None
             "content": memoryview(contents[7]),
         },
         SimpleNamespace(name="bunch.wav", content=memoryview(contents[8])),
-        ("pipe.wav", OneWayStream(contents[9])),
+        ("pipe.wav", OneWay(contents[9], max_read=1000)),
     ]
     transport = ScriptedTransport()
     try:

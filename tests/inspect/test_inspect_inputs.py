@@ -8,23 +8,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from support.streams import OneWay
 
 from uponai_widgets._inspect import inspect_sample, inspect_samples
-
-
-class OneWay(io.RawIOBase):
-    """A readable stream that cannot seek (like a pipe or an HTTP body)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        chunk = self._data.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
 
 
 def figures(report: Any) -> dict[str, Any]:
