@@ -40,7 +40,7 @@ from support.audio import write_wav  # noqa: E402
 from support.sandbox import start_sandbox  # noqa: E402
 
 from uponai_widgets import connect  # noqa: E402
-from uponai_widgets._batch import clone_voices, clone_voices_async  # noqa: E402
+from uponai_widgets.batch._run import clone_voices, clone_voices_async  # noqa: E402
 
 KiB = 1024
 MiB = 1024 * 1024

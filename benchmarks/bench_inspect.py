@@ -36,8 +36,8 @@ MiB = 1024 * 1024
 CHILD = """
 import json, sys, time, tracemalloc
 import numpy, soundfile
-from uponai_widgets._inspect import inspect_sample
-from uponai_widgets._waveform import waveform_svg
+from uponai_widgets.audio._inspect import inspect_sample
+from uponai_widgets.audio._waveform import waveform_svg
 
 def status(key):
     for line in open("/proc/self/status"):

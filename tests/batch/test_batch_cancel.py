@@ -16,7 +16,7 @@ import pytest
 from batch_support import clones_by_name, open_fds_under, sample_jobs, sandbox_connection
 from support.sandbox import RunningSandbox, SandboxFactory
 
-from uponai_widgets._batch import (
+from uponai_widgets.batch._run import (
     BatchInterrupted,
     BatchResult,
     clone_voices,

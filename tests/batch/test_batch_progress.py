@@ -13,9 +13,9 @@ from batch_support import CountingTransport, open_fds_under, sample_jobs, sandbo
 from support.sandbox import RunningSandbox
 
 from uponai_widgets import connect
-from uponai_widgets._batch import BatchResult, BatchRow, clone_voices, clone_voices_async
-from uponai_widgets._batch_progress import Progress, default_sink
-from uponai_widgets._batch_view import BatchProgressView
+from uponai_widgets.batch._progress import Progress, default_sink
+from uponai_widgets.batch._run import BatchResult, BatchRow, clone_voices, clone_voices_async
+from uponai_widgets.jupyter._batch_view import BatchProgressView
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -155,7 +155,7 @@ def test_notebook_view_shows_counts_then_the_table() -> None:
 def test_in_a_kernel_the_default_display_is_the_view(monkeypatch: pytest.MonkeyPatch) -> None:
     import IPython.display
 
-    import uponai_widgets._batch_progress as progress_module
+    import uponai_widgets.batch._progress as progress_module
 
     shown: list[object] = []
     monkeypatch.setattr(progress_module, "_in_notebook", lambda: True)

@@ -11,8 +11,9 @@ import pytest
 from batch_support import sample_jobs, sandbox_connection
 from support.sandbox import RunningSandbox
 
-from uponai_widgets._batch import BatchResult, BatchRow, clone_voices
-from uponai_widgets._batch_result import COLUMNS, summary_html
+from uponai_widgets.batch._result import COLUMNS
+from uponai_widgets.batch._run import BatchResult, BatchRow, clone_voices
+from uponai_widgets.jupyter._batch_html import summary_html
 
 ROWS = [
     BatchRow("ada", "created", "voice_1", "", 32580, 0.25),

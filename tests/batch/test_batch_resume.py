@@ -8,7 +8,7 @@ import pytest
 from batch_support import clones_by_name, sample_jobs, sandbox_connection
 from support.sandbox import RunningSandbox
 
-from uponai_widgets._batch import clone_voices
+from uponai_widgets.batch._run import clone_voices
 
 
 @pytest.mark.parametrize("form", ["object", "csv", "json"])

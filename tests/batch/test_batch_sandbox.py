@@ -12,7 +12,12 @@ from support.audio import write_wav
 from support.sandbox import RunningSandbox
 
 import uponai_widgets as uw
-from uponai_widgets._batch import BatchResult, clone_voices, clone_voices_async, jobs_from_folder
+from uponai_widgets.batch._run import (
+    BatchResult,
+    clone_voices,
+    clone_voices_async,
+    jobs_from_folder,
+)
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from audio_fixtures import silence, tone, write, write_av
 
-from uponai_widgets._inspect import inspect_sample
+from uponai_widgets.audio._inspect import inspect_sample
 
 RATE = 48000
 FADE = np.minimum(1.0, np.minimum(np.arange(3 * RATE), np.arange(3 * RATE)[::-1]) / 2400)[:, None]
@@ -105,7 +105,7 @@ def test_pyav_and_libsndfile_agree_on_every_sample_type(
 ) -> None:
     """FFmpeg hands over u8, s16, s32, float or double frames: each is scaled like libsndfile."""
     pytest.importorskip("av")
-    from uponai_widgets import _inspect_decode
+    from uponai_widgets.audio import _decode as _inspect_decode
 
     signal = np.concatenate([silence(1.0, 16000, 2), tone(11.0, 16000, 0.7, channels=2)])
     path = write(tmp_path / "sample.wav", signal, 16000, subtype=subtype)

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from uponai_widgets._inspect import inspect_sample
+from uponai_widgets.audio._inspect import inspect_sample
 
 HINT = "pip install 'uponai-voices[audio]'"
 
 
 def test_importing_the_inspection_modules_loads_no_audio_library() -> None:
     code = (
-        "import sys, uponai_widgets, uponai_widgets._inspect, uponai_widgets._waveform\n"
+        "import sys, uponai_widgets, uponai_widgets.audio._inspect, uponai_widgets.audio._waveform\n"
         "print(','.join(m for m in ('numpy', 'soundfile', 'av') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from support.streams import OneWay
 
-from uponai_widgets._inspect import inspect_sample, inspect_samples
+from uponai_widgets.audio._inspect import inspect_sample, inspect_samples
 
 
 def figures(report: Any) -> dict[str, Any]:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from audio_fixtures import silence, speech_like, tone
 
-from uponai_widgets._inspect import inspect_sample
-from uponai_widgets._inspect_stats import ENVELOPE_MAX, Accumulator
+from uponai_widgets.audio._inspect import inspect_sample
+from uponai_widgets.audio._stats import ENVELOPE_MAX, Accumulator
 
 RATE = 16000
 WINDOW = 800  # 50 ms at 16 kHz

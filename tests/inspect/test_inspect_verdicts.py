@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 from audio_fixtures import silence, speech_like, tone, write
 
-from uponai_widgets._inspect import SampleReport, inspect_sample, inspect_samples, overall_verdict
+from uponai_widgets.audio._inspect import (
+    SampleReport,
+    inspect_sample,
+    inspect_samples,
+    overall_verdict,
+)
 
 FIELDS = [
     "name",

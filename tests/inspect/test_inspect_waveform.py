@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from audio_fixtures import silence, tone, write
 
-from uponai_widgets._inspect import inspect_sample
-from uponai_widgets._waveform import pixel_columns, waveform_png, waveform_svg
+from uponai_widgets.audio._inspect import inspect_sample
+from uponai_widgets.audio._waveform import pixel_columns, waveform_png, waveform_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -115,8 +115,8 @@ def test_drawing_a_report_needs_neither_numpy_nor_a_plotting_library(half_loud: 
     fields = {k: v for k, v in report.to_dict().items() if k != "reasons"}
     code = (
         "import sys\n"
-        "from uponai_widgets._inspect import SampleReport\n"
-        "from uponai_widgets._waveform import waveform_png, waveform_svg\n"
+        "from uponai_widgets.audio._inspect import SampleReport\n"
+        "from uponai_widgets.audio._waveform import waveform_png, waveform_svg\n"
         f"report = SampleReport(**{fields!r}, reasons=(), envelope={report.envelope!r})\n"
         "assert waveform_svg(report).count('V') > 400 and waveform_png(report)\n"
         "print(','.join(m for m in ('numpy', 'matplotlib', 'PIL') if m in sys.modules))\n"

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from support.audio import make_wav
 
-from uponai_widgets._picker import AudioPicker
-from uponai_widgets._picker_js import CHUNK_SENDER_JS, PICKER_ESM
-from uponai_widgets._picker_store import ChunkStore
+from uponai_widgets.jupyter._chunk_store import ChunkStore
+from uponai_widgets.jupyter._picker import AudioPicker
+from uponai_widgets.jupyter._picker_js import CHUNK_SENDER_JS, PICKER_ESM
 
 
 def begin(store: ChunkStore, file_id: str, size: int, name: str = "a.wav") -> Any:
@@ -115,7 +115,7 @@ def test_finalizer_removes_the_directory_when_the_store_is_dropped() -> None:
 
 def test_interpreter_exit_removes_the_directory(tmp_path: Path) -> None:
     code = (
-        "from uponai_widgets._picker_store import ChunkStore\n"
+        "from uponai_widgets.jupyter._chunk_store import ChunkStore\n"
         "store = ChunkStore()\n"
         "store.begin('a', 'a.wav', 4); store.write('a', 0, b'abcd')\n"
         "print(store.directory, flush=True)\n"

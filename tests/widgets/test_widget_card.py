@@ -12,13 +12,12 @@ from IPython.core.formatters import DisplayFormatter
 from support.audio import make_wav
 
 from uponai_client.models import Voice
-from uponai_widgets._card import VoiceCard, playable_url, voice_card_html
-from uponai_widgets._display import register_voice_formatter, voice_html
-from uponai_widgets._view_samples import (
+from uponai_widgets._sizes import format_duration, format_size
+from uponai_widgets.jupyter._card import VoiceCard, playable_url, voice_card_html
+from uponai_widgets.jupyter._formatter import register_voice_formatter, voice_html
+from uponai_widgets.jupyter._samples_html import (
     EMPTY_SELECTION_HINT,
     describe_upload_entry,
-    format_duration,
-    format_size,
     redact,
     samples_html,
     wav_duration,
@@ -154,7 +153,7 @@ def test_redact() -> None:
 
 
 def test_display_module_does_not_import_ipywidgets() -> None:
-    code = "import sys, uponai_widgets._display; print('ipywidgets' in sys.modules)"
+    code = "import sys, uponai_widgets.jupyter._formatter; print('ipywidgets' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

@@ -17,11 +17,11 @@ import pytest
 from support.audio import make_wav
 from support.sandbox import RunningSandbox
 
-import uponai_widgets
+import uponai_widgets.jupyter._clone_widget as clone_widget_module
 from uponai_client.models import Voice
 from uponai_widgets import VoiceCard, VoiceCloneWidget
-from uponai_widgets._picker import AudioPicker
-from uponai_widgets._view_samples import EMPTY_SELECTION_HINT
+from uponai_widgets.jupyter._picker import AudioPicker
+from uponai_widgets.jupyter._samples_html import EMPTY_SELECTION_HINT
 
 CHUNK = 4096
 
@@ -209,8 +209,8 @@ class Gate:
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> Gate:
     fake = Gate()
-    monkeypatch.setattr(uponai_widgets, "clone_voice_async", fake)
-    monkeypatch.setattr(uponai_widgets, "connect", lambda: object())
+    monkeypatch.setattr(clone_widget_module, "clone_voice_async", fake)
+    monkeypatch.setattr(clone_widget_module, "connect", lambda: object())
     return fake
 
 
@@ -283,7 +283,7 @@ def test_unexpected_error_is_one_line_without_token(
     async def boom(connection: Any, **kwargs: Any) -> Voice:
         raise RuntimeError("socket said secret-token-xyz")
 
-    monkeypatch.setattr(uponai_widgets, "clone_voice_async", boom)
+    monkeypatch.setattr(clone_widget_module, "clone_voice_async", boom)
     widget = VoiceCloneWidget(workspace_id=1)
     pick(widget, ("one.wav", make_wav()))
     widget.name_input.value = "Boom"

@@ -13,9 +13,9 @@ from support.audio import make_wav
 from test_widget_clone import Gate, gate, pick, run, send_like_browser
 
 from uponai_widgets import VoiceCloneWidget
-from uponai_widgets._picker_js import CHUNK_SENDER_JS, TRANSFER_LIST_JS
-from uponai_widgets._recorder import VoiceRecorder
-from uponai_widgets._recorder_js import RECORDER_ESM
+from uponai_widgets.jupyter._picker_js import CHUNK_SENDER_JS, TRANSFER_LIST_JS
+from uponai_widgets.jupyter._recorder import VoiceRecorder
+from uponai_widgets.jupyter._recorder_js import RECORDER_ESM
 
 __all__ = ["gate"]  # the fixture, imported for this module's tests
 

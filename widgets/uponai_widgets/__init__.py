@@ -5,8 +5,16 @@
     >>> voice = uw.clone_voice(connection, name="Ada", provider="elevenlabs",
     ...                        workspace_id=42, samples=["one.wav", "two.wav"])
 
-The widgets (`VoiceCloneWidget`, `VoiceCard`) need the `jupyter` extra; they, batch cloning
-(`clone_voices`) and sample inspection (`inspect_sample`) are imported only when first used, so
+The package in layers (imports point down only; `tests/clone/test_layers.py` enforces it):
+
+    uponai_widgets/__init__.py   this facade: re-exports the public names
+    jupyter/   widgets, views, the card, IPython formatter, chunk store, *.js / *.css  (jupyter extra)
+    batch/     clone_voices, jobs, result tables, batch progress (data only)
+    audio/     sample inspection and waveform pictures                            (audio extra)
+    _*.py      core: connection, cloning, samples, validation, errors, retry, progress, sizes
+    uponai_client   the generated client (only `_clone` calls its `api`)
+
+Batch cloning, sample inspection and the widgets are imported only when first used, so
 `import uponai_widgets` stays fast in scripts.
 """
 
@@ -14,7 +22,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from uponai_client.models import Voice
 
@@ -85,26 +93,43 @@ __all__ = [
 # Names imported on first use (PEP 562): name -> (module, needs the `jupyter` extra). The views
 # need ipywidgets, an optional extra; nothing here is imported by `import uponai_widgets`.
 _LAZY: dict[str, tuple[str, bool]] = {
-    "VoiceCloneWidget": ("._widget", True),
-    "VoiceCard": ("._card", True),
-    "VoiceRecorder": ("._recorder", True),
-    "AudioPicker": ("._picker", True),
-    # Batch cloning (issue 8) and sample inspection (issue 7): no ipywidgets needed.
-    "BatchInterrupted": ("._batch", False),
-    "BatchResult": ("._batch", False),
-    "BatchRow": ("._batch", False),
-    "partial_result": ("._batch", False),
-    "clone_voices": ("._batch", False),
-    "clone_voices_async": ("._batch", False),
-    "jobs_from_folder": ("._batch", False),
-    "SampleReport": ("._inspect", False),
-    "inspect_sample": ("._inspect", False),
-    "inspect_samples": ("._inspect", False),
-    "OverallVerdict": ("._inspect", False),
-    "overall_verdict": ("._inspect", False),
-    "waveform_png": ("._waveform", False),
-    "waveform_svg": ("._waveform", False),
+    "VoiceCloneWidget": (".jupyter._clone_widget", True),
+    "VoiceCard": (".jupyter._card", True),
+    "VoiceRecorder": (".jupyter._recorder", True),
+    "AudioPicker": (".jupyter._picker", True),
+    "BatchInterrupted": (".batch._run", False),
+    "BatchResult": (".batch._result", False),
+    "BatchRow": (".batch._result", False),
+    "partial_result": (".batch._run", False),
+    "clone_voices": (".batch._run", False),
+    "clone_voices_async": (".batch._run", False),
+    "jobs_from_folder": (".batch._jobs", False),
+    "SampleReport": (".audio._inspect", False),
+    "inspect_sample": (".audio._inspect", False),
+    "inspect_samples": (".audio._inspect", False),
+    "OverallVerdict": (".audio._inspect", False),
+    "overall_verdict": (".audio._inspect", False),
+    "waveform_png": (".audio._waveform", False),
+    "waveform_svg": (".audio._waveform", False),
 }
+
+if TYPE_CHECKING:
+    # What the lazy names are, for type checkers and IDEs (never run).
+    from .audio._inspect import (
+        OverallVerdict,
+        SampleReport,
+        inspect_sample,
+        inspect_samples,
+        overall_verdict,
+    )
+    from .audio._waveform import waveform_png, waveform_svg
+    from .batch._jobs import jobs_from_folder
+    from .batch._result import BatchResult, BatchRow
+    from .batch._run import BatchInterrupted, clone_voices, clone_voices_async, partial_result
+    from .jupyter._card import VoiceCard
+    from .jupyter._clone_widget import VoiceCloneWidget
+    from .jupyter._picker import AudioPicker
+    from .jupyter._recorder import VoiceRecorder
 
 _JUPYTER_HINT = "pip install 'uponai-voices[jupyter]'"
 
@@ -132,9 +157,9 @@ def __dir__() -> list[str]:
 
 def load_ipython_extension(shell: Any) -> None:
     """`%load_ext uponai_widgets`: show every `Voice` as a card in this notebook."""
-    from ._display import register_voice_formatter
+    from .jupyter import install
 
-    register_voice_formatter(shell)
+    install(shell)
 
 
 def _register_in_running_ipython() -> None:

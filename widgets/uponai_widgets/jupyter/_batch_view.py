@@ -12,8 +12,9 @@ from typing import Any
 
 import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
 
-from ._batch_result import BatchResult, summary_html
-from ._view_samples import format_size
+from .._sizes import format_size
+from ..batch._result import BatchResult
+from ._batch_html import summary_html
 
 __all__ = ["BatchProgressView", "counts_text", "show_batch_progress"]
 

@@ -13,7 +13,7 @@ import struct
 import zlib
 
 from ._inspect import SampleReport, inspect_sample
-from ._inspect_stats import CLIP_LEVEL
+from ._stats import CLIP_LEVEL
 
 __all__ = ["waveform_png", "waveform_svg"]
 

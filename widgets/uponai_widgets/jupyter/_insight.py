@@ -16,9 +16,9 @@ from typing import Any
 
 import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
 
-from ._inspect import OverallVerdict, SampleReport, inspect_sample, overall_verdict
-from ._view_report import overall_html, pending_report_html, report_html, reports_html
-from ._waveform import waveform_svg
+from ..audio._inspect import OverallVerdict, SampleReport, inspect_sample, overall_verdict
+from ..audio._waveform import waveform_svg
+from ._report_html import overall_html, pending_report_html, report_html, reports_html
 
 __all__ = ["SampleInsight"]
 

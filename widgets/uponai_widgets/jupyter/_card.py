@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
 
-from ._view_card_html import playable_url, voice_card_html
+from ._card_html import playable_url, voice_card_html
 
 if TYPE_CHECKING:
     from uponai_client.models import Voice

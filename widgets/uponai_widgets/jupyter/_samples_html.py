@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._sizes import format_duration, format_size
+
 #: Shown when Clone voice is clicked and no sample reached the kernel.
 EMPTY_SELECTION_HINT = (
     "No audio samples in the kernel yet. Choose audio files (or drop them on the picker) and "
@@ -31,26 +33,6 @@ class SampleInfo:
     size: int
     mime: str
     duration: float | None
-
-
-def format_size(size: int) -> str:
-    """Format a byte count for people: ``512 B``, ``1.5 KiB``, ``50.0 MiB``."""
-    if size < 1024:
-        return f"{size} B"
-    value = float(size)
-    for unit in ("KiB", "MiB", "GiB"):
-        value /= 1024
-        if value < 1024 or unit == "GiB":
-            return f"{value:.1f} {unit}"
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def format_duration(seconds: float | None) -> str:
-    """Format a duration as ``m:ss.s``; unknown durations as an em dash."""
-    if seconds is None:
-        return "\u2014"
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)}:{rest:04.1f}"
 
 
 def wav_duration(data: bytes | bytearray | memoryview) -> float | None:

@@ -25,12 +25,12 @@ import httpx
 
 from uponai_client import AuthenticatedClient
 
-from ._batch_jobs import Job, jobs_from_folder, prepare_jobs
-from ._batch_progress import BatchProgressCallback, Progress, ProgressSink, make_sink
-from ._batch_result import BatchResult, BatchRow
-from ._clone import clone_voice_async
-from ._connection import Connection, as_connection
-from ._errors import redact
+from .._clone import clone_voice_async
+from .._connection import Connection, as_connection
+from .._errors import redact
+from ._jobs import Job, jobs_from_folder, prepare_jobs
+from ._progress import BatchProgressCallback, Progress, ProgressSink, make_sink
+from ._result import BatchResult, BatchRow
 
 __all__ = [
     "BatchInterrupted",

@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal, Protocol
 
-from ._batch_result import BatchResult
-from ._view_samples import format_size
+from .._sizes import format_size
+from ._hooks import notebook_hooks
+from ._result import BatchResult
 
 __all__ = ["BatchProgressCallback", "Progress", "ProgressSink", "default_sink", "make_sink"]
 
@@ -76,15 +77,11 @@ def _in_notebook() -> bool:
 
 
 def default_sink(total: int) -> ProgressSink | None:
-    """The notebook view in a kernel with ipywidgets, else a tqdm bar, else nothing."""
-    if _in_notebook():
-        try:
-            importlib.import_module("ipywidgets")
-        except ImportError:
-            pass
-        else:
-            view_module = importlib.import_module("uponai_widgets._batch_view")
-            view: ProgressSink = view_module.show_batch_progress(total)
+    """The notebook view in a kernel (when the notebook layer registered one), else tqdm."""
+    view_factory = notebook_hooks.progress_view
+    if view_factory is not None and _in_notebook():
+        view = view_factory(total)
+        if view is not None:
             return view
     try:
         tqdm_module = importlib.import_module("tqdm")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._view_card_html import voice_card_html
+from ._card_html import voice_card_html
 
 _VOICE_MODULE = "uponai_client.models.voice"
 _VOICE_CLASS = "Voice"

@@ -13,8 +13,8 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ._chunk_store import ChunkStore
 from ._picker import DEFAULT_CHUNK, DEFAULT_WINDOW, ChunkReceiverMixin
-from ._picker_store import ChunkStore
 from ._recorder_js import RECORDER_CSS, RECORDER_ESM
 
 __all__ = ["VoiceRecorder"]

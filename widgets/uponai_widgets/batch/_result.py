@@ -7,7 +7,6 @@ batch created: `clone_voices(..., resume=...)` reads it to skip the jobs already
 from __future__ import annotations
 
 import csv
-import html
 import importlib
 import io
 import json
@@ -19,7 +18,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ._view_samples import format_size
+from .._sizes import format_size
+from ._hooks import notebook_hooks
 
 __all__ = ["COLUMNS", "STATUSES", "BatchResult", "BatchRow", "Status"]
 
@@ -27,8 +27,6 @@ Status = Literal["created", "failed", "skipped", "cancelled"]
 STATUSES: tuple[Status, ...] = ("created", "failed", "skipped", "cancelled")
 COLUMNS = ("name", "status", "voice_id", "error", "bytes", "seconds")
 _FORMAT = "uponai-batch-result"
-_HTML_ROW_LIMIT = 200
-_CELL_STYLE = ' style="white-space: pre-line; text-align: left"'  # keep multi-line errors readable
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +156,10 @@ class BatchResult:
     def __repr__(self) -> str:
         return f"BatchResult({self.summary()})"
 
-    def _repr_html_(self) -> str:
-        return summary_html(self)
+    def _repr_html_(self) -> str | None:
+        # The notebook layer registers the table renderer; None makes IPython use the repr.
+        renderer = notebook_hooks.html_renderer
+        return renderer(self) if renderer is not None else None
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as dicts with the `COLUMNS` keys."""
@@ -233,31 +233,3 @@ class BatchResult:
         if missing:
             raise ValueError(f"a batch result CSV needs the columns {sorted(missing)}")
         return cls(_row_from_mapping(record) for record in reader)
-
-
-def summary_html(result: BatchResult, limit: int = _HTML_ROW_LIMIT) -> str:
-    """The summary line and an HTML table of the rows (failed and cancelled rows first)."""
-    order = {"failed": 0, "cancelled": 1, "created": 2, "skipped": 3}
-    rows = sorted(result.rows, key=lambda row: order[row.status])
-    head = "".join(f"<th>{html.escape(column)}</th>" for column in COLUMNS)
-    body = []
-    for row in rows[:limit]:
-        cells = (
-            row.name,
-            row.status,
-            row.voice_id or "",
-            row.error,
-            format_size(row.bytes),
-            f"{row.seconds:.2f}",
-        )
-        body.append(
-            f'<tr class="uponai-batch-{row.status}">'
-            + "".join(f"<td{_CELL_STYLE}>{html.escape(str(cell))}</td>" for cell in cells)
-            + "</tr>"
-        )
-    more = len(rows) - limit
-    tail = f"<p>... and {more} more rows (see to_dataframe()).</p>" if more > 0 else ""
-    return (
-        f'<div class="uponai-batch-summary"><p>{html.escape(result.summary())}</p>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{tail}</div>"
-    )

@@ -16,8 +16,8 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ._chunk_store import ChunkStore, StoredFile
 from ._picker_js import PICKER_CSS, PICKER_ESM
-from ._picker_store import ChunkStore, StoredFile
 
 __all__ = ["AUDIO_ACCEPT", "AudioPicker", "ChunkReceiverMixin"]
 

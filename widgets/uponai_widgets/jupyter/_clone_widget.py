@@ -13,26 +13,33 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import html
-import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
 
+from uponai_client import AuthenticatedClient
+from uponai_client.models import Voice
+
+from .._clone import clone_voice_async
+from .._connection import Connection, connect
+from .._errors import Problem, UponAIError, ValidationError
+from .._sizes import format_size
+from .._validation import validate_clone
+from ..audio._inspect import OverallVerdict, SampleReport
 from ._card import VoiceCard
-from ._display import register_voice_formatter
+from ._chunk_store import StoredFile
+from ._formatter import register_voice_formatter
+from ._insight import SampleInsight
 from ._picker import AUDIO_ACCEPT, AudioPicker
-from ._picker_store import StoredFile
 from ._recorder import VoiceRecorder
-from ._view_insight import SampleInsight
-from ._view_samples import (
+from ._samples_html import (
     EMPTY_SELECTION_HINT,
     SampleInfo,
     describe_file,
     describe_upload_entry,
     error_html,
-    format_size,
     problems_html,
     redact,
     samples_html,
@@ -44,12 +51,7 @@ __all__ = ["AUDIO_ACCEPT", "VoiceCloneWidget"]
 ACTOR_TYPES = ("end_user", "tenant_admin", "provider_admin", "platform_admin")
 
 
-def _api() -> Any:
-    """The cloning layer (``uponai_widgets`` top level), imported when first needed."""
-    return importlib.import_module("uponai_widgets")
-
-
-def problem_lines(problems: Any) -> list[str]:
+def problem_lines(problems: Iterable[Problem]) -> list[str]:
     """Readable lines for the cloning layer's ``Problem(sample, field, message)`` items."""
     return [str(problem) for problem in problems]
 
@@ -76,7 +78,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
     def __init__(
         self,
-        connection: Any = None,
+        connection: Connection | AuthenticatedClient | None = None,
         *,
         workspace_id: int | None = None,
         provider: str | None = None,
@@ -84,9 +86,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     ) -> None:
         """Build the widget; no request is made until **Clone voice** is clicked."""
         self._connection = connection
-        self.voice: Any = None
-        self.voices: list[Any] = []
-        self.task: asyncio.Task[Any] | None = None
+        self.voice: Voice | None = None
+        self.voices: list[Voice] = []
+        self.task: asyncio.Task[Voice | None] | None = None
         self._entries: list[Mapping[str, Any]] = []
         self._entry_infos: list[SampleInfo] = []
         self._samples: list[Any] = []
@@ -206,12 +208,12 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         return list(self._infos)
 
     @property
-    def reports(self) -> list[Any]:
+    def reports(self) -> list[SampleReport | None]:
         """A `SampleReport` per chosen sample, in order (None while still being analysed)."""
         return self.insight.reports
 
     @property
-    def overall(self) -> Any:
+    def overall(self) -> OverallVerdict | None:
         """The `OverallVerdict` for the chosen samples (None while analysing or with none)."""
         return self.insight.overall
 
@@ -381,12 +383,12 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             try:
                 # The connection's own limits (if any), as clone_voice_async will check them.
                 limits = getattr(self._connection, "limits", None)
-                _api().validate_clone(**kwargs, limits=limits)
-            except _api().ValidationError as exc:
+                validate_clone(**kwargs, limits=limits)
+            except ValidationError as exc:
                 problems.extend(problem_lines(exc.problems))
         return {**kwargs, **extra}, problems
 
-    async def clone(self) -> Any:
+    async def clone(self) -> Voice | None:
         """Validate, upload and clone; returns the `Voice` or None (the reason is shown inline).
 
         Raises `asyncio.CancelledError` when cancelled (after updating the widget).
@@ -396,7 +398,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         finally:
             self._set_busy(False)
 
-    async def _clone(self) -> Any:
+    async def _clone(self) -> Voice | None:
         reason = self._pending_reason if self._pending_reason is not None else self._take_reason()
         self._pending_reason = None
         self._show_error("")
@@ -413,7 +415,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         if problems:
             self._show_error(problems_html(problems))
             return None
-        api = _api()
         self._set_busy(True)
         self._last_progress = -1
         self.progress.value = 0
@@ -421,16 +422,16 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.progress_label.value = f"0 B / {format_size(total_size(self._infos))}"
         self.status.value = "Uploading samples and cloning\u2026"
         try:
-            connection = self._connection if self._connection is not None else api.connect()
+            connection = self._connection if self._connection is not None else connect()
             self._connection = connection
-            voice = await api.clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
+            voice = await clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
         except asyncio.CancelledError:
             self.status.value = (
                 "Cancelled. If the upload had already finished, the server may still have "
                 "created the voice."
             )
             raise
-        except api.UponAIError as exc:
+        except UponAIError as exc:
             self.status.value = ""
             self._show_error(error_html(self._safe(str(exc))))
             return None

@@ -32,10 +32,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from ._errors import Problem
-from ._inspect_decode import DecodeError, decode, import_numpy
-from ._inspect_stats import SILENCE_DBFS, Accumulator, Figures
-from ._samples import open_sample, sniff_audio
+from .._errors import Problem
+from .._samples import open_sample, sniff_audio
+from ._decode import DecodeError, decode, import_numpy
+from ._stats import SILENCE_DBFS, Accumulator, Figures
 
 __all__ = ["OverallVerdict", "SampleReport", "inspect_sample", "inspect_samples", "overall_verdict"]
 
