@@ -55,7 +55,8 @@ def _save(result: BatchResult, out: Path) -> None:
 
 def _print_rows(result: BatchResult) -> None:
     for row in result:
-        print(f"{row.status:<9} {row.name}  {row.voice_id or row.error}")
+        detail = row.voice_id or " ".join(row.error.split())  # one line per job
+        print(f"{row.status:<9} {row.name}  {detail}")
 
 
 def run_batch(

@@ -60,7 +60,9 @@ def export_lines(url: str, key: str) -> str:
 
 
 def _port_is_free(port: int) -> bool:
+    """True when nothing listens on the port (closing connections do not count, as for uvicorn)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((LOOPBACK, port))
         except OSError:
