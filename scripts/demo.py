@@ -178,7 +178,22 @@ def scratch_notebooks(data_dir: Path) -> Path:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
+        if target.suffix == ".ipynb":
+            _with_kernel_language_info(target)
+            os.utime(target, (source.stat().st_atime, source.stat().st_mtime))
     return lab_root
+
+
+def _with_kernel_language_info(path: Path) -> None:
+    """Give the notebook the `language_info` its kernel will report, so JupyterLab does not
+    mark it unsaved the moment the kernel starts (it writes that metadata into the model)."""
+    try:
+        from ipykernel.ipkernel import IPythonKernel
+    except ImportError:
+        return
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook.setdefault("metadata", {})["language_info"] = dict(IPythonKernel.language_info)
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def export_lines(sandbox_url: str, api_key: str) -> str:
