@@ -13,6 +13,7 @@ binds a free loopback port, starts within `start_timeout`, and `close()` stops i
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -82,10 +83,8 @@ class RawServer:
                 return
             with conn:
                 conn.settimeout(5.0)
-                try:
+                with contextlib.suppress(OSError):
                     self._handle(conn, self._next())
-                except OSError:
-                    pass
 
     def _handle(self, conn: socket.socket, answer: Answer) -> None:
         data = b""
