@@ -80,6 +80,7 @@ def unread_body(attempt: Attempt, response: httpx.Response, exc: Exception) -> F
 
 
 def _transport_failure(attempt: Attempt, exc: Exception) -> Failure:
+    cls: type[APIConnectionError]
     host = attempt.host
     detail = _detail(attempt, exc)
     timeout = isinstance(exc, httpx.TimeoutException)
@@ -91,8 +92,8 @@ def _transport_failure(attempt: Attempt, exc: Exception) -> Failure:
             f"The connection to {host} {what}, after the whole request was sent ({detail}): "
             f"the voice may have been created. {CHECK_FIRST}"
         )
-        cls = OutcomeUnknownTimeoutError if timeout else OutcomeUnknownError
-        return Failure(cls(message), attempt.unsafe_retries)
+        unknown = OutcomeUnknownTimeoutError if timeout else OutcomeUnknownError
+        return Failure(unknown(message), attempt.unsafe_retries)
     if not isinstance(exc, httpx.TransportError) or isinstance(
         exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
     ):
