@@ -218,6 +218,8 @@ class CloneHandler:
                 self._log_form(receiver)
             if dropped:
                 return Response(status_code=499)  # never sent: the connection is gone
+            if fault is None and self.state.settings.test_mode:
+                fault = self._targeted_fault(receiver)
             if fault is not None and fault.status is not None:
                 raise fault.error()
             voice = validated_voice(receiver, context)
@@ -225,6 +227,9 @@ class CloneHandler:
         finally:
             self.state.store.discard(temp_dir)
         self.entry["voiceId"] = record["voice_id"]
+        if fault is not None and fault.drop == "after-store":
+            await self._drop_connection()
+            return Response(status_code=499)  # never sent: the voice is stored, the reply lost
         base_url = self.state.settings.public_url or str(self.request.base_url).rstrip("/")
         headers = {"X-Request-Id": self.request_id}
         return JSONResponse(voice_json(record, base_url), status_code=201, headers=headers)
@@ -241,16 +246,29 @@ class CloneHandler:
                 except ApiError:
                     await self._drain(stream, receiver.received_bytes)
                     raise
-                if fault is not None and fault.drop and receiver.received_bytes >= drop_after:
-                    self.entry["dropped"] = True
-                    if not await self.state.connections.drop(self.request.client):
-                        raise ApiError(500, "drop_failed", "could not find the connection to drop")
+                mid_body = fault is not None and fault.drop == "mid-body"
+                if mid_body and receiver.received_bytes >= drop_after:
+                    await self._drop_connection()
                     return True
             receiver.finish()
         except ClientDisconnect:
             raise ApiError(400, "client_disconnected", "the client went away mid-body") from None
         self.entry["complete"] = True
         return False
+
+    def _targeted_fault(self, receiver: FormReceiver) -> Fault | None:
+        """A fault waiting for this request's `voiceName` (known once the body is in)."""
+        names = receiver.fields.get("voiceName")
+        fault = self.state.faults.take_targeted(names[0] if names else None)
+        if fault is not None:
+            self.entry["fault"] = fault.describe()
+        return fault
+
+    async def _drop_connection(self) -> None:
+        """Abort this request's connection without a response byte."""
+        self.entry["dropped"] = True
+        if not await self.state.connections.drop(self.request.client):
+            raise ApiError(500, "drop_failed", "could not find the connection to drop")
 
     async def _drain(self, stream: Any, received: int) -> None:
         """Read and discard the rest of a rejected body (bounded) so the client sees the answer."""

@@ -190,10 +190,31 @@ class Store:
         ]
         return record
 
-    def list_voice_ids(self) -> list[str]:
-        """Every committed voice id, oldest first."""
-        rows = self._db.execute("SELECT voice_id FROM voices ORDER BY created_at, voice_id")
-        return [row[0] for row in rows]
+    def list_voice_ids(self, name: str | None = None) -> list[str]:
+        """Every committed voice id (only those named `name`, when given), oldest first."""
+        return [record["voice_id"] for record in self._voice_rows(name)]
+
+    def list_voices(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Every committed record with its samples (as `get_voice`), oldest first."""
+        records = self._voice_rows(name)
+        by_id = {record["voice_id"]: record for record in records}
+        for record in records:
+            record["samples"] = []
+        for sample in self._db.execute("SELECT * FROM samples ORDER BY voice_id, idx"):
+            owner = by_id.get(sample["voice_id"])
+            if owner is not None:
+                owner["samples"].append(
+                    dict(sample) | {"path": str(self.data_dir / sample["relpath"])}
+                )
+        return records
+
+    def _voice_rows(self, name: str | None) -> list[dict[str, Any]]:
+        query = "SELECT * FROM voices"
+        params: tuple[str, ...] = ()
+        if name is not None:
+            query, params = query + " WHERE name = ?", (name,)
+        rows = self._db.execute(query + " ORDER BY created_at, voice_id", params)
+        return [dict(row) for row in rows]
 
     def preview(self, preview_token: str) -> Preview | None:
         """The first sample of the voice with this preview token."""

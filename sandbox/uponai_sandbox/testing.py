@@ -60,8 +60,12 @@ async def clear_requests(request: Request) -> Response:
 
 
 async def list_voices(request: Request) -> Response:
-    """`GET /_sandbox/voices`: ids of every stored voice."""
-    return JSONResponse(_state(request).store.list_voice_ids())
+    """`GET /_sandbox/voices[?name=N][&records=1]`: stored ids, or whole records, oldest first."""
+    store = _state(request).store
+    name = request.query_params.get("name")
+    if request.query_params.get("records", "") in ("1", "true"):
+        return JSONResponse(store.list_voices(name))
+    return JSONResponse(store.list_voice_ids(name))
 
 
 async def get_voice(request: Request) -> Response:

@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -91,6 +92,26 @@ class RunningSandbox:
         response.raise_for_status()
         record: dict[str, Any] = response.json()
         return record
+
+    def voice_ids(self, name: str | None = None) -> list[str]:
+        """Ids of every stored voice (only those named `name`, when given), oldest first."""
+        params = {} if name is None else {"name": name}
+        response = self._http.get(f"{self.url}/_sandbox/voices", params=params)
+        response.raise_for_status()
+        ids: list[str] = response.json()
+        return ids
+
+    def voices(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Every stored record (as `voice_record`), only those named `name` when given."""
+        params = {"records": "1"} | ({} if name is None else {"name": name})
+        response = self._http.get(f"{self.url}/_sandbox/voices", params=params)
+        response.raise_for_status()
+        records: list[dict[str, Any]] = response.json()
+        return records
+
+    def voice_counts(self) -> dict[str, int]:
+        """How many stored voices carry each name: a duplicate shows as a count above 1."""
+        return dict(Counter(record["name"] for record in self.voices()))
 
     def log_text(self) -> str:
         """Everything the process printed so far."""
