@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,17 +11,17 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from .config import Settings
 from .errors import ApiError
 from .faults import Fault
 from .receive import FILES_FIELD, FormReceiver, boundary_from
+from .rules import impersonation_reason, int64, text_field
 from .state import SandboxState
 from .store import NewVoice
 
 ACTOR_TYPES = ("platform_admin", "provider_admin", "tenant_admin", "end_user")
 PRIVILEGED_ACTORS = ("platform_admin", "provider_admin")
 REQUIRED_FIELDS = ("workspaceId", "voiceProvider", "voiceName")
-_INTEGER = re.compile(r"^[+-]?\d{1,19}$")
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _DRAIN_EXTRA = 16 * 1024 * 1024
 
 
@@ -34,19 +33,6 @@ class ActorContext:
     provider_id: int | None
     tenant_id: int | None
     impersonation_reason: str | None
-
-
-def _int64(text: str, name: str, kind: str) -> int:
-    """An integer as the spec types it (any signed 64-bit value), or a 422 naming `name`."""
-    value = int(text) if _INTEGER.match(text.strip()) else None
-    if value is None or not _INT64_MIN <= value <= _INT64_MAX:
-        raise ApiError(
-            422,
-            f"invalid_{kind}",
-            f"{kind} {name!r} must be an integer, got {text[:40]!r}",
-            field=name,
-        )
-    return value
 
 
 def check_auth(request: Request, token: str) -> None:
@@ -62,7 +48,7 @@ def check_auth(request: Request, token: str) -> None:
         )
 
 
-def actor_context(request: Request) -> ActorContext:
+def actor_context(request: Request, max_reason_chars: int) -> ActorContext:
     """Validate X-Actor-Type / X-Provider-Id / X-Tenant-Id / X-Impersonation-Reason."""
     headers = request.headers
     actor = headers.get("x-actor-type")
@@ -75,12 +61,14 @@ def actor_context(request: Request) -> ActorContext:
         )
     raw_provider = headers.get("x-provider-id")
     raw_tenant = headers.get("x-tenant-id")
-    provider_id = _int64(raw_provider, "X-Provider-Id", "header") if raw_provider else None
-    tenant_id = _int64(raw_tenant, "X-Tenant-Id", "header") if raw_tenant else None
+    provider_id = int64(raw_provider, "X-Provider-Id", "header") if raw_provider else None
+    tenant_id = int64(raw_tenant, "X-Tenant-Id", "header") if raw_tenant else None
     if raw_provider == "" or raw_tenant == "":
         name = "X-Provider-Id" if raw_provider == "" else "X-Tenant-Id"
         raise ApiError(422, "invalid_header", f"header {name!r} is empty", field=name)
     reason = headers.get("x-impersonation-reason")
+    if reason is not None:
+        impersonation_reason(reason, max_reason_chars)
     if actor in PRIVILEGED_ACTORS and not (reason and reason.strip()):
         raise ApiError(
             403,
@@ -103,23 +91,14 @@ def _single_field(fields: dict[str, list[str]], name: str) -> str:
     return values[0]
 
 
-def _text_field(fields: dict[str, list[str]], name: str) -> str:
-    value = _single_field(fields, name).strip()
-    if not value:
-        raise ApiError(422, "invalid_field", f"form field {name!r} is blank", field=name)
-    if len(value) > 256:
-        raise ApiError(
-            422, "invalid_field", f"form field {name!r} exceeds 256 characters", field=name
-        )
-    return value
-
-
-def validated_voice(receiver: FormReceiver, context: ActorContext) -> NewVoice:
+def validated_voice(receiver: FormReceiver, context: ActorContext, settings: Settings) -> NewVoice:
     """Check the received form and build what will be stored."""
     fields = receiver.fields
-    requested = _int64(_single_field(fields, "workspaceId"), "workspaceId", "field")
-    provider = _text_field(fields, "voiceProvider")
-    name = _text_field(fields, "voiceName")
+    requested = int64(_single_field(fields, "workspaceId"), "workspaceId", "field")
+    provider = text_field(
+        _single_field(fields, "voiceProvider"), "voiceProvider", settings.max_provider_chars
+    )
+    name = text_field(_single_field(fields, "voiceName"), "voiceName", settings.max_name_chars)
     if not receiver.files:
         raise ApiError(
             400, "missing_files", "at least one audio file is required", field=FILES_FIELD
@@ -191,7 +170,7 @@ class CloneHandler:
 
     async def _run(self) -> Response:
         check_auth(self.request, self.state.settings.token)
-        context = actor_context(self.request)
+        context = actor_context(self.request, self.state.settings.max_reason_chars)
         fault: Fault | None = None
         if self.state.settings.test_mode:
             latency_ms, fault = self.state.faults.take()
@@ -222,7 +201,7 @@ class CloneHandler:
                 fault = self._targeted_fault(receiver)
             if fault is not None and fault.status is not None:
                 raise fault.error()
-            voice = validated_voice(receiver, context)
+            voice = validated_voice(receiver, context, self.state.settings)
             record = self.state.store.commit_voice(voice, temp_dir, receiver.files)
         finally:
             self.state.store.discard(temp_dir)

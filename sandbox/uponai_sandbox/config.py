@@ -30,6 +30,9 @@ class Settings:
     max_file_size: int = 100 * MIB
     max_request_size: int = 500 * MIB
     max_field_size: int = 64 * 1024
+    max_name_chars: int = 200
+    max_provider_chars: int = 64
+    max_reason_chars: int = 1000
     public_url: str | None = None
     log_level: str = "info"
 
@@ -100,6 +103,24 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         "--max-request-size", type=parse_size, default=env_default("MAX_REQUEST_SIZE", "500MiB")
     )
     parser.add_argument(
+        "--max-name-chars",
+        type=_positive_int,
+        default=env_default("MAX_NAME_CHARS", "200"),
+        help="longest voiceName accepted, in characters as sent",
+    )
+    parser.add_argument(
+        "--max-provider-chars",
+        type=_positive_int,
+        default=env_default("MAX_PROVIDER_CHARS", "64"),
+        help="longest voiceProvider accepted, in characters as sent",
+    )
+    parser.add_argument(
+        "--max-reason-chars",
+        type=_positive_int,
+        default=env_default("MAX_REASON_CHARS", "1000"),
+        help="longest X-Impersonation-Reason accepted, in characters",
+    )
+    parser.add_argument(
         "--public-url",
         default=env_default("PUBLIC_URL", None),
         help="base URL put in previewUrl (default: the URL the client used)",
@@ -132,6 +153,9 @@ def parse_settings(
         max_files=args.max_files,
         max_file_size=args.max_file_size,
         max_request_size=args.max_request_size,
+        max_name_chars=args.max_name_chars,
+        max_provider_chars=args.max_provider_chars,
+        max_reason_chars=args.max_reason_chars,
         public_url=args.public_url.rstrip("/") if args.public_url else None,
         log_level=args.log_level,
     )
