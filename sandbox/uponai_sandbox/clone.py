@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from .auth import check_auth
 from .config import Settings
 from .errors import ApiError
 from .faults import Fault
@@ -33,19 +34,6 @@ class ActorContext:
     provider_id: int | None
     tenant_id: int | None
     impersonation_reason: str | None
-
-
-def check_auth(request: Request, token: str) -> None:
-    """401 unless the request carries `Authorization: Bearer <token>`."""
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not credentials.strip():
-        raise ApiError(
-            401, "unauthorized", "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
-        )
-    if not secrets.compare_digest(credentials.strip().encode(), token.encode()):
-        raise ApiError(
-            401, "unauthorized", "invalid bearer token", headers={"WWW-Authenticate": "Bearer"}
-        )
 
 
 def actor_context(request: Request, max_reason_chars: int) -> ActorContext:
@@ -140,25 +128,37 @@ class CloneHandler:
         self.request = request
         self.request_id = "req_" + secrets.token_hex(8)
         self.entry: dict[str, Any] = {}
-        if state.settings.test_mode:
-            headers = {k: v for k, v in request.headers.items() if k != "authorization"}
-            self.entry = state.request_log.start(
-                {
-                    "requestId": self.request_id,
-                    "method": request.method,
-                    "path": request.url.path,
-                    "receivedAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-                    "headers": headers,
-                    "fields": {},
-                    "files": [],
-                    "bodyBytes": 0,
-                    "complete": False,
-                    "status": None,
-                }
-            )
+
+    def _start_entry(self, authenticated: bool) -> None:
+        """Open the test-mode log entry; an unauthenticated request's keeps none of its headers."""
+        if not self.state.settings.test_mode:
+            return
+        headers = {k: v for k, v in self.request.headers.items() if k != "authorization"}
+        self.entry = self.state.request_log.start(
+            {
+                "requestId": self.request_id,
+                "method": self.request.method,
+                "path": self.request.url.path,
+                "receivedAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "authenticated": authenticated,
+                "headers": headers if authenticated else {},
+                "fields": {},
+                "files": [],
+                "bodyBytes": 0,
+                "complete": False,
+                "status": None,
+            }
+        )
 
     async def run(self) -> Response:
         """Answer the request (or drop it, when a fault says so)."""
+        try:
+            check_auth(self.request, self.state.settings.token)
+        except ApiError as error:
+            self._start_entry(authenticated=False)  # after the check: nothing of the request
+            self.entry.update(status=error.status, error=error.code, message=error.message)
+            return error.response(self.request_id)
+        self._start_entry(authenticated=True)
         try:
             response = await self._run()
         except ApiError as error:
@@ -169,7 +169,6 @@ class CloneHandler:
         return response
 
     async def _run(self) -> Response:
-        check_auth(self.request, self.state.settings.token)
         context = actor_context(self.request, self.state.settings.max_reason_chars)
         fault: Fault | None = None
         if self.state.settings.test_mode:

@@ -224,7 +224,8 @@ class FormReceiver:
                 file=received.label,
             )
         self.files.append(received)
-        handle = received.path.open("xb")
+        fd = os.open(received.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        handle = os.fdopen(fd, "wb")
         self._part = _Part(name=name, file=received, handle=handle, digest=hashlib.sha256())
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:

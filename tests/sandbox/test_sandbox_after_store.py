@@ -100,8 +100,7 @@ def test_a_fault_aimed_at_a_voice_name_waits_for_it(sandbox: RunningSandbox) -> 
     counts = sandbox.voice_counts()
     assert [counts.get(name, 0) for name in names] == [2, 1, 0]
     assert sandbox.requests()[1]["fault"]["voice_name"] == names[2]
-    listing = httpx.get(sandbox.url + "/_sandbox/faults", headers=sandbox.auth_headers)
-    assert listing.json()["faults"] == []
+    assert sandbox.faults()["faults"] == []
 
 
 def test_untargeted_faults_keep_their_order_beside_targeted_ones(sandbox: RunningSandbox) -> None:
