@@ -32,13 +32,14 @@ INT64_MAX = 2**63 - 1
 
 MIN_AUDIO_BYTES: dict[str, int] = {
     "wav": 45,
-    "mp3": 24,
-    "flac": 43,
-    "ogg": 28,
-    "m4a": 17,
-    "webm": 17,
+    "mp3": 32,
+    "flac": 32,
+    "ogg": 32,
+    "m4a": 32,
+    "webm": 32,
 }
-"""The smallest file of each container that can hold any audio (its header plus one byte)."""
+"""The smallest file that can hold one audio sample: a WAV's 44-byte header plus one byte;
+for the other containers the smallest MPEG audio frame (the API's own rule)."""
 
 _MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
 
@@ -53,9 +54,9 @@ class Limits:
     max_files: int = 25
     max_file_bytes: int = 100 * MiB
     max_total_bytes: int = 500 * MiB
-    max_name_chars: int = 256
-    max_provider_chars: int = 256
-    max_reason_chars: int = 1024
+    max_name_chars: int = 200
+    max_provider_chars: int = 64
+    max_reason_chars: int = 1000
 
 
 def _mib(size: int) -> str:
@@ -86,7 +87,7 @@ def _text_problem(value: object, what: str, limit: int) -> str | None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         return f"the voice {what} is not valid Unicode text (it holds a lone surrogate)"
-    if any(unicodedata.category(char) == "Cc" for char in text):
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text):
         return f"the voice {what} must not contain control characters (line breaks, NUL, ESC)"
     if all(unicodedata.category(char) in _INVISIBLE for char in text):
         return f"the voice {what} has no visible character (only zero-width or blank ones)"
@@ -160,8 +161,8 @@ def _short(value: object) -> str:
 
 
 def _header_safe(text: str) -> bool:
-    """Printable ASCII only: what every HTTP stack sends unchanged in a header value."""
-    return all(" " <= char <= "~" for char in text)
+    """Printable ASCII (and tabs): what every HTTP stack sends unchanged in a header value."""
+    return all(" " <= char <= "~" or char == "\t" for char in text)
 
 
 def _check_samples(samples: object, limits: Limits) -> tuple[list[SampleReader], list[Problem]]:
