@@ -248,7 +248,7 @@ def error_from_response(
     status = response.status_code
     try:
         message, code, body_request_id = _message_from(json.loads(response.content))
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
         message, code, body_request_id = None, None, None
     if message is None:
         text = response.text.strip()[:_MAX_TEXT]
