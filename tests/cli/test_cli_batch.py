@@ -159,7 +159,7 @@ def test_off_a_terminal_one_line_per_finished_job_then_the_summary(
     lines = log.splitlines()
     assert len(lines) == 5 + 1, log
     assert [line.split(" ", 1)[0] for line in lines[:5]] == [f"{n}/5" for n in range(1, 6)]
-    assert lines[-1].startswith("5 jobs: 5 created, 0 failed")
+    assert lines[-1].startswith("5 jobs: 5 created, 0 unknown, 0 failed")
 
 
 def test_ctrl_c_is_status_130_and_the_partial_table_resumes(
@@ -191,12 +191,40 @@ def test_ctrl_c_is_status_130_and_the_partial_table_resumes(
     assert done.status == 130, done.text
     assert f"--resume {out}" in done.out
     partial = BatchResult.from_file(out)
-    assert partial.counts()["created"] >= 1
-    assert partial.counts()["cancelled"] >= 1
+    counts = partial.counts()
+    assert counts["created"] >= 1
+    assert counts["cancelled"] + counts["unknown"] >= 1  # the interrupted upload says which
     created = set(partial.voice_ids)
+    unknown = {row.name for row in partial.by_status("unknown")}
     sandbox.clear_requests()
     again = run_cli(*BATCH, folder, "--resume", out, "--out", out, sandbox=sandbox)
-    assert again.status == 0, again.text
+    assert again.status == (1 if unknown else 0), again.text
     sent = {r["fields"]["voiceName"] for r in sandbox.requests()}
-    assert not sent & created  # nothing created before the interrupt is sent again
-    assert BatchResult.from_file(out).counts()["created"] + len(created) == 6
+    assert not sent & (created | unknown)  # nothing that exists or may exist is sent again
+    assert BatchResult.from_file(out).counts()["created"] + len(created) + len(unknown) == 6
+
+
+def test_an_unknown_outcome_is_status_1_kept_on_resume_and_resent_with_resend_unknown(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    folder = speakers(tmp_path / "speakers", ["unknown-a", "unknown-b", "unknown-c"])
+    out = tmp_path / "results.csv"
+    sandbox.inject_fault(drop="after-store", voice_name="unknown-b")  # stored, then the line drops
+    done = run_cli(*BATCH, folder, "--out", out, sandbox=sandbox)
+    assert done.status == 1, done.text
+    assert [row.status for row in BatchResult.from_file(out)] == ["created", "unknown", "created"]
+    assert "--resend-unknown" in done.out
+    assert sandbox.voice_counts().get("unknown-b") == 1  # it was in fact created
+
+    sandbox.clear_requests()
+    kept = run_cli(*BATCH, folder, "--resume", out, "--out", out, sandbox=sandbox)
+    assert kept.status == 1, kept.text
+    assert sandbox.requests() == []  # nothing resent blindly
+    assert BatchResult.from_file(out).counts()["unknown"] == 1
+
+    forced = run_cli(
+        *BATCH, folder, "--resume", out, "--resend-unknown", "--out", out, sandbox=sandbox
+    )
+    assert forced.status == 0, forced.text
+    assert [entry["fields"]["voiceName"] for entry in sandbox.requests()] == ["unknown-b"]
+    assert [row.status for row in BatchResult.from_file(out)] == ["skipped", "created", "skipped"]

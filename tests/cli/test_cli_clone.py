@@ -180,3 +180,14 @@ def test_inspect_of_a_missing_file_is_status_2(tmp_path: Path) -> None:
     done = run_cli("inspect", tmp_path / "nope.wav", env=cli_env(None))
     assert done.status == 2
     assert "nope.wav" in done.err
+
+
+def test_an_unknown_outcome_is_status_1_and_says_to_check(
+    sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    sample = write_wav(tmp_path / "take.wav", seconds=1.0)
+    sandbox.inject_fault(drop="after-store")
+    done = run_cli(*CLONE, sample, sandbox=sandbox)
+    assert done.status == 1, done.text
+    assert "check the workspace" in done.err
+    assert len(sandbox.requests()) == 1  # never resent

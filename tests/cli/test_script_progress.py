@@ -39,5 +39,5 @@ def test_a_log_file_gets_one_line_per_job_and_no_redraws(
     assert [line.split(" jobs done")[0] for line in lines[:6]] == [
         f"Cloning voices: {n}/6" for n in range(1, 7)
     ]
-    assert lines[-1].startswith("6 jobs: 6 created, 0 failed, 0 skipped")
+    assert lines[-1].startswith("6 jobs: 6 created, 0 unknown, 0 failed, 0 skipped")
     assert sandbox.token not in text

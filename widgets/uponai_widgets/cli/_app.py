@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from .. import UponAIError, __version__
+from .. import OutcomeUnknownError, UponAIError, __version__
 from ._batch import run_batch
 from ._errors import FAILED, INTERRUPTED, OK, USAGE, CliError, exit_status_for
 from ._inspect import run_inspect
@@ -248,6 +248,11 @@ def run(argv: Sequence[str] | None = None) -> int:
             return INTERRUPTED
         except UponAIError as exc:
             print(f"error: {exc}", file=sys.stderr)
+            if isinstance(exc, OutcomeUnknownError):
+                print(
+                    "The voice may exist: check the workspace's voices before cloning it again.",
+                    file=sys.stderr,
+                )
             return exit_status_for(exc)
         except (OSError, ValueError, TypeError) as exc:
             print(f"error: {exc}", file=sys.stderr)

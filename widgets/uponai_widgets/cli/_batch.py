@@ -7,9 +7,7 @@ is written on success, on failure and when interrupted, so ``--resume`` can pick
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
-from typing import Any
 
 from .. import BatchInterrupted, BatchResult, clone_voices
 from ._connect import open_connection
@@ -17,14 +15,9 @@ from ._errors import FAILED, INTERRUPTED, OK, CliError
 from ._jobs import JobDefaults, load_jobs
 from ._output import BatchReport, add_secret
 
-__all__ = ["run_batch", "supports_resend_unknown"]
+__all__ = ["run_batch"]
 
 _DONE = ("created", "skipped")
-
-
-def supports_resend_unknown() -> bool:
-    """True when this `clone_voices` can resend jobs whose outcome was unknown."""
-    return "resend_unknown" in inspect.signature(clone_voices).parameters
 
 
 def _check_out(out: Path) -> None:
@@ -53,10 +46,16 @@ def _save(result: BatchResult, out: Path) -> None:
         raise CliError(f"--out {out}: cannot write it ({exc.strerror})", FAILED) from None
 
 
-def _print_rows(result: BatchResult) -> None:
+def _print_rows(result: BatchResult, out: Path) -> None:
     for row in result:
         detail = row.voice_id or " ".join(row.error.split())  # one line per job
         print(f"{row.status:<9} {row.name}  {detail}")
+    unknown = result.counts().get("unknown", 0)
+    if unknown:
+        print(
+            f"{unknown} job(s) unknown: their request may have created the voice. Check the "
+            f"workspace's voices; only then run again with --resume {out} --resend-unknown."
+        )
 
 
 def run_batch(
@@ -77,17 +76,8 @@ def run_batch(
     """Run the batch; 0 when every voice exists, 1 when a job failed, was cancelled or is unknown."""
     add_secret(impersonation_reason)
     _check_out(out)
-    options: dict[str, Any] = {}
-    if resend_unknown:
-        if resume is None:
-            raise CliError(
-                "--resend-unknown needs --resume RESULTS (the table with the unknown jobs)"
-            )
-        if not supports_resend_unknown():
-            raise CliError(
-                "--resend-unknown: this version of uponai-voices cannot resend unknown jobs"
-            )
-        options["resend_unknown"] = True
+    if resend_unknown and resume is None:
+        raise CliError("--resend-unknown needs --resume RESULTS (the table with the unknown jobs)")
     defaults = JobDefaults(
         provider, workspace_id, actor_type, provider_id, tenant_id, impersonation_reason
     )
@@ -104,12 +94,12 @@ def run_batch(
                 concurrency=concurrency,
                 on_progress=report,
                 resume=previous,
-                **options,
+                resend_unknown=resend_unknown,
             )
         except BatchInterrupted as stopped:
             _save(stopped.result, out)
             report.finish(stopped.result.summary())
-            _print_rows(stopped.result)
+            _print_rows(stopped.result, out)
             print(f"interrupted: the partial table is in {out}; run again with --resume {out}")
             return INTERRUPTED
         except ValueError as exc:  # duplicate job names: nothing was sent
@@ -118,5 +108,5 @@ def run_batch(
             report.stop()
     _save(result, out)
     report.finish(result.summary())
-    _print_rows(result)
+    _print_rows(result, out)
     return OK if all(row.status in _DONE for row in result) else FAILED
