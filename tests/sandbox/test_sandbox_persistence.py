@@ -34,9 +34,7 @@ def test_voices_survive_a_restart(sandbox_factory: SandboxFactory, tmp_path: Pat
 
     second = sandbox_factory(data_dir)
     assert second.pid != first.pid
-    assert sorted(httpx.get(second.url + "/_sandbox/voices").json()) == sorted(
-        voice["voiceId"] for voice in created.values()
-    )
+    assert sorted(second.voice_ids()) == sorted(voice["voiceId"] for voice in created.values())
     for name, voice in created.items():
         record = second.voice_record(voice["voiceId"])
         assert record["name"] == name
