@@ -5,10 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import pytest
 from codegen_support import NAME_MAP, SPEC
 
-from uponai_codegen import PipelineError
 from uponai_codegen.normalize import (
     assign_operation_ids,
     load_name_map,
