@@ -61,7 +61,8 @@ def keep_one_body_content_type(document: dict[str, Any]) -> tuple[dict[str, Any]
     result = copy.deepcopy(document)
     warnings = []
     for method, path, operation in iter_operations(result):
-        content = (operation.get("requestBody") or {}).get("content")
+        body = operation.get("requestBody")
+        content = body.get("content") if isinstance(body, dict) else None
         if not isinstance(content, dict) or len(content) < 2:
             continue
         preferred = [c for c in BODY_PREFERENCE if c in content]

@@ -55,11 +55,15 @@ def _string_keys(value: Any) -> Any:
 def parse_spec_text(text: str | bytes, label: str) -> dict[str, Any]:
     """Parse JSON, else YAML; `PipelineError` names the line and column when neither parses."""
     document: Any
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise PipelineError(f"{label}: the spec is not UTF-8 text: {exc.reason}") from exc
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        stripped = text.lstrip()[:1] if isinstance(text, str) else text.lstrip()[:1].decode()
-        if stripped in ("{", "["):
+        if text.lstrip()[:1] in ("{", "["):
             raise PipelineError(
                 f"{label}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
             ) from exc
