@@ -6,6 +6,7 @@ version check, naming, validation (lenient), normalisation and the API diff.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -28,24 +29,29 @@ def up_to_the_generator(document: dict[str, Any], strict: bool) -> None:
     render(diff_specs(SPECS["deep_allof.json"], normalized), "a", "b")
 
 
+def failure(step: Callable[[], object]) -> PipelineError | None:
+    """The `PipelineError` `step` raised, or None; any other exception fails the test."""
+    try:
+        step()
+    except PipelineError as exc:
+        return exc
+    return None
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(sorted(SPECS)), strict=st.booleans(), data=st.data())
 def test_mutated_specs_fail_only_with_a_message(
     name: str, strict: bool, data: st.DataObject
 ) -> None:
     document = mutate(SPECS[name], data.draw)
-    try:
-        up_to_the_generator(document, strict)
-    except PipelineError as exc:
-        message = str(exc)
-        assert message.strip()
-        assert "Traceback" not in message
+    refused = failure(lambda: up_to_the_generator(document, strict))
+    if refused is not None:
+        assert str(refused).strip()
+        assert "Traceback" not in str(refused)
 
 
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=60) | st.binary(max_size=60))
 def test_arbitrary_text_is_refused_with_a_message(text: str | bytes) -> None:
-    try:
-        check_version(parse_spec_text(text, "fuzzed"), "fuzzed")
-    except PipelineError as exc:
-        assert str(exc).startswith("fuzzed")
+    refused = failure(lambda: check_version(parse_spec_text(text, "fuzzed"), "fuzzed"))
+    assert refused is None or str(refused).startswith("fuzzed")
