@@ -96,8 +96,8 @@ def edit_api(document: dict[str, Any], draw: Draw) -> str:
             return "add enum value"
         value = draw(st.sampled_from(schema["enum"]))
         schema["enum"] = [v for v in schema["enum"] if v != value]
-        if schema.get("default") == value:
-            schema.pop("default")
+        if "default" in schema and schema["default"] == value:
+            del schema["default"]
         return f"remove enum value {value}"
     if operations and kind in (
         "remove operation",

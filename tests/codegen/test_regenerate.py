@@ -12,6 +12,8 @@ from codegen_support import COMMITTED, SPEC, regenerate
 
 from uponai_codegen.tree import diff_trees, tree_files
 
+pytestmark = pytest.mark.slow  # runs the generator
+
 
 @pytest.fixture
 def package_copy(tmp_path: Path) -> Path:

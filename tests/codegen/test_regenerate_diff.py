@@ -14,6 +14,8 @@ from codegen_support import COMMITTED, SPEC, regenerate
 
 from uponai_codegen.tree import tree_files
 
+pytestmark = pytest.mark.slow  # runs the generator
+
 FIXTURES = Path(__file__).with_name("fixtures")
 BEFORE, AFTER = FIXTURES / "api_before.json", FIXTURES / "api_after.json"
 

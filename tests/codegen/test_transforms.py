@@ -18,6 +18,8 @@ from uponai_codegen.transforms import (
     use_random_multipart_boundary,
 )
 
+pytestmark = pytest.mark.slow  # runs the generator
+
 
 @pytest.fixture
 def unfixed_copy(unfixed_client_dir: Path, tmp_path: Path) -> Path:
