@@ -61,11 +61,13 @@ class Generated:
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
         self.cache: dict[str, dict[str, bytes]] = {}
+        self.runs = 0
 
     def tree(self, document: dict[str, Any]) -> dict[str, bytes]:
         key = json.dumps(document, sort_keys=True)
         if key not in self.cache:
-            work = self.scratch / str(len(self.cache))
+            self.runs += 1
+            work = self.scratch / str(self.runs)
             work.mkdir()
             package, _ = run_generator(document, CONFIG, work)
             self.cache[key] = tree_files(package)
