@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import resource
+import runpy
 import statistics
 import subprocess
 import sys
@@ -23,9 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REGENERATE = ROOT / "scripts" / "regenerate.py"
-sys.path.insert(0, str(ROOT / "tests" / "codegen"))
-
-from large_spec import build_large_spec  # noqa: E402
+LARGE_SPEC = ROOT / "tests" / "codegen" / "large_spec.py"
 
 RAW_CONFIG = (
     "package_name_override: uponai_client\n"
@@ -66,7 +65,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         spec, config, names = scratch / "large.json", scratch / "raw.yaml", scratch / "names.json"
-        document = build_large_spec(args.resources)
+        document = runpy.run_path(str(LARGE_SPEC))["build_large_spec"](args.resources)
         operations = sum(len(item) - ("parameters" in item) for item in document["paths"].values())
         spec.write_text(json.dumps(document, indent=2))
         config.write_text(RAW_CONFIG)
