@@ -93,7 +93,7 @@ def test_error_inside_a_nested_31_schema_is_not_reported_relative() -> None:
     document: dict[str, Any] = json.loads((INVALID / "nested_bad_type.json").read_text())
     with pytest.raises(PipelineError) as caught:
         validate_openapi(document, "spec.json")
-    assert "\n  /properties/" not in str(caught.value)
+    assert not re.search(r"(^|\s)/properties/", str(caught.value)), "a relative pointer"
 
 
 def test_yaml_with_dates_and_numeric_response_codes_loads_as_json_would() -> None:
