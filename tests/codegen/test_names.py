@@ -10,7 +10,7 @@ import pytest
 from codegen_support import ROOT
 
 from uponai_codegen import PipelineError
-from uponai_codegen.names import assign_operation_ids, python_name
+from uponai_codegen.normalize import assign_operation_ids
 
 STYLES = [
     ("camelCase", "getSpeechHistory", "get_speech_history"),
@@ -25,6 +25,12 @@ STYLES = [
     ("spaces and symbols", "Create voice (v2)!", "create_voice_v_2"),
     ("digit after a capital", "textToSpeechV1", "text_to_speech_v1"),
 ]
+
+
+def python_name(operation_id: str) -> str:
+    from uponai_codegen.names import python_name as generators_name
+
+    return generators_name(operation_id)
 
 
 def spec_with(**paths: dict[str, Any]) -> dict[str, Any]:
