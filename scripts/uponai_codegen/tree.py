@@ -59,12 +59,19 @@ def module_names(package: Path) -> list[str]:
     return names
 
 
-def verify_package(package: Path, workers: int = 2) -> None:
+def idle_cores() -> int:
+    """How many interpreters the import check should use: two when a core is free, else one."""
+    cores = os.cpu_count() or 1
+    return 2 if cores >= 2 and os.getloadavg()[0] < cores - 0.5 else 1
+
+
+def verify_package(package: Path, workers: int | None = None) -> None:
     """Import every module of `package` in fresh interpreters (which compiles each one).
 
-    The modules are split between `workers` interpreters that run side by side. Nothing is
-    written: no `__pycache__` is left behind.
+    The modules are split between `workers` interpreters (default: `idle_cores()`) that run
+    side by side. Nothing is written: no `__pycache__` is left behind.
     """
+    workers = workers or idle_cores()
     names = module_names(package)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     shares = [names[index::workers] for index in range(workers)]
