@@ -132,6 +132,7 @@ def _resource_paths(resource: str, name: str, tag: str) -> dict[str, Any]:
     single = resource[:-1]
 
     def op(op_id: str, **rest: Any) -> dict[str, Any]:
+        """One operation of this resource, tagged and summarised from its id."""
         return {"tags": [tag], "operationId": op_id, "summary": op_id.replace("_", " "), **rest}
 
     upload = {
