@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from codegen_support import COMMITTED
 
+pytestmark = pytest.mark.slow  # runs the generator
+
 PROBE = Path(__file__).with_name("http_probe.py")
 
 
