@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from codegen_support import NAME_MAP
+from support.codegen import NAME_MAP
 
 from uponai_codegen.apidiff import Change, diff_specs
 from uponai_codegen.normalize import load_name_map, normalize
@@ -125,7 +125,7 @@ def test_making_a_request_field_optional_is_compatible() -> None:
 
 
 def test_readme_quotes_the_current_report_for_the_fixture_pair() -> None:
-    from codegen_support import ROOT
+    from support.codegen import ROOT
 
     from uponai_codegen.apidiff import render
 

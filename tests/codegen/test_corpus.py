@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from codegen_support import regenerate
-from spec_edits import CORPUS, FIXTURES
+from support.codegen import regenerate
+from support.spec_edits import CORPUS, FIXTURES
 
 from uponai_codegen.tree import tree_files
 
@@ -146,7 +146,7 @@ def test_catalogue_of_bad_edits_exits_with_a_message(edit: str, tmp_path: Path) 
 
 
 def test_committed_spec_regenerates_in_a_copy(tmp_path: Path) -> None:
-    from codegen_support import COMMITTED
+    from support.codegen import COMMITTED
 
     target = tmp_path / "generated_client"
     shutil.copytree(COMMITTED.parent, target, ignore=shutil.ignore_patterns("__pycache__"))

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from codegen_support import CONFIG
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from spec_edits import CORPUS, FIXTURES, edit_api, fixture
+from support.codegen import CONFIG
+from support.spec_edits import CORPUS, FIXTURES, edit_api, fixture
 
 from uponai_codegen import PipelineError
 from uponai_codegen.apidiff import Change, diff_specs

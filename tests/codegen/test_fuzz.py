@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from spec_edits import FIXTURES, mutate
+from support.spec_edits import FIXTURES, mutate
 
 from uponai_codegen import PipelineError
 from uponai_codegen.apidiff import diff_specs, render

@@ -7,7 +7,7 @@ from typing import Any
 
 import openapi_python_client
 import pytest
-from codegen_support import CONFIG, NAME_MAP, SPEC
+from support.codegen import CONFIG, NAME_MAP, SPEC
 
 from uponai_codegen import PipelineError
 from uponai_codegen.generator import run_generator

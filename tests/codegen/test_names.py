@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from codegen_support import ROOT
+from support.codegen import ROOT
 
 from uponai_codegen import PipelineError
 from uponai_codegen.normalize import assign_operation_ids

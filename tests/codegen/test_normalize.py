@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from codegen_support import NAME_MAP, SPEC
+from support.codegen import NAME_MAP, SPEC
 
 from uponai_codegen.normalize import (
     assign_operation_ids,

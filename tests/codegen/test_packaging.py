@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from codegen_support import ROOT
+from support.codegen import ROOT
 
 pytestmark = pytest.mark.slow
 

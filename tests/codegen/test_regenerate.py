@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from codegen_support import COMMITTED, SPEC, regenerate
+from support.codegen import COMMITTED, SPEC, regenerate
 
 from uponai_codegen.tree import diff_trees, tree_files
 

@@ -10,7 +10,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from codegen_support import COMMITTED, SPEC, regenerate
+from support.codegen import COMMITTED, SPEC, regenerate
 
 from uponai_codegen.tree import tree_files
 

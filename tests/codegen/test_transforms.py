@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from codegen_support import COMMITTED
+from support.codegen import COMMITTED
 
 from uponai_codegen.transforms import (
     TransformError,
@@ -88,13 +89,13 @@ def test_unset_transform_fails_when_the_template_changed(unfixed_copy: Path) -> 
 
 def test_committed_voice_repr_names_unset_fields_without_an_address() -> None:
     probe = (
-        "import sys; sys.path.insert(0, sys.argv[1])\n"
         "from uponai_client.models.voice import Voice\n"
         "from uponai_client.types import UNSET\n"
         "print(repr(UNSET)); print(repr(Voice(voice_id='v1', name='n')))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe, str(COMMITTED.parent)],
+        [sys.executable, "-c", probe],
+        env={**os.environ, "PYTHONPATH": str(COMMITTED.parent)},
         capture_output=True,
         text=True,
         check=True,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from codegen_support import ROOT
+from support.codegen import ROOT
 
 from uponai_codegen import PipelineError
 from uponai_codegen.spec import load_spec, validate_openapi

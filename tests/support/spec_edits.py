@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from uponai_codegen.lint import document_schemas
 from uponai_codegen.spec import load_spec
 
-CORPUS = Path(__file__).with_name("fixtures") / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "codegen" / "fixtures" / "corpus"
 FIXTURES = sorted(
     p for p in CORPUS.iterdir() if p.suffix in (".json", ".yaml") and ".names" not in p.name
 )
