@@ -45,8 +45,8 @@ check-generated: $(STAMP)
 	$(BIN)/python scripts/regenerate.py --check
 
 lint: $(STAMP)
-	$(BIN)/ruff check widgets sandbox scripts tests benchmarks
-	$(BIN)/ruff format --check widgets sandbox scripts tests benchmarks
+	$(BIN)/ruff check widgets sandbox scripts tests benchmarks devtools
+	$(BIN)/ruff format --check widgets sandbox scripts tests benchmarks devtools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

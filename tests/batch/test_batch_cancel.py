@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from batch_support import clones_by_name, open_fds_under, sample_jobs, sandbox_connection
-from support.sandbox import RunningSandbox, SandboxFactory
+from support.batch import clones_by_name, open_fds_under, sample_jobs, sandbox_connection
 
+from uponai_devtools.sandbox import RunningSandbox, SandboxFactory
 from uponai_widgets.batch._run import (
     BatchInterrupted,
     BatchResult,

@@ -9,7 +9,8 @@ from typing import Any
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from support.sandbox import RunningSandbox
+
+from uponai_devtools.sandbox import RunningSandbox
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "batch_clone.ipynb"
 SPEAKERS = ["amira", "bastian", "chen", "dolores", "emeka"]

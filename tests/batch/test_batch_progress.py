@@ -9,9 +9,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from batch_support import CountingTransport, open_fds_under, sample_jobs, sandbox_connection
-from support.sandbox import RunningSandbox
+from support.batch import CountingTransport, open_fds_under, sample_jobs, sandbox_connection
 
+from uponai_devtools.sandbox import RunningSandbox
 from uponai_widgets import connect
 from uponai_widgets.batch._progress import Progress, default_sink
 from uponai_widgets.batch._run import BatchResult, BatchRow, clone_voices, clone_voices_async

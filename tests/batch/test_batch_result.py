@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from batch_support import sample_jobs, sandbox_connection
-from support.sandbox import RunningSandbox
+from support.batch import sample_jobs, sandbox_connection
 
+from uponai_devtools.sandbox import RunningSandbox
 from uponai_widgets.batch._result import COLUMNS
 from uponai_widgets.batch._run import BatchResult, BatchRow, clone_voices
 from uponai_widgets.jupyter._batch_html import summary_html

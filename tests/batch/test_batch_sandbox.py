@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from batch_support import clones_by_name, sample_jobs, sandbox_connection, speaker_folders
-from support.audio import write_wav
-from support.sandbox import RunningSandbox
+from support.batch import clones_by_name, sample_jobs, sandbox_connection, speaker_folders
 
 import uponai_widgets as uw
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import write_wav
 from uponai_widgets.batch._run import (
     BatchResult,
     clone_voices,

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_support import COMMAND, assert_clean, cli_env, run_cli, speakers
-from support.audio import write_wav
-from support.sandbox import RunningSandbox
+from support.cli import COMMAND, assert_clean, cli_env, run_cli, speakers
 
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import write_wav
 from uponai_widgets import BatchResult
 
 BATCH = ("batch", "--provider", "elevenlabs", "--workspace-id", "42")

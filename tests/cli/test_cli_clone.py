@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_support import cli_env, run_cli
-from support.audio import write_wav
-from support.sandbox import RunningSandbox
+from support.cli import cli_env, run_cli
+
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import write_wav
 
 CLONE = ("clone", "--name", "Ada", "--provider", "elevenlabs", "--workspace-id", "42")
 

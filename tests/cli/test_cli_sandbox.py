@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from cli_support import COMMAND, Done, assert_clean, cli_env
-from support.audio import write_wav
-from support.sandbox import free_port, pid_alive
+from support.cli import COMMAND, Done, assert_clean, cli_env
+
+from uponai_devtools.sandbox import free_port, pid_alive
+from uponai_devtools.wav import write_wav
 
 EXPORTS = re.compile(r"^export UPONAI_BASE_URL=(\S+)\nexport UPONAI_API_KEY=(\S+)$", re.M)
 

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cli_support import cli_env, speakers
-from support.sandbox import RunningSandbox
+from support.cli import cli_env, speakers
+
+from uponai_devtools.sandbox import RunningSandbox
 
 SCRIPT = """
 import sys

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from clone_support import TOKEN, Fail, Reply, ScriptedTransport, clone_args, scripted_connection
+from support.fake_api import TOKEN, Fail, Reply, ScriptedTransport, clone_args, scripted_connection
 
 import uponai_widgets as uw
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from clone_support import (
+from support.fake_api import (
     Fail,
     Reply,
     ScriptedTransport,

@@ -13,11 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from clone_support import REASON, Sleeps
-from support.audio import make_large_wav, make_wav, write_wav
-from support.sandbox import RunningSandbox, SandboxFactory
+from support.fake_api import REASON, Sleeps
 
 import uponai_widgets as uw
+from uponai_devtools.sandbox import RunningSandbox, SandboxFactory
+from uponai_devtools.wav import make_large_wav, make_wav, write_wav
 
 
 def sha(data: bytes) -> str:
@@ -377,7 +377,7 @@ def test_debug_logs_over_real_http_never_show_the_secrets(
 
 
 def test_refused_connection_is_retried_then_reported(tmp_path: Path) -> None:
-    from support.sandbox import free_port
+    from uponai_devtools.sandbox import free_port
 
     sleeps = Sleeps()
     retry = uw.RetryPolicy(sleep=sleeps, random=lambda: 1.0)

@@ -8,18 +8,16 @@ WAVs, clone, wait for the card, play the preview, save. The repository stays as 
 from __future__ import annotations
 
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import httpx
 import pytest
-from support.audio import write_wav
 from support.demo_process import REPO, running_demo
-from support.sandbox import pid_alive
 
-sys.path.insert(0, str(REPO / "tests" / "browser"))
-from lab_page import ARTIFACTS, chromium
+from uponai_devtools.browser import ARTIFACTS, chromium
+from uponai_devtools.sandbox import pid_alive
+from uponai_devtools.wav import write_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.audio import write_wav
 from support.demo_process import REPO, running_demo
-from support.sandbox import pid_alive
+
+from uponai_devtools.sandbox import pid_alive
+from uponai_devtools.wav import write_wav
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_support import quick_connection
-from support.audio import make_large_wav, write_wav
-from support.sandbox import RunningSandbox, SandboxFactory
+from support.reliability import quick_connection
 
 import uponai_widgets as uw
+from uponai_devtools.sandbox import RunningSandbox, SandboxFactory
+from uponai_devtools.wav import make_large_wav, write_wav
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_support import (
+from support.raw_http import Answer, RawServer, response
+from support.reliability import (
     REASON,
     TOKEN,
     created_reply,
@@ -25,7 +26,6 @@ from reliability_support import (
     wav_bytes,
     wav_path,
 )
-from support.raw_http import Answer, RawServer, response
 from support.streams import OneWay
 
 import uponai_widgets as uw

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import REASON, TOKEN, quick_connection, voice_json, wav_bytes
 from support.raw_http import Answer, RawServer
+from support.reliability import REASON, TOKEN, quick_connection, voice_json, wav_bytes
 
 import uponai_widgets as uw
 

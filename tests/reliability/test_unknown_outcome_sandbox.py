@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reliability_support import quick_connection, wav_path
-from support.sandbox import RunningSandbox
+from support.reliability import quick_connection, wav_path
 
 import uponai_widgets as uw
+from uponai_devtools.sandbox import RunningSandbox
 
 
 def _job(tmp_path: Path, name: str, freq: float) -> dict[str, object]:

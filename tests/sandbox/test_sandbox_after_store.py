@@ -11,9 +11,10 @@ import uuid
 
 import httpx
 import pytest
-from sandbox_helpers import CLONE, DEFAULT_FIELDS, assert_error, clone, sha256
-from support.audio import make_wav
-from support.sandbox import RunningSandbox
+from support.sandbox_http import CLONE, DEFAULT_FIELDS, assert_error, clone, sha256
+
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import make_wav
 
 WAV = make_wav(0.2)
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import CLONE, assert_error, clone, sha256
-from support.audio import make_large_wav, make_wav
-from support.sandbox import RunningSandbox, SandboxFactory
+from support.sandbox_http import CLONE, assert_error, clone, sha256
+
+from uponai_devtools.sandbox import RunningSandbox, SandboxFactory
+from uponai_devtools.wav import make_large_wav, make_wav
 
 WAV = make_wav(0.2)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sandbox_helpers import CLONE, DEFAULT_FIELDS, assert_error, clone
-from support.audio import make_wav
-from support.sandbox import RunningSandbox
+from support.sandbox_http import CLONE, DEFAULT_FIELDS, assert_error, clone
 
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import make_wav
 from uponai_sandbox.config import parse_settings
 
 WAV = make_wav(0.1)

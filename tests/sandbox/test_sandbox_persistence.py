@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from sandbox_helpers import assert_valid_voice, clone, sha256, sha256_file
-from support.audio import make_wav
-from support.sandbox import SandboxFactory
+from support.sandbox_http import assert_valid_voice, clone, sha256, sha256_file
+
+from uponai_devtools.sandbox import SandboxFactory
+from uponai_devtools.wav import make_wav
 
 
 def test_voices_survive_a_restart(sandbox_factory: SandboxFactory, tmp_path: Path) -> None:

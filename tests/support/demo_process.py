@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support.jupyter_env import isolated_jupyter_env
-from support.sandbox import free_port, pid_alive
+from uponai_devtools.jupyter_env import isolated_jupyter_env
+from uponai_devtools.sandbox import free_port, pid_alive
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "scripts" / "demo.py"

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from support.audio import make_wav, write_wav
 from support.raw_http import response
-
+from uponai_devtools.wav import make_wav, write_wav
 from uponai_widgets import RetryPolicy, connect
 from uponai_widgets._connection import Connection
 

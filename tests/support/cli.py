@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from support.audio import write_wav
-from support.sandbox import RunningSandbox
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import write_wav
 
 COMMAND = [sys.executable, "-m", "uponai_widgets.cli"]
 
