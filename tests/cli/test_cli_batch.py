@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.cli import COMMAND, assert_clean, cli_env, run_cli, speakers
+from support.cli import COMMAND, Done, assert_clean, cli_env, run_cli, speakers
 
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import write_wav
@@ -184,8 +184,6 @@ def test_ctrl_c_is_status_130_and_the_partial_table_resumes(
             stdout, _ = process.communicate(timeout=30)
     finally:
         sandbox.clear_faults()
-    from cli_support import Done
-
     done = Done(process.returncode, stdout, err_path.read_text())
     assert_clean(done, sandbox.token)
     assert done.status == 130, done.text
