@@ -13,8 +13,8 @@ import pytest
 from support.audio import make_wav
 
 from uponai_widgets.jupyter._chunk_store import ChunkStore
-from uponai_widgets.jupyter._picker import AudioPicker
-from uponai_widgets.jupyter._picker_js import CHUNK_SENDER_JS, PICKER_ESM
+from uponai_widgets.jupyter._frontend import read_part
+from uponai_widgets.jupyter._picker import PICKER_ESM, AudioPicker
 
 
 def begin(store: ChunkStore, file_id: str, size: int, name: str = "a.wav") -> Any:
@@ -154,7 +154,7 @@ def test_picker_replies_through_the_comm_and_syncs_only_metadata() -> None:
 
 
 def test_es_module_has_the_chunk_sender_once_and_a_default_export() -> None:
-    assert PICKER_ESM.count(CHUNK_SENDER_JS) == 1
+    assert PICKER_ESM.count(read_part("chunk_sender.js")) == 1
     assert PICKER_ESM.rstrip().endswith("export default { render };")
     assert 'model.send({ type: "chunk"' in PICKER_ESM
     assert "[buffer]" in PICKER_ESM

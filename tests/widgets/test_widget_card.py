@@ -12,13 +12,13 @@ from IPython.core.formatters import DisplayFormatter
 from support.audio import make_wav
 
 from uponai_client.models import Voice
+from uponai_widgets._errors import redact
 from uponai_widgets._sizes import format_duration, format_size
 from uponai_widgets.jupyter._card import VoiceCard, playable_url, voice_card_html
-from uponai_widgets.jupyter._formatter import register_voice_formatter, voice_html
+from uponai_widgets.jupyter._card_html import register_voice_formatter, voice_html
 from uponai_widgets.jupyter._samples_html import (
     EMPTY_SELECTION_HINT,
     describe_upload_entry,
-    redact,
     samples_html,
     wav_duration,
 )
@@ -148,12 +148,13 @@ def test_hint_asks_for_files_without_a_size_ceiling() -> None:
     assert "10 MiB" not in EMPTY_SELECTION_HINT
 
 
-def test_redact() -> None:
+def test_redact_is_the_core_one_and_covers_short_secrets() -> None:
     assert redact("token abcdef leaked", ["abcdef", None, ""]) == "token [redacted] leaked"
+    assert "abc" not in redact("short abc here", ["abc"])  # the widget's copy skipped < 4 chars
 
 
 def test_display_module_does_not_import_ipywidgets() -> None:
-    code = "import sys, uponai_widgets.jupyter._formatter; print('ipywidgets' in sys.modules)"
+    code = "import sys, uponai_widgets.jupyter._card_html; print('ipywidgets' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

@@ -1,7 +1,10 @@
-"""Pure HTML for a cloned `uponai_client.models.Voice` (no ipywidgets: cheap to import).
+"""The voice card's HTML and its IPython formatter (no ipywidgets: cheap to import).
 
-Every value is HTML-escaped; missing fields (UNSET, None, empty) are shown as missing; the audio
-player uses ``playbackOverrideUrl`` or else ``previewUrl`` and accepts only http(s) URLs.
+`voice_card_html` is the one card: the `VoiceCard` widget (`_card`) shows it, and the formatter
+registered here shows it for ``display(voice)`` or a cell ending in a `Voice`. The generated class
+is never patched: the formatter is registered by type name on the running IPython shell.
+Every value is HTML-escaped; the audio player uses ``playbackOverrideUrl`` or else
+``previewUrl`` and accepts only http(s) URLs.
 """
 
 from __future__ import annotations
@@ -15,6 +18,17 @@ from uponai_client.types import Unset
 
 if TYPE_CHECKING:
     from uponai_client.models import Voice
+
+__all__ = [
+    "load_ipython_extension",
+    "playable_url",
+    "register_voice_formatter",
+    "voice_card_html",
+    "voice_html",
+]
+
+_VOICE_MODULE = "uponai_client.models.voice"
+_VOICE_CLASS = "Voice"
 
 _MISSING = '<span class="uponai-missing" style="color:#888;font-style:italic">missing</span>'
 
@@ -93,3 +107,32 @@ def voice_card_html(voice: Voice) -> str:
         f'<table class="uponai-voice-fields">{body}</table>'
         f"{player}</div>"
     )
+
+
+def voice_html(voice: Any) -> str:
+    """HTML for a `Voice` in notebook output: the card wrapped in a ``uponai-card`` block."""
+    return f'<div class="uponai-card">{voice_card_html(voice)}</div>'
+
+
+def register_voice_formatter(shell: Any = None) -> bool:
+    """Register the `Voice` HTML formatter on ``shell`` (default: the running IPython).
+
+    Returns True when registered, False when no IPython shell is running (plain scripts).
+    Registering twice is harmless.
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython is part of the jupyter extra
+            return False
+        shell = get_ipython()
+    if shell is None:
+        return False
+    formatter = shell.display_formatter.formatters["text/html"]
+    formatter.for_type_by_name(_VOICE_MODULE, _VOICE_CLASS, voice_html)
+    return True
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """Entry point for ``%load_ext uponai_widgets.jupyter._card_html``."""
+    register_voice_formatter(shell)

@@ -1,6 +1,6 @@
 """Kernel side of the chunked browser-to-kernel transfer: temporary files fed chunk by chunk.
 
-The browser (see `_picker_js`) sends, per file, ``begin`` (id, name, size, MIME type), then
+The browser (see ``chunk_sender.js``) sends, per file, ``begin`` (id, name, size, MIME type), then
 ``chunk`` messages (id, offset, one binary buffer each) and finally ``end``; ``abort`` and
 ``remove`` drop a file. `ChunkStore.handle` writes each buffer straight to the file's temporary
 file (the buffer is a view over the received frame: no copy is kept) and answers with the reply
@@ -73,8 +73,12 @@ def _close_all(handles: dict[str, IO[bytes]], directory: Path) -> None:
 class ChunkStore:
     """Temporary files assembled from chunks sent by the browser (one private directory)."""
 
-    def __init__(self, prefix: str = "uponai-samples-") -> None:
-        """Create the private temporary directory (removed by `close` or at exit)."""
+    def __init__(self, prefix: str = "uponai-samples-", *, source: str = "picker") -> None:
+        """Create the private temporary directory (removed by `close` or at exit).
+
+        ``source`` names the widget the files come from ("picker", "recorder") in messages.
+        """
+        self.source = source
         self.directory = Path(tempfile.mkdtemp(prefix=prefix))
         self._files: dict[str, StoredFile] = {}
         self._handles: dict[str, IO[bytes]] = {}
@@ -108,7 +112,7 @@ class ChunkStore:
     def begin(self, file_id: str, name: object, size: int, mime: object = "") -> StoredFile:
         """Start receiving a file of `size` bytes into a new, empty temporary file."""
         if self.closed:
-            raise ChunkError("the picker was closed")
+            raise ChunkError(f"the {self.source} was closed")
         if not file_id or file_id in self._files:
             raise ChunkError("missing or repeated file id")
         if size < 0:

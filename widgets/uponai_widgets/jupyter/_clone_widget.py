@@ -6,15 +6,15 @@ default Jupyter server, no audio in synced state) and clears the impersonation r
 every clone attempt, so saved widget state (JupyterLab's ``saveState`` or nbclient's
 ``store_widget_state``) contains neither audio nor secrets. Samples stream from disk into the
 upload; their temporary files are removed when a sample is removed and after a clone.
+The form lives in `_clone_form`, the samples in `_sample_list`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import html
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
@@ -24,47 +24,25 @@ from uponai_client.models import Voice
 
 from .._clone import clone_voice_async
 from .._connection import Connection, connect
-from .._errors import Problem, UponAIError, ValidationError
+from .._errors import UponAIError, redact
 from .._sizes import format_size
-from .._validation import validate_clone
 from ..audio._inspect import OverallVerdict, SampleReport
 from ._card import VoiceCard
-from ._chunk_store import StoredFile
-from ._formatter import register_voice_formatter
-from ._insight import SampleInsight
+from ._card_html import register_voice_formatter
+from ._clone_form import CloneForm
 from ._picker import AUDIO_ACCEPT, AudioPicker
 from ._recorder import VoiceRecorder
+from ._sample_list import SampleList
 from ._samples_html import (
     EMPTY_SELECTION_HINT,
     SampleInfo,
-    describe_file,
-    describe_upload_entry,
     error_html,
     problems_html,
-    redact,
     samples_html,
     total_size,
 )
 
 __all__ = ["AUDIO_ACCEPT", "VoiceCloneWidget"]
-
-ACTOR_TYPES = ("end_user", "tenant_admin", "provider_admin", "platform_admin")
-
-
-def problem_lines(problems: Iterable[Problem]) -> list[str]:
-    """Readable lines for the cloning layer's ``Problem(sample, field, message)`` items."""
-    return [str(problem) for problem in problems]
-
-
-def _optional_int(label: str, raw: str, problems: list[str]) -> int | None:
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        problems.append(f"{label}: {text!r} is not an integer")
-        return None
 
 
 class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBox is untyped (Any)
@@ -89,72 +67,24 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.voice: Voice | None = None
         self.voices: list[Voice] = []
         self.task: asyncio.Task[Voice | None] | None = None
-        self._entries: list[Mapping[str, Any]] = []
-        self._entry_infos: list[SampleInfo] = []
-        self._samples: list[Any] = []
-        self._infos: list[SampleInfo] = []
         self._last_progress = -1
         self._pending_reason: str | None = None
-
-        if workspace_id is None:
-            env_workspace = os.environ.get("UPONAI_WORKSPACE_ID", "")
-        else:
-            env_workspace = str(workspace_id)
-        provider = provider or os.environ.get("UPONAI_VOICE_PROVIDER") or "elevenlabs"
-        wide = {"description_width": "9em"}
-        box = ipywidgets.Layout(width="32em")
 
         self.picker = AudioPicker(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
         #: The picker under its former name (it replaced ipywidgets' FileUpload).
         self.upload = self.picker
         self.recorder = VoiceRecorder()
         self.recorder.add_class("uponai-record")
-        self.insight = SampleInsight(on_report=self._show_samples)
-        self.samples_view = ipywidgets.HTML(samples_html([]))
-        self.samples_view.add_class("uponai-samples")
-        self.name_input = ipywidgets.Text(
-            description="Voice name", placeholder="e.g. Narrator", style=wide, layout=box
-        )
-        self.name_input.add_class("uponai-name")
-        self.provider_input = ipywidgets.Text(
-            value=provider, description="Provider", style=wide, layout=box
-        )
-        self.provider_input.add_class("uponai-provider")
-        self.workspace_input = ipywidgets.Text(
-            value=env_workspace, description="Workspace id", style=wide, layout=box
-        )
-        self.workspace_input.add_class("uponai-workspace")
+        self.sample_list = SampleList(self.picker, self.recorder, on_change=self._on_picked)
+        self.form = CloneForm(workspace_id, provider)
+        self._build_actions()
+        for source in (self.picker, self.recorder):
+            source.observe(self._on_transfers, names="files")
+        super().__init__(self._layout(), **kwargs)
+        self.add_class("uponai-clone-widget")
+        register_voice_formatter()
 
-        self.actor_type_input = ipywidgets.Dropdown(
-            options=[("(none)", ""), *((a, a) for a in ACTOR_TYPES)],
-            value="",
-            description="Actor type",
-            style=wide,
-        )
-        self.provider_id_input = ipywidgets.Text(description="Provider id", style=wide, layout=box)
-        self.tenant_id_input = ipywidgets.Text(description="Tenant id", style=wide, layout=box)
-        self.impersonation_reason_input = ipywidgets.Text(
-            description="Impersonation reason",
-            placeholder="for platform/provider admins; cleared after each attempt",
-            style=wide,
-            layout=box,
-        )
-        self.advanced = ipywidgets.Accordion(
-            children=[
-                ipywidgets.VBox(
-                    [
-                        self.actor_type_input,
-                        self.provider_id_input,
-                        self.tenant_id_input,
-                        self.impersonation_reason_input,
-                    ]
-                )
-            ],
-            titles=("Advanced",),
-            selected_index=None,
-        )
-        self.advanced.add_class("uponai-advanced")
-
+    def _build_actions(self) -> None:
         self.clone_button = ipywidgets.Button(
             description="Clone voice", button_style="primary", icon="clone"
         )
@@ -168,32 +98,75 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.error = ipywidgets.HTML("", layout=ipywidgets.Layout(display="none"))
         self.error.add_class("uponai-error")
         self.result = ipywidgets.VBox([])
-
-        for source in (self.picker, self.recorder):
-            source.observe(self._on_picked, names="samples")
-            source.observe(self._on_transfers, names="files")
         self.clone_button.on_click(self._on_clone_click)
         self.cancel_button.on_click(self._on_cancel_click)
 
-        children = [
+    def _layout(self) -> list[Any]:
+        return [
             self.picker,
             self.recorder,
             self.samples_view,
             self.insight.reports_view,
             self.insight.verdict_view,
-            self.name_input,
-            self.provider_input,
-            self.workspace_input,
-            self.advanced,
+            *self.form.children,
             ipywidgets.HBox([self.clone_button, self.cancel_button]),
             ipywidgets.HBox([self.progress, self.progress_label]),
             self.status,
             self.error,
             self.result,
         ]
-        super().__init__(children, **kwargs)
-        self.add_class("uponai-clone-widget")
-        register_voice_formatter()
+
+    # -- parts under their public names ------------------------------------------------------
+
+    @property
+    def insight(self) -> Any:
+        """The `SampleInsight` (report cards and the overall verdict)."""
+        return self.sample_list.insight
+
+    @property
+    def samples_view(self) -> Any:
+        """The HTML list of the chosen samples."""
+        return self.sample_list.view
+
+    @property
+    def name_input(self) -> Any:
+        """The voice name field."""
+        return self.form.name_input
+
+    @property
+    def provider_input(self) -> Any:
+        """The provider field."""
+        return self.form.provider_input
+
+    @property
+    def workspace_input(self) -> Any:
+        """The workspace id field."""
+        return self.form.workspace_input
+
+    @property
+    def actor_type_input(self) -> Any:
+        """The actor type dropdown (Advanced)."""
+        return self.form.actor_type_input
+
+    @property
+    def provider_id_input(self) -> Any:
+        """The provider id field (Advanced)."""
+        return self.form.provider_id_input
+
+    @property
+    def tenant_id_input(self) -> Any:
+        """The tenant id field (Advanced)."""
+        return self.form.tenant_id_input
+
+    @property
+    def impersonation_reason_input(self) -> Any:
+        """The impersonation reason field (Advanced; cleared on every attempt)."""
+        return self.form.impersonation_reason_input
+
+    @property
+    def advanced(self) -> Any:
+        """The Advanced accordion."""
+        return self.form.advanced
 
     # -- state shown to the user -------------------------------------------------------------
 
@@ -205,22 +178,22 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     @property
     def samples(self) -> list[SampleInfo]:
         """Name, size and duration of the samples that will be sent."""
-        return list(self._infos)
+        return list(self.sample_list.infos)
 
     @property
     def reports(self) -> list[SampleReport | None]:
         """A `SampleReport` per chosen sample, in order (None while still being analysed)."""
-        return self.insight.reports
+        return self.insight.reports  # type: ignore[no-any-return]  # SampleInsight via Any property
 
     @property
     def overall(self) -> OverallVerdict | None:
         """The `OverallVerdict` for the chosen samples (None while analysing or with none)."""
-        return self.insight.overall
+        return self.insight.overall  # type: ignore[no-any-return]  # SampleInsight via Any property
 
     @property
     def receiving(self) -> bool:
         """True while a picked file or a recording is still arriving from the browser."""
-        return bool(self.picker.receiving or self.recorder.receiving)
+        return self.sample_list.receiving
 
     @property
     def error_message(self) -> str:
@@ -234,72 +207,25 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     def _set_busy(self, busy: bool) -> None:
         self.clone_button.disabled = busy
         self.cancel_button.disabled = not (busy or self.receiving)
-        for control in (
-            self.picker,
-            self.recorder,
-            self.name_input,
-            self.provider_input,
-            self.workspace_input,
-            self.actor_type_input,
-            self.provider_id_input,
-            self.tenant_id_input,
-            self.impersonation_reason_input,
-        ):
-            control.disabled = busy
+        self.picker.disabled = busy
+        self.recorder.disabled = busy
+        self.form.set_disabled(busy)
 
     # -- samples -----------------------------------------------------------------------------
 
-    def _on_picked(self, _change: Mapping[str, Any] | None = None) -> None:
-        self._update_samples()
+    def _on_picked(self) -> None:
         self._show_error("")
 
     def _on_transfers(self, _change: Mapping[str, Any]) -> None:
         if not self.busy:
             self.cancel_button.disabled = not self.receiving
 
-    def _update_samples(self) -> None:
-        stored: list[tuple[str, StoredFile]] = [
-            *(("picked", f) for f in self.picker.samples),
-            *(("recorded", f) for f in self.recorder.samples),
-        ]
-        self._samples = [*self._entries, *(f.as_sample() for _, f in stored)]
-        self._infos = [
-            *self._entry_infos,
-            *(describe_file(f.name, f.path, f.size, f.mime) for _, f in stored),
-        ]
-        self.insight.update(
-            [
-                *(
-                    (("entry", i, id(e)), info.name, e)
-                    for i, (e, info) in enumerate(
-                        zip(self._entries, self._entry_infos, strict=True)
-                    )
-                ),
-                *(((kind, f.id), f.name, f.as_sample()) for kind, f in stored),
-            ]
-        )
-        self._show_samples()
-
-    def _show_samples(self) -> None:
-        # Durations the header does not give (WebM, MP3...) come from the analysis.
-        infos = [
-            dataclasses.replace(info, duration=report.duration_s)
-            if info.duration is None and report is not None and report.duration_s is not None
-            else info
-            for info, report in zip(self._infos, self.insight.reports, strict=True)
-        ]
-        self.samples_view.value = samples_html(infos)
-
     def set_samples(self, entries: Any) -> None:
         """Replace the chosen samples with in-memory FileUpload-style entries (name/content dicts).
 
         Files received through the picker are removed (with their temporary files).
         """
-        self._entries = list(entries)
-        self._entry_infos = [describe_upload_entry(entry) for entry in self._entries]
-        self.picker.clear()
-        self.recorder.clear()
-        self._update_samples()
+        self.sample_list.set_entries(entries)
         self._show_error("")
 
     def clear_samples(self) -> None:
@@ -337,7 +263,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         # Disable at once (the task only starts on the next loop iteration) and take the
         # impersonation reason out of the synced field now, in the click's own message context.
         self.clone_button.disabled = True
-        self._pending_reason = self._take_reason()
+        self._pending_reason = self.form.take_reason()
         self.task = loop.create_task(self.clone())
 
     def _on_cancel_click(self, _button: Any = None) -> None:
@@ -348,45 +274,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self.task.cancel()
         elif not self.busy:
             self.cancel_button.disabled = True
-
-    def _take_reason(self) -> str:
-        # Read the impersonation reason once and clear the field: it must not stay in widget
-        # state that a notebook save could write out.
-        reason = str(self.impersonation_reason_input.value).strip()
-        self.impersonation_reason_input.value = ""
-        return reason
-
-    def _collect(self, reason: str) -> tuple[dict[str, Any], list[str]]:
-        problems: list[str] = []
-        workspace_text = self.workspace_input.value.strip()
-        workspace: Any = workspace_text
-        if workspace_text:
-            try:
-                workspace = int(workspace_text)
-            except ValueError:
-                problems.append(f"workspace id: {workspace_text!r} is not a positive integer")
-        else:
-            problems.append("workspace id: required (a positive integer)")
-        kwargs: dict[str, Any] = {
-            "name": self.name_input.value,
-            "provider": self.provider_input.value.strip(),
-            "workspace_id": workspace,
-            "samples": list(self._samples),
-            "actor_type": self.actor_type_input.value or None,
-            "impersonation_reason": reason or None,
-        }
-        extra = {
-            "provider_id": _optional_int("provider id", self.provider_id_input.value, problems),
-            "tenant_id": _optional_int("tenant id", self.tenant_id_input.value, problems),
-        }
-        if not problems:
-            try:
-                # The connection's own limits (if any), as clone_voice_async will check them.
-                limits = getattr(self._connection, "limits", None)
-                validate_clone(**kwargs, limits=limits)
-            except ValidationError as exc:
-                problems.extend(problem_lines(exc.problems))
-        return {**kwargs, **extra}, problems
 
     async def clone(self) -> Voice | None:
         """Validate, upload and clone; returns the `Voice` or None (the reason is shown inline).
@@ -399,7 +286,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self._set_busy(False)
 
     async def _clone(self) -> Voice | None:
-        reason = self._pending_reason if self._pending_reason is not None else self._take_reason()
+        reason = (
+            self._pending_reason if self._pending_reason is not None else self.form.take_reason()
+        )
         self._pending_reason = None
         self._show_error("")
         self.status.value = ""
@@ -408,18 +297,24 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             names = ", ".join(f.name for f in arriving)
             self._show_error(error_html(f"still arriving in the kernel: {names}", title="Wait:"))
             return None
-        if not self._samples:
+        samples = self.sample_list.samples
+        if not samples:
             self._show_error(error_html(EMPTY_SELECTION_HINT, title="Nothing to send:"))
             return None
-        kwargs, problems = self._collect(reason)
+        limits = getattr(self._connection, "limits", None)
+        kwargs, problems = self.form.collect(samples, reason, limits)
         if problems:
             self._show_error(problems_html(problems))
             return None
+        return await self._upload(kwargs)
+
+    async def _upload(self, kwargs: dict[str, Any]) -> Voice | None:
+        infos = self.sample_list.infos
         self._set_busy(True)
         self._last_progress = -1
         self.progress.value = 0
-        self.progress.max = max(total_size(self._infos), 1)
-        self.progress_label.value = f"0 B / {format_size(total_size(self._infos))}"
+        self.progress.max = max(total_size(infos), 1)
+        self.progress_label.value = f"0 B / {format_size(total_size(infos))}"
         self.status.value = "Uploading samples and cloning\u2026"
         try:
             connection = self._connection if self._connection is not None else connect()
@@ -443,10 +338,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.voices.append(voice)
         self.result.children = (VoiceCard(voice), *self.result.children)
         self.status.value = f"Cloned voice <code>{html.escape(str(voice.voice_id))}</code>."
-        sent = self._infos
         self.clear_samples()
         # Samples are consumed by a clone; show what was sent until new files are chosen.
-        self.samples_view.value = samples_html(sent, caption="Sent with the last clone")
+        self.samples_view.value = samples_html(infos, caption="Sent with the last clone")
         return voice
 
     def _safe(self, message: str) -> str:

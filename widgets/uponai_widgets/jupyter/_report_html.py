@@ -29,7 +29,7 @@ def _num(value: float | None, fmt: str, unit: str = "") -> str:
     return "\u2014" if value is None else f"{value:{fmt}}{unit}"
 
 
-def _figures(report: Any) -> str:
+def _figures_line(report: Any) -> str:
     if report.duration_s is None:
         return "not decodable"
     parts = [
@@ -57,7 +57,7 @@ def report_html(report: Any, waveform_svg: str) -> str:
         'style="margin:0.3em 0;padding:0.3em;border:1px solid #ddd;border-radius:4px">'
         f"<div><strong>{html.escape(report.name)}</strong> {_badge(report.verdict)}</div>"
         f"{waveform_svg}"
-        f'<div class="uponai-report-figures">{_figures(report)}</div>'
+        f'<div class="uponai-report-figures">{_figures_line(report)}</div>'
         f"{_reasons(report.reasons)}</div>"
     )
 

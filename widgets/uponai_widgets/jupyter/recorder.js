@@ -1,14 +1,3 @@
-"""The recorder's front end: MediaRecorder, a level meter and elapsed time (anywidget ES module).
-
-The recording is sent to the kernel with the same chunk sender and transfer list as the picker
-(`_picker_js`); this module only adds the recording view.
-"""
-
-from __future__ import annotations
-
-from ._picker_js import CHUNK_SENDER_JS, TRANSFER_LIST_JS, esm_module
-
-RECORDER_VIEW_JS = r"""
 const RECORDER_TYPES = ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus",
                         "audio/mp4"];
 
@@ -148,13 +137,3 @@ function render({ model, el }) {
     model.off("change:disabled", sync);
   };
 }
-"""
-
-RECORDER_CSS = """
-.uponai-recorder-controls { display: flex; gap: 0.6em; align-items: center; }
-.uponai-recorder-controls .uponai-level { width: 10em; }
-.uponai-recorder-status { color: #555; }
-"""
-
-#: The recorder's ES module: the picker's chunk sender and transfer list plus the recorder view.
-RECORDER_ESM = esm_module(CHUNK_SENDER_JS, TRANSFER_LIST_JS, RECORDER_VIEW_JS)
