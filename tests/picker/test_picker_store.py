@@ -49,7 +49,7 @@ def test_chunks_are_appended_acknowledged_and_finished(tmp_path: Path) -> None:
         (0, b"x" * 11, "more data than"),  # beyond the announced size
     ],
 )
-def test_bad_chunks_are_refused_and_the_file_dropped(
+def test_bad_chunks_are_refused_and_the_file_marked_failed(
     offset: int, data: bytes, message: str
 ) -> None:
     store = ChunkStore()
@@ -57,7 +57,8 @@ def test_bad_chunks_are_refused_and_the_file_dropped(
     reply = chunk(store, "f1", offset, data)
     assert reply["type"] == "error"
     assert message in reply["message"]
-    assert store.files == []
+    assert store.complete == []
+    assert [f.error for f in store.failed] == [reply["message"]]  # listed with its reason
     assert list(store.directory.iterdir()) == []
     store.close()
 
@@ -73,7 +74,9 @@ def test_short_file_unknown_ids_and_malformed_messages() -> None:
     assert store.handle({"type": "begin", "id": "f2", "size": "big"}, [])["type"] == "error"
     assert store.handle({"type": "chunk", "id": "f2", "offset": 0}, [])["type"] == "error"
     assert store.handle({"type": "what"}, []) is None
-    assert store.files == []
+    assert store.complete == []
+    assert store.receiving == []
+    assert [f.id for f in store.failed] == ["f1"]
     store.close()
 
 

@@ -31,6 +31,11 @@ class ChunkReceiverMixin:
     files: list[dict[str, Any]]
     samples: tuple[StoredFile, ...]
 
+    def __repr__(self) -> str:
+        """Names and states only (never audio, paths or form values)."""
+        names = [(f.name, f.state) for f in self.store.files]
+        return f"{type(self).__name__}(files={names!r})"
+
     def _init_receiver(self, store: ChunkStore) -> None:
         self.store = store
         self.on_msg(self._on_chunk_message)  # type: ignore[attr-defined]  # AnyWidget method

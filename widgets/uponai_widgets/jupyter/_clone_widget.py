@@ -26,6 +26,7 @@ from .._clone import clone_voice_async
 from .._connection import Connection, connect
 from .._errors import UponAIError, redact
 from .._sizes import format_size
+from .._validation import Limits
 from ..audio._inspect import OverallVerdict, SampleReport
 from ._card import VoiceCard
 from ._card_html import register_voice_formatter
@@ -76,6 +77,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.recorder = VoiceRecorder()
         self.recorder.add_class("uponai-record")
         self.sample_list = SampleList(self.picker, self.recorder, on_change=self._on_picked)
+        limits = getattr(connection, "limits", None) or Limits()
+        self.picker.store.limits = self.recorder.store.limits = limits
         self.form = CloneForm(workspace_id, provider)
         self._build_actions()
         for source in (self.picker, self.recorder):
@@ -343,5 +346,19 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.samples_view.value = samples_html(infos, caption="Sent with the last clone")
         return voice
 
+    def _secrets(self) -> list[str]:
+        connection: Any = self._connection
+        client = getattr(connection, "client", connection)
+        found = [getattr(client, "token", None), os.environ.get("UPONAI_API_KEY")]
+        return [s for t in found if isinstance(t, str) for s in (t, t.strip()) if s]
+
     def _safe(self, message: str) -> str:
-        return redact(message, [os.environ.get("UPONAI_API_KEY")])
+        return redact(message, self._secrets())
+
+    def __repr__(self) -> str:
+        """A summary without the form's values beyond the name (no reason, token or audio)."""
+        return (
+            f"VoiceCloneWidget(name={str(self.name_input.value)!r}, "
+            f"samples={len(self.sample_list.infos)}, busy={self.busy}, "
+            f"voices={[v.voice_id for v in self.voices]!r})"
+        )
