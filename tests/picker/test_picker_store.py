@@ -37,7 +37,13 @@ def test_chunks_are_appended_acknowledged_and_finished(tmp_path: Path) -> None:
     (stored,) = store.complete
     assert stored.path.read_bytes() == data
     assert stored.as_sample() == ("a.wav", str(stored.path), None)
-    assert stored.describe() == {"id": "f1", "name": "a.wav", "size": len(data), "state": "ready"}
+    assert stored.describe() == {
+        "id": "f1",
+        "name": "a.wav",
+        "size": len(data),
+        "state": "ready",
+        "received": len(data),
+    }
     store.close()
     assert not store.directory.exists()
 
@@ -136,7 +142,9 @@ def test_picker_replies_through_the_comm_and_syncs_only_metadata() -> None:
     sent: list[dict[str, Any]] = []
     picker.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]  # capture instead of a comm
     picker._on_chunk_message(picker, {"type": "begin", "id": "x", "name": "x.wav", "size": 4}, [])
-    assert picker.files == [{"id": "x", "name": "x.wav", "size": 4, "state": "receiving"}]
+    assert picker.files == [
+        {"id": "x", "name": "x.wav", "size": 4, "state": "receiving", "received": 0}
+    ]
     assert picker.receiving
     picker._on_chunk_message(picker, {"type": "chunk", "id": "x", "offset": 0}, [b"RIFF"])
     picker._on_chunk_message(picker, {"type": "end", "id": "x"}, [])
@@ -159,8 +167,9 @@ def test_picker_replies_through_the_comm_and_syncs_only_metadata() -> None:
 def test_es_module_has_the_chunk_sender_once_and_a_default_export() -> None:
     assert PICKER_ESM.count(read_part("chunk_sender.js")) == 1
     assert PICKER_ESM.rstrip().endswith("export default { render };")
-    assert 'model.send({ type: "chunk"' in PICKER_ESM
+    assert 'post({ type: "chunk"' in PICKER_ESM
     assert "[buffer]" in PICKER_ESM
+    assert 'post({ type: "select"' in PICKER_ESM  # the whole selection is announced first
 
 
 def test_store_keeps_no_chunk_in_memory() -> None:

@@ -131,7 +131,9 @@ def test_recorder_shares_the_chunk_sender_and_syncs_no_audio() -> None:
     recorder = VoiceRecorder()
     send_like_browser(recorder, "r.webm", b"\x1a\x45\xdf\xa3" + b"\x00" * 5000)
     state = recorder.get_state()
-    assert state["files"] == [{"id": "id-r.webm", "name": "r.webm", "size": 5004, "state": "ready"}]
+    assert state["files"] == [
+        {"id": "id-r.webm", "name": "r.webm", "size": 5004, "state": "ready", "received": 5004}
+    ]
     assert "samples" not in state
     directory = recorder.store.directory
     recorder.close()

@@ -38,6 +38,7 @@ class ChunkReceiverMixin:
 
     def _init_receiver(self, store: ChunkStore) -> None:
         self.store = store
+        self._shown_steps: dict[str, int] = {}
         self.on_msg(self._on_chunk_message)  # type: ignore[attr-defined]  # AnyWidget method
 
     def _on_chunk_message(self, _widget: Any, content: Any, buffers: Sequence[Any]) -> None:
@@ -47,6 +48,18 @@ class ChunkReceiverMixin:
         if reply is not None:
             self.send(reply)  # type: ignore[attr-defined]  # AnyWidget method
         if content.get("type") != "chunk" or (reply is not None and reply["type"] == "error"):
+            self._refresh()
+        elif reply is not None:
+            self._progress(str(content.get("id") or ""))
+
+    def _progress(self, file_id: str) -> None:
+        # Arrival progress reaches the synced list in steps of about 5 %, not per chunk.
+        stored = self.store.get(file_id)
+        if stored is None or not stored.size:
+            return
+        step = int(20 * stored.received / stored.size)
+        if step != self._shown_steps.get(file_id):
+            self._shown_steps[file_id] = step
             self._refresh()
 
     def _refresh(self) -> None:

@@ -79,6 +79,7 @@ class StoredFile:
             "name": self.name,
             "size": self.size,
             "state": self.state,
+            "received": self.size if self.complete else self.received,
         }
         if self.error:
             described["error"] = self.error
@@ -314,7 +315,7 @@ class ChunkStore:
         file_id = str(content.get("id") or "")
         try:
             if kind == "select":
-                return self._select(content.get("files"))
+                return {**self._select(content.get("files")), "selection": content.get("selection")}
             if kind == "begin":
                 if file_id in self._files and self._files[file_id].state == "receiving":
                     return None  # announced with the selection: it starts arriving now

@@ -126,24 +126,22 @@ class CloneForm:
         return reason
 
     def collect(
-        self, samples: Sequence[Any], reason: str, limits: Limits | None
+        self, samples: Sequence[Any] | None, reason: str, limits: Limits | None
     ) -> tuple[dict[str, Any], list[str]]:
-        """`clone_voice` keyword arguments and every problem found (empty when valid)."""
+        """`clone_voice` keyword arguments and every problem found at once (empty when valid).
+
+        With ``samples=None`` only the fields are checked (the samples are still arriving).
+        """
         problems: list[str] = []
-        workspace_text = self.workspace_input.value.strip()
-        workspace: Any = workspace_text
-        if workspace_text:
-            try:
-                workspace = int(workspace_text)
-            except ValueError:
-                problems.append(f"workspace id: {workspace_text!r} is not a positive integer")
-        else:
+        workspace_text = str(self.workspace_input.value).strip()
+        workspace: Any = int(workspace_text) if workspace_text.isdigit() else workspace_text
+        if not workspace_text:
             problems.append("workspace id: required (a positive integer)")
         kwargs: dict[str, Any] = {
             "name": self.name_input.value,
-            "provider": self.provider_input.value.strip(),
+            "provider": str(self.provider_input.value).strip(),
             "workspace_id": workspace,
-            "samples": list(samples),
+            "samples": list(samples or ()),
             "actor_type": self.actor_type_input.value or None,
             "impersonation_reason": reason or None,
         }
@@ -151,9 +149,13 @@ class CloneForm:
             "provider_id": _optional_int("provider id", self.provider_id_input.value, problems),
             "tenant_id": _optional_int("tenant id", self.tenant_id_input.value, problems),
         }
-        if not problems:
-            try:
-                validate_clone(**kwargs, limits=limits)
-            except ValidationError as exc:
-                problems.extend(problem_lines(exc.problems))
+        try:
+            validate_clone(**kwargs, limits=limits)
+        except ValidationError as exc:
+            found = exc.problems
+            if samples is None:
+                found = [p for p in found if p.sample is None and p.field != "samples"]
+            if not workspace_text:
+                found = [p for p in found if p.field != "workspace_id"]
+            problems.extend(problem_lines(found))
         return {**kwargs, **extra}, problems

@@ -28,20 +28,14 @@ from .._errors import UponAIError, redact
 from .._sizes import format_size
 from .._validation import Limits
 from ..audio._inspect import OverallVerdict, SampleReport
+from ._arrival import wait_for_arrival
 from ._card import VoiceCard
 from ._card_html import register_voice_formatter
 from ._clone_form import CloneForm
 from ._picker import AUDIO_ACCEPT, AudioPicker
 from ._recorder import VoiceRecorder
-from ._sample_list import SampleList
-from ._samples_html import (
-    EMPTY_SELECTION_HINT,
-    SampleInfo,
-    error_html,
-    problems_html,
-    samples_html,
-    total_size,
-)
+from ._sample_list import SampleList, SampleRef
+from ._samples_html import EMPTY_SELECTION_HINT, SampleInfo, error_html, problems_html, total_size
 
 __all__ = ["AUDIO_ACCEPT", "VoiceCloneWidget"]
 
@@ -70,6 +64,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.task: asyncio.Task[Voice | None] | None = None
         self._last_progress = -1
         self._pending_reason: str | None = None
+        self._pending_set: list[SampleRef] | None = None
 
         self.picker = AudioPicker(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
         #: The picker under its former name (it replaced ipywidgets' FileUpload).
@@ -98,6 +93,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.progress.add_class("uponai-progress")
         self.progress_label = ipywidgets.Label("")
         self.status = ipywidgets.HTML("")
+        self.status.add_class("uponai-status")
         self.error = ipywidgets.HTML("", layout=ipywidgets.Layout(display="none"))
         self.error.add_class("uponai-error")
         self.result = ipywidgets.VBox([])
@@ -109,7 +105,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self.picker,
             self.recorder,
             self.samples_view,
-            self.insight.reports_view,
             self.insight.verdict_view,
             *self.form.children,
             ipywidgets.HBox([self.clone_button, self.cancel_button]),
@@ -128,7 +123,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
     @property
     def samples_view(self) -> Any:
-        """The HTML list of the chosen samples."""
+        """The one list of the chosen samples (`SampleListView`: a row per sample)."""
         return self.sample_list.view
 
     @property
@@ -208,10 +203,10 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.error.layout.display = "block" if body_html else "none"
 
     def _set_busy(self, busy: bool) -> None:
+        # The picker and the recorder stay usable: files chosen during a clone are kept for
+        # the next one.
         self.clone_button.disabled = busy
         self.cancel_button.disabled = not (busy or self.receiving)
-        self.picker.disabled = busy
-        self.recorder.disabled = busy
         self.form.set_disabled(busy)
 
     # -- samples -----------------------------------------------------------------------------
@@ -263,72 +258,98 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         except RuntimeError:
             self._show_error(error_html("Cloning needs a running asyncio loop (a Jupyter kernel)."))
             return
-        # Disable at once (the task only starts on the next loop iteration) and take the
-        # impersonation reason out of the synced field now, in the click's own message context.
+        # Disable at once (the task only starts on the next loop iteration), take the
+        # impersonation reason out of the synced field and freeze the set of samples now, in
+        # the click's own message context: files chosen after this belong to the next clone.
         self.clone_button.disabled = True
         self._pending_reason = self.form.take_reason()
+        self._pending_set = self._freeze()
         self.task = loop.create_task(self.clone())
 
+    def _freeze(self) -> list[SampleRef]:
+        return [r for r in self.sample_list.refs() if self.sample_list.state(r) != "failed"]
+
     def _on_cancel_click(self, _button: Any = None) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+            return
         for source in (self.picker, self.recorder):
             if source.receiving:
                 source.cancel()
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
-        elif not self.busy:
-            self.cancel_button.disabled = True
+        self.cancel_button.disabled = True
 
     async def clone(self) -> Voice | None:
-        """Validate, upload and clone; returns the `Voice` or None (the reason is shown inline).
+        """Wait for the chosen files, validate, upload and clone; returns the `Voice` or None.
 
-        Raises `asyncio.CancelledError` when cancelled (after updating the widget).
+        The reason for a None is shown inline. Raises `asyncio.CancelledError` when cancelled
+        (after updating the widget).
         """
         try:
             return await self._clone()
-        finally:
-            self._set_busy(False)
-
-    async def _clone(self) -> Voice | None:
-        reason = (
-            self._pending_reason if self._pending_reason is not None else self.form.take_reason()
-        )
-        self._pending_reason = None
-        self._show_error("")
-        self.status.value = ""
-        if self.receiving:
-            arriving = [*self.picker.store.receiving, *self.recorder.store.receiving]
-            names = ", ".join(f.name for f in arriving)
-            self._show_error(error_html(f"still arriving in the kernel: {names}", title="Wait:"))
-            return None
-        samples = self.sample_list.samples
-        if not samples:
-            self._show_error(error_html(EMPTY_SELECTION_HINT, title="Nothing to send:"))
-            return None
-        limits = getattr(self._connection, "limits", None)
-        kwargs, problems = self.form.collect(samples, reason, limits)
-        if problems:
-            self._show_error(problems_html(problems))
-            return None
-        return await self._upload(kwargs)
-
-    async def _upload(self, kwargs: dict[str, Any]) -> Voice | None:
-        infos = self.sample_list.infos
-        self._set_busy(True)
-        self._last_progress = -1
-        self.progress.value = 0
-        self.progress.max = max(total_size(infos), 1)
-        self.progress_label.value = f"0 B / {format_size(total_size(infos))}"
-        self.status.value = "Uploading samples and cloning\u2026"
-        try:
-            connection = self._connection if self._connection is not None else connect()
-            self._connection = connection
-            voice = await clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
         except asyncio.CancelledError:
             self.status.value = (
                 "Cancelled. If the upload had already finished, the server may still have "
                 "created the voice."
             )
             raise
+        finally:
+            self._set_busy(False)
+
+    def _fresh(self) -> None:
+        self._show_error("")
+        self.status.value = ""
+        self._last_progress = -1
+        self.progress.value = 0
+        self.progress.max = 1
+        self.progress_label.value = ""
+
+    async def _clone(self) -> Voice | None:
+        reason = (
+            self._pending_reason if self._pending_reason is not None else self.form.take_reason()
+        )
+        frozen = self._pending_set if self._pending_set is not None else self._freeze()
+        self._pending_reason = self._pending_set = None
+        self._fresh()
+        limits = getattr(self._connection, "limits", None)
+        # Every problem at once: with every file here, the samples are checked too; while some
+        # are still arriving, the fields now and the samples once they are here.
+        arrived = all(self.sample_list.state(ref) == "ready" for ref in frozen)
+        ready = [self.sample_list.sample(ref) for ref in frozen] if arrived and frozen else None
+        _kwargs, problems = self.form.collect(ready, reason, limits)
+        if not frozen:
+            problems.insert(0, EMPTY_SELECTION_HINT)
+        if problems:
+            self._show_error(problems_html(problems))
+            return None
+        self._set_busy(True)
+        failed = await wait_for_arrival(self.sample_list, frozen, self._show_waiting)
+        if failed is not None:
+            self.status.value = ""
+            self._show_error(error_html(failed, title="Not cloned:"))
+            return None
+        samples = [self.sample_list.sample(ref) for ref in frozen]
+        kwargs, problems = self.form.collect(samples, reason, limits)
+        if problems:
+            self.status.value = ""
+            self._show_error(problems_html(problems))
+            return None
+        voice = await self._upload(kwargs, [self.sample_list.info(ref) for ref in frozen])
+        if voice is not None:
+            self.sample_list.discard(frozen)  # files chosen since the click stay
+        return voice
+
+    def _show_waiting(self, text: str) -> None:
+        self.status.value = f"{html.escape(text[:1].upper() + text[1:])}\u2026"
+
+    async def _upload(self, kwargs: dict[str, Any], infos: list[SampleInfo]) -> Voice | None:
+        total = total_size(infos)
+        self.progress.max = max(total, 1)
+        self.progress_label.value = f"0 B / {format_size(total)}"
+        self.status.value = f"Uploading {len(infos)} sample(s) and cloning\u2026"
+        try:
+            connection = self._connection if self._connection is not None else connect()
+            self._connection = connection
+            voice = await clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
         except UponAIError as exc:
             self.status.value = ""
             self._show_error(error_html(self._safe(str(exc))))
@@ -340,10 +361,10 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.voice = voice
         self.voices.append(voice)
         self.result.children = (VoiceCard(voice), *self.result.children)
-        self.status.value = f"Cloned voice <code>{html.escape(str(voice.voice_id))}</code>."
-        self.clear_samples()
-        # Samples are consumed by a clone; show what was sent until new files are chosen.
-        self.samples_view.value = samples_html(infos, caption="Sent with the last clone")
+        self.status.value = (
+            f"Cloned voice <code>{html.escape(str(voice.voice_id))}</code> from "
+            f"{len(infos)} sample(s)."
+        )
         return voice
 
     def _secrets(self) -> list[str]:

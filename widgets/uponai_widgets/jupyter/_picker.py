@@ -27,7 +27,7 @@ AUDIO_ACCEPT = "audio/*,.wav,.mp3,.flac,.ogg,.oga,.m4a,.webm"
 
 #: The picker's ES module: the shared chunk sender and transfer list plus ``picker.js``.
 PICKER_ESM = es_module(*SHARED_PARTS, "picker.js")
-PICKER_CSS = stylesheet("picker.css")
+PICKER_CSS = stylesheet("picker.css", "widget.css")
 
 
 class AudioPicker(ChunkReceiverMixin, anywidget.AnyWidget):
@@ -46,6 +46,7 @@ class AudioPicker(ChunkReceiverMixin, anywidget.AnyWidget):
     multiple = traitlets.Bool(True).tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
     description = traitlets.Unicode("Choose audio").tag(sync=True)
+    show_list = traitlets.Bool(True, help="draw the per-file transfer rows").tag(sync=True)
     chunk_size = traitlets.Int(DEFAULT_CHUNK).tag(sync=True)
     window = traitlets.Int(DEFAULT_WINDOW).tag(sync=True)
     files = traitlets.List(traitlets.Dict(), help="name/size/state per file; no audio").tag(

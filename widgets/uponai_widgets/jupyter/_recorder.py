@@ -36,6 +36,7 @@ class VoiceRecorder(ChunkReceiverMixin, anywidget.AnyWidget):
     _css = RECORDER_CSS
 
     disabled = traitlets.Bool(False).tag(sync=True)
+    show_list = traitlets.Bool(True, help="draw the per-file transfer rows").tag(sync=True)
     chunk_size = traitlets.Int(DEFAULT_CHUNK).tag(sync=True)
     window = traitlets.Int(DEFAULT_WINDOW).tag(sync=True)
     files = traitlets.List(traitlets.Dict(), help="name/size/state per recording; no audio").tag(

@@ -123,12 +123,15 @@ def samples_html(samples: list[SampleInfo], caption: str = "") -> str:
 def problems_html(lines: list[str]) -> str:
     """Render validation problems (already readable strings) as an escaped HTML list."""
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-    return f'<div style="color:#b00020"><strong>Please fix before cloning:</strong><ul>{items}</ul></div>'
+    return (
+        '<div class="uponai-problems" role="alert"><strong>Please fix before cloning:</strong>'
+        f"<ul>{items}</ul></div>"
+    )
 
 
 def error_html(message: str, title: str = "Clone failed:") -> str:
     """Render a readable error message (escaped) under a bold title for the error area."""
     return (
-        f'<div style="color:#b00020"><strong>{html.escape(title)}</strong> '
+        f'<div class="uponai-problems" role="alert"><strong>{html.escape(title)}</strong> '
         f"{html.escape(message)}</div>"
     )

@@ -1,6 +1,10 @@
+// The picker's view: a chooser button that is also a drop zone. A selection is announced to
+// the kernel as a whole (names, sizes, types) before any byte is sent, then each file travels
+// in acknowledged chunks.
 function render({ model, el }) {
   const sender = createChunkSender(model);
   const transfers = createTransferList(model, sender);
+  const gone = createGoneBanner();
   const box = document.createElement("div");
   box.className = "uponai-picker-box";
   const button = document.createElement("button");
@@ -11,30 +15,53 @@ function render({ model, el }) {
   input.hidden = true;
   const status = document.createElement("div");
   status.className = "uponai-picker-status";
-  box.append(button, input, status, transfers.element);
+  status.setAttribute("role", "status");
+  box.append(gone.element, button, input, status, transfers.element);
   el.append(box);
 
   const sync = () => {
     input.accept = model.get("accept");
     input.multiple = model.get("multiple");
-    button.disabled = model.get("disabled");
+    button.disabled = model.get("disabled") || sender.isGone();
     button.textContent = `${model.get("description")} \u2014 or drop audio files here`;
   };
+  sender.onGone(() => {
+    gone.show();
+    status.textContent = "";
+    sync();
+  });
 
   const sendAll = async (files) => {
     status.textContent = "";
-    const problems = [];
-    for (const file of files) {
-      try {
-        await sender.send(file, { name: file.name, mime: file.type }, transfers.showProgress);
-      } catch (err) {
-        problems.push(`${file.name}: ${err.message}`);
-      }
+    if (!files.length) return;
+    const entries = files.map((file) => ({
+      id: newTransferId(), name: file.name, size: file.size, mime: file.type || "",
+    }));
+    let refused;
+    try {
+      refused = await sender.announce(entries);
+    } catch (err) {
+      status.textContent = err.message;
+      return;
     }
+    const problems = entries
+      .filter((entry) => refused[entry.id])
+      .map((entry) => `${entry.name}: ${refused[entry.id]}`);
     status.textContent = problems.join("; ");
+    for (let i = 0; i < files.length; i += 1) {
+      if (refused[entries[i].id] || sender.isGone()) continue;
+      try {
+        await sender.send(files[i], entries[i], transfers.showProgress);
+      } catch (err) {
+        if (!sender.isGone()) problems.push(`${files[i].name}: ${err.message}`);
+      }
+      status.textContent = problems.join("; ");
+    }
   };
 
-  button.addEventListener("click", () => { if (!model.get("disabled")) input.click(); });
+  button.addEventListener("click", () => {
+    if (!model.get("disabled") && !sender.isGone()) input.click();
+  });
   input.addEventListener("change", () => {
     const files = Array.from(input.files || []);
     input.value = "";
@@ -52,7 +79,7 @@ function render({ model, el }) {
     event.preventDefault();
     event.stopPropagation();
     button.classList.remove("uponai-drop-active");
-    if (model.get("disabled")) return;
+    if (model.get("disabled") || sender.isGone()) return;
     const files = Array.from((event.dataTransfer && event.dataTransfer.files) || []);
     sendAll(model.get("multiple") ? files : files.slice(0, 1));
   });
@@ -60,9 +87,38 @@ function render({ model, el }) {
   const events = "change:accept change:multiple change:disabled change:description";
   model.on(events, sync);
   sync();
+  const stopLocalTimes = localizeTimes(el);
   return () => {
     sender.dispose();
     transfers.dispose();
+    stopLocalTimes();
     model.off(events, sync);
   };
+}
+
+// Show every <time class="uponai-time"> of the surrounding clone widget (voice cards) in the
+// reader's local time.
+function localizeTimes(el) {
+  const root = () => el.closest(".uponai-clone-widget");
+  const apply = () => {
+    const scope = root();
+    if (!scope) return;
+    for (const node of scope.querySelectorAll("time.uponai-time:not([data-local])")) {
+      const when = new Date(node.getAttribute("datetime"));
+      if (Number.isNaN(when.getTime())) continue;
+      node.textContent = when.toLocaleString(undefined, {
+        dateStyle: "medium", timeStyle: "short",
+      });
+      node.title = node.getAttribute("datetime");
+      node.dataset.local = "1";
+    }
+  };
+  const observer = new MutationObserver(apply);
+  const start = () => {
+    const scope = root();
+    if (scope) observer.observe(scope, { childList: true, subtree: true });
+    apply();
+  };
+  setTimeout(start, 0);
+  return () => observer.disconnect();
 }

@@ -16,16 +16,18 @@ function formatElapsed(ms) {
 function render({ model, el }) {
   const sender = createChunkSender(model);
   const transfers = createTransferList(model, sender);
+  const gone = createGoneBanner();
   const box = document.createElement("div");
   box.className = "uponai-recorder-box";
   const start = document.createElement("button");
   start.type = "button";
   start.className = "uponai-record-start jupyter-button";
-  start.textContent = "\u25cf Record";
+  start.textContent = "Record";
+  start.title = "Record a sample from the microphone";
   const stop = document.createElement("button");
   stop.type = "button";
   stop.className = "uponai-record-stop jupyter-button";
-  stop.textContent = "\u25a0 Stop";
+  stop.textContent = "Stop";
   stop.disabled = true;
   const meter = document.createElement("meter");
   meter.className = "uponai-level";
@@ -42,8 +44,14 @@ function render({ model, el }) {
   status.className = "uponai-recorder-status";
   const controls = document.createElement("div");
   controls.className = "uponai-recorder-controls";
-  controls.append(start, stop, meter, elapsed);
-  box.append(controls, status, transfers.element);
+  const dot = document.createElement("span");
+  dot.className = "uponai-recording-dot";
+  dot.setAttribute("aria-hidden", "true");
+  const live = document.createElement("span");
+  live.className = "uponai-recording-label";
+  live.textContent = "";
+  controls.append(start, stop, dot, live, meter, elapsed);
+  box.append(gone.element, controls, status, transfers.element);
   el.append(box);
 
   let session = null;
@@ -55,6 +63,8 @@ function render({ model, el }) {
     if (session.context) session.context.close();
     meter.value = 0;
     session = null;
+    box.classList.remove("uponai-recording");
+    live.textContent = "";
     stop.disabled = true;
     start.disabled = model.get("disabled");
   };
@@ -66,12 +76,12 @@ function render({ model, el }) {
       await sender.send(blob, { name, mime }, transfers.showProgress);
       status.textContent = "";
     } catch (err) {
-      status.textContent = `${name}: ${err.message}`;
+      status.textContent = sender.isGone() ? "" : `${name}: ${err.message}`;
     }
   };
 
   start.addEventListener("click", async () => {
-    if (session || model.get("disabled")) return;
+    if (session || model.get("disabled") || sender.isGone()) return;
     status.textContent = "";
     let stream;
     try {
@@ -115,6 +125,8 @@ function render({ model, el }) {
     };
     session = { stream, recorder, context, timer: setInterval(tick, 100) };
     recorder.start(1000);
+    box.classList.add("uponai-recording");
+    live.textContent = "Recording";
     start.disabled = true;
     stop.disabled = false;
     elapsed.textContent = formatElapsed(0);
@@ -125,8 +137,14 @@ function render({ model, el }) {
   });
 
   const sync = () => {
-    if (!session) start.disabled = model.get("disabled");
+    if (!session) start.disabled = model.get("disabled") || sender.isGone();
   };
+  sender.onGone(() => {
+    gone.show();
+    if (session && session.recorder.state !== "inactive") session.recorder.stop();
+    status.textContent = "";
+    sync();
+  });
   model.on("change:disabled", sync);
   sync();
   return () => {
