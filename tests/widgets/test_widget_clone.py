@@ -18,8 +18,9 @@ from support.audio import make_wav
 from support.sandbox import RunningSandbox
 
 import uponai_widgets.jupyter._clone_widget as clone_widget_module
+from uponai_client import AuthenticatedClient
 from uponai_client.models import Voice
-from uponai_widgets import VoiceCard, VoiceCloneWidget
+from uponai_widgets import Connection, VoiceCard, VoiceCloneWidget
 from uponai_widgets.jupyter._picker import AudioPicker
 from uponai_widgets.jupyter._samples_html import EMPTY_SELECTION_HINT
 
@@ -212,7 +213,8 @@ class Gate:
 def gate(monkeypatch: pytest.MonkeyPatch) -> Gate:
     fake = Gate()
     monkeypatch.setattr(clone_widget_module, "clone_voice_async", fake)
-    monkeypatch.setattr(clone_widget_module, "connect", lambda: object())
+    unused = AuthenticatedClient(base_url="http://127.0.0.1:9", token="unused-token")
+    monkeypatch.setattr(clone_widget_module, "connect", lambda: Connection(unused))
     return fake
 
 

@@ -78,7 +78,7 @@ class CloneForm:
         self.impersonation_reason_input = _text(
             "Impersonation reason",
             "uponai-reason",
-            placeholder="for platform/provider admins; cleared after each attempt",
+            placeholder="platform/provider admins; cleared after use",
         )
         self.advanced = ipywidgets.Accordion(
             children=[

@@ -65,6 +65,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self._last_progress = -1
         self._pending_reason: str | None = None
         self._pending_set: list[SampleRef] | None = None
+        self._used_connection: Connection | AuthenticatedClient | None = None
 
         self.picker = AudioPicker(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
         #: The picker under its former name (it replaced ipywidgets' FileUpload).
@@ -346,10 +347,19 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.progress.max = max(total, 1)
         self.progress_label.value = f"0 B / {format_size(total)}"
         self.status.value = f"Uploading {len(infos)} sample(s) and cloning\u2026"
+        # A connection the widget makes itself lives for one clone: a Jupyter front end may send
+        # the next click through another kernel subshell (another thread and event loop), where
+        # the previous clone's pooled HTTP connections cannot be used.
+        given = self._connection
+        owned = given is None
         try:
-            connection = self._connection if self._connection is not None else connect()
-            self._connection = connection
-            voice = await clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
+            connection: Connection | AuthenticatedClient = connect() if given is None else given
+            self._used_connection = connection
+            try:
+                voice = await clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
+            finally:
+                if owned and isinstance(connection, Connection):
+                    await connection.aclose()
         except UponAIError as exc:
             self.status.value = ""
             self._show_error(error_html(self._safe(str(exc))))
@@ -368,9 +378,10 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         return voice
 
     def _secrets(self) -> list[str]:
-        connection: Any = self._connection
-        client = getattr(connection, "client", connection)
-        found = [getattr(client, "token", None), os.environ.get("UPONAI_API_KEY")]
+        found: list[object] = [os.environ.get("UPONAI_API_KEY")]
+        for connection in (self._connection, self._used_connection):
+            client = getattr(connection, "client", connection)
+            found.append(getattr(client, "token", None))
         return [s for t in found if isinstance(t, str) for s in (t, t.strip()) if s]
 
     def _safe(self, message: str) -> str:
