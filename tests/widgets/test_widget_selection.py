@@ -158,3 +158,31 @@ def test_each_clone_starts_with_fresh_status_and_progress(env: RunningSandbox) -
     assert widget.progress_label.value == ""
     assert len(widget.result.children) == 1  # the first card stays
     widget.close()
+
+
+@pytest.mark.slow
+def test_a_short_take_counts_toward_a_long_enough_set_in_its_row() -> None:
+    widget = VoiceCloneWidget(workspace_id=3)
+    takes = {
+        "short.wav": make_wav(seconds=8.0, rate=16000, freq=300),
+        "long-1.wav": make_wav(seconds=35.0, rate=16000, freq=220),
+        "long-2.wav": make_wav(seconds=35.0, rate=16000, freq=260),
+    }
+    select(widget.picker, takes)
+    for name, data in takes.items():
+        send(widget.picker, name, data)
+    rows = {r["name"]: r for r in widget.samples_view.rows}
+    assert widget.overall is not None
+    assert widget.overall.sound_duration_s >= 60
+    short = rows["short.wav"]
+    assert "uponai-badge-good" in short["badge_html"]  # not "too short" next to a good set
+    assert "counts toward" in short["summary"]
+    assert "counts toward" in short["report_html"]
+    assert short["waveform_svg"].startswith("<svg")
+    alone = VoiceCloneWidget(workspace_id=3)
+    select(alone.picker, {"short.wav": takes["short.wav"]})
+    send(alone.picker, "short.wav", takes["short.wav"])
+    (row,) = alone.samples_view.rows
+    assert "uponai-badge-warn" in row["badge_html"]  # alone, the same take is too short
+    widget.close()
+    alone.close()
