@@ -154,3 +154,16 @@ def test_picker_repr_holds_names_only() -> None:
     assert "RIFF" not in repr(picker)
     assert "b.wav" in repr(picker)
     picker.close()
+
+
+def test_errors_name_the_widget_the_store_serves() -> None:
+    from uponai_widgets.jupyter._recorder import VoiceRecorder
+
+    recorder = VoiceRecorder()
+    recorder.store.close()
+    reply = recorder.store.handle({"type": "begin", "id": "r", "name": "r.webm", "size": 4}, [])
+    assert reply["message"] == "the recorder was closed"
+    picker = AudioPicker()
+    picker.store.close()
+    reply = picker.store.handle({"type": "begin", "id": "p", "name": "p.wav", "size": 4}, [])
+    assert reply["message"] == "the picker was closed"
