@@ -233,9 +233,18 @@ def wait_until_gone(path: Path, attempts: int = 150) -> None:
 def test_cancel_stops_the_browser_to_kernel_transfer(
     browser: BrowserContext, lab: RunningLab, notebook: str, tmp_path: Path
 ) -> None:
-    big = make_large_wav(tmp_path / "three-hundred-mb.wav", 300_000_000)
+    huge = make_large_wav(tmp_path / "three-hundred-mb.wav", 300_000_000)
+    big = make_large_wav(tmp_path / "ninety-five-mb.wav", 95_000_000)
     before = set(lab.tmp_dir.glob("uponai-samples-*"))
     page = open_and_run(browser, lab, notebook)
+    # Over the connection's per-file limit (100 MiB): refused before any byte, said in the picker.
+    with page.expect_file_chooser() as chooser:
+        page.locator(".uponai-files").click()
+    chooser.value.set_files([str(huge)])
+    status = page.locator(".uponai-picker-status")
+    status.get_by_text("over the limit of 100.0 MiB per file").wait_for(timeout=30_000)
+    assert huge.name in status.inner_text()
+    assert page.locator(".uponai-samples .uponai-row").count() == 0
     with page.expect_file_chooser() as chooser:
         page.locator(".uponai-files").click()
     chooser.value.set_files([str(big)])
@@ -249,6 +258,7 @@ def test_cancel_stops_the_browser_to_kernel_transfer(
     page.locator(".uponai-picker-status").get_by_text("cancelled").wait_for(timeout=30_000)
     page.locator(".uponai-samples .uponai-row").first.wait_for(state="detached", timeout=30_000)
     assert big.name not in page.locator(".uponai-samples").inner_text()
+    assert huge.name not in page.locator(".uponai-samples").inner_text()
     (store,) = set(lab.tmp_dir.glob("uponai-samples-*")) - before
     assert list(store.iterdir()) == []
     assert page.locator(".uponai-cancel").is_disabled()
