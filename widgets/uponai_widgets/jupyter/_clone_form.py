@@ -12,15 +12,10 @@ from typing import Any
 
 import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
 
-from uponai_client.models import CloneVoiceXActorType
-
 from .._errors import Problem, ValidationError
-from .._validation import Limits, validate_clone
+from .._validation import ACTOR_TYPES, Limits, validate_clone
 
-__all__ = ["ACTOR_TYPES", "CloneForm", "problem_lines"]
-
-#: The actor types the API knows, in the generated enum's order.
-ACTOR_TYPES = tuple(t.value for t in CloneVoiceXActorType)
+__all__ = ["CloneForm", "problem_lines"]
 
 _LABEL_STYLE = {"description_width": "11em"}
 

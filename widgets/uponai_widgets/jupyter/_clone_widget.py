@@ -25,6 +25,7 @@ from uponai_client.models import Voice
 from .._clone import clone_voice_async
 from .._connection import Connection, connect
 from .._errors import UponAIError, redact
+from .._progress import Throttle
 from .._sizes import format_size
 from .._validation import Limits
 from ..audio._inspect import OverallVerdict, SampleReport
@@ -62,7 +63,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.voice: Voice | None = None
         self.voices: list[Voice] = []
         self.task: asyncio.Task[Voice | None] | None = None
-        self._last_progress = -1
+        self._throttle = Throttle()
         self._pending_reason: str | None = None
         self._pending_set: list[SampleRef] | None = None
         self._used_connection: Connection | AuthenticatedClient | None = None
@@ -243,9 +244,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         total = max(total, 1)
         if self.progress.max != total:
             self.progress.max = total
-        step = max(total // 200, 1)
-        if sent >= total or sent - self._last_progress >= step or sent < self._last_progress:
-            self._last_progress = sent
+        if self._throttle.due(sent, total):
             self.progress.value = min(sent, total)
             self.progress_label.value = f"{format_size(sent)} / {format_size(total)}"
 
@@ -299,7 +298,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     def _fresh(self) -> None:
         self._show_error("")
         self.status.value = ""
-        self._last_progress = -1
+        self._throttle = Throttle()
         self.progress.value = 0
         self.progress.max = 1
         self.progress_label.value = ""
