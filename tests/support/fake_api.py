@@ -18,8 +18,7 @@ from typing import Any
 import httpx
 
 from uponai_devtools.wav import noise_wav
-from uponai_widgets import RetryPolicy, connect
-from uponai_widgets._connection import Connection
+from uponai_widgets import Connection, RetryPolicy, connect
 
 TOKEN = "sk-unit-9f8e7d6c5b4a-SECRET"
 REASON = "ticket 4711: customer asked us to fix their voice"

@@ -8,8 +8,7 @@ from typing import Any
 
 from support.raw_http import response
 from uponai_devtools.wav import make_wav, write_wav
-from uponai_widgets import RetryPolicy, connect
-from uponai_widgets._connection import Connection
+from uponai_widgets import Connection, RetryPolicy, connect
 
 TOKEN = "sk-reliability-5d4c3b2a1f0e-SECRET"
 REASON = "ticket 8812: tenant asked for the voice to be recloned"
