@@ -38,7 +38,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from uponai_devtools.sandbox import free_port, start_sandbox, stop_process
+from uponai_devtools.processes import free_port, stop_process
+from uponai_devtools.sandbox import start_sandbox
 from uponai_devtools.wav import make_large_wav, make_wav
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from uponai_devtools.jupyter_env import isolated_jupyter_env
-from uponai_devtools.sandbox import free_port
+from uponai_devtools.processes import free_port, stop_jupyter_server, stop_process
 
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -79,26 +78,6 @@ def _wait_ready(process: subprocess.Popen[bytes], server: RunningFrontend, probe
     raise TimeoutError(f"{server.kind} not ready after {STARTUP_TIMEOUT} s:\n{server.log_text()}")
 
 
-def _stop(process: subprocess.Popen[bytes], server: RunningFrontend) -> None:
-    if process.poll() is None and server.kind == "notebook":
-        try:
-            httpx.post(
-                f"{server.url}/api/shutdown",
-                headers={"Authorization": f"token {server.token}"},
-                timeout=5,
-            )
-            process.wait(STOP_TIMEOUT)
-        except (httpx.HTTPError, subprocess.TimeoutExpired):
-            pass
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(STOP_TIMEOUT)
-
-
 @contextmanager
 def _run(
     kind: str,
@@ -129,7 +108,10 @@ def _run(
         _wait_ready(process, server, probe)
         yield server
     finally:
-        _stop(process, server)
+        if server.kind == "notebook":
+            stop_jupyter_server(process, server.url, server.token, STOP_TIMEOUT)
+        else:  # Voila has no shutdown route
+            stop_process(process, STOP_TIMEOUT)
 
 
 @contextmanager

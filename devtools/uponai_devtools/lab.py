@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,18 +25,12 @@ from pathlib import Path
 import httpx
 
 from uponai_devtools.jupyter_env import isolated_jupyter_env
+from uponai_devtools.processes import free_port, stop_jupyter_server
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "clone_voice.ipynb"
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def kernel_pid(lab: RunningLab, notebook: str) -> int:
@@ -146,26 +138,6 @@ def _wait_ready(process: subprocess.Popen[bytes], lab: RunningLab) -> None:
     raise TimeoutError(f"JupyterLab not ready after {STARTUP_TIMEOUT} s:\n{lab.log_text()}")
 
 
-def _stop(process: subprocess.Popen[bytes], lab: RunningLab) -> None:
-    if process.poll() is None:
-        try:
-            httpx.post(
-                f"{lab.url}/api/shutdown",
-                headers={"Authorization": f"token {lab.token}"},
-                timeout=5,
-            )
-            process.wait(STOP_TIMEOUT)
-        except (httpx.HTTPError, subprocess.TimeoutExpired):
-            pass
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(STOP_TIMEOUT)
-
-
 @contextmanager
 def start_lab(
     home: Path,
@@ -212,4 +184,4 @@ def start_lab(
         _wait_ready(process, lab)
         yield lab
     finally:
-        _stop(process, lab)
+        stop_jupyter_server(process, lab.url, lab.token, STOP_TIMEOUT)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,25 +25,9 @@ from typing import Any
 
 import httpx
 
+from uponai_devtools.processes import free_port, stop_process
+
 STOP_TIMEOUT = 10.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def pid_alive(pid: int) -> bool:
-    """True while a process with this PID exists (and is not a zombie we already reaped)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
@@ -153,18 +135,6 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log_path: Path, time
     raise TimeoutError(
         f"sandbox not ready after {timeout} s:\n{log_path.read_text(errors='replace')}"
     )
-
-
-def stop_process(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT) -> None:
-    """SIGTERM by PID, SIGKILL after `timeout`, then assert the PID is gone."""
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout)
-    assert not pid_alive(process.pid), f"process {process.pid} is still running"
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import pytest
 from support.batch import clones_by_name, open_fds_under, sample_jobs, sandbox_connection
 
 from uponai_devtools.sandbox import RunningSandbox, SandboxFactory
-from uponai_widgets.batch._run import (
+from uponai_widgets import (
     BatchInterrupted,
     BatchResult,
     clone_voices,

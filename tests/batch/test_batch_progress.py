@@ -12,9 +12,8 @@ import pytest
 from support.batch import CountingTransport, open_fds_under, sample_jobs, sandbox_connection
 
 from uponai_devtools.sandbox import RunningSandbox
-from uponai_widgets import connect
+from uponai_widgets import BatchResult, BatchRow, clone_voices, clone_voices_async, connect
 from uponai_widgets.batch._progress import Progress, default_sink
-from uponai_widgets.batch._run import BatchResult, BatchRow, clone_voices, clone_voices_async
 from uponai_widgets.jupyter._batch_view import BatchProgressView
 
 pytestmark = pytest.mark.timeout(60)

@@ -11,8 +11,8 @@ import pytest
 from support.batch import sample_jobs, sandbox_connection
 
 from uponai_devtools.sandbox import RunningSandbox
+from uponai_widgets import BatchResult, BatchRow, clone_voices
 from uponai_widgets.batch._result import COLUMNS
-from uponai_widgets.batch._run import BatchResult, BatchRow, clone_voices
 from uponai_widgets.jupyter._batch_html import summary_html
 
 ROWS = [

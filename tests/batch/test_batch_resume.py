@@ -8,7 +8,7 @@ import pytest
 from support.batch import clones_by_name, sample_jobs, sandbox_connection
 
 from uponai_devtools.sandbox import RunningSandbox
-from uponai_widgets.batch._run import clone_voices
+from uponai_widgets import clone_voices
 
 
 @pytest.mark.parametrize("form", ["object", "csv", "json"])

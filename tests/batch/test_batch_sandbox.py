@@ -12,12 +12,7 @@ from support.batch import clones_by_name, sample_jobs, sandbox_connection, speak
 import uponai_widgets as uw
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import write_wav
-from uponai_widgets.batch._run import (
-    BatchResult,
-    clone_voices,
-    clone_voices_async,
-    jobs_from_folder,
-)
+from uponai_widgets import BatchResult, clone_voices, clone_voices_async, jobs_from_folder
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -12,11 +12,11 @@ from support.fake_api import (
     Reply,
     ScriptedTransport,
     clone_args,
-    fake_wav,
     scripted_connection,
 )
 
 import uponai_widgets as uw
+from uponai_devtools.wav import noise_wav
 
 
 def open_fds_to(path: Path) -> list[str]:
@@ -42,7 +42,7 @@ def check_progress(calls: list[tuple[int, int]], content_length: int) -> None:
 
 def test_progress_is_reported_while_the_body_streams(tmp_path: Path) -> None:
     path = tmp_path / "long.wav"
-    path.write_bytes(fake_wav(3_000_000))
+    path.write_bytes(noise_wav(3_000_000))
     calls: list[tuple[int, int]] = []
     received_at_call: list[int] = []
     transport = ScriptedTransport(keep_body=False)
@@ -66,7 +66,7 @@ def test_progress_is_reported_while_the_body_streams(tmp_path: Path) -> None:
 def test_progress_stays_monotonic_across_a_retry(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
     transport = ScriptedTransport(Reply(503, {}))
-    samples = [("a.wav", fake_wav(800_000, 1)), ("b.wav", fake_wav(700_000, 2))]
+    samples = [("a.wav", noise_wav(800_000, 1)), ("b.wav", noise_wav(700_000, 2))]
     uw.clone_voice(
         scripted_connection(transport),
         **clone_args(samples=samples, on_progress=lambda s, t: calls.append((s, t))),
@@ -78,7 +78,7 @@ def test_progress_stays_monotonic_across_a_retry(tmp_path: Path) -> None:
 def test_async_progress(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
     transport = ScriptedTransport()
-    samples = [("a.wav", fake_wav(2_000_000))]
+    samples = [("a.wav", noise_wav(2_000_000))]
     asyncio.run(
         uw.clone_voice_async(
             scripted_connection(transport),
@@ -90,7 +90,7 @@ def test_async_progress(tmp_path: Path) -> None:
 
 def test_cancelling_the_async_clone_closes_the_files_it_opened(tmp_path: Path) -> None:
     path = tmp_path / "cancel-me.wav"
-    path.write_bytes(fake_wav(5_000_000))
+    path.write_bytes(noise_wav(5_000_000))
     hang = Hang(after_bytes=1_000_000)
     transport = ScriptedTransport(hang, keep_body=False)
     connection = scripted_connection(transport)

@@ -17,12 +17,12 @@ from support.fake_api import (
     ScriptedTransport,
     Sleeps,
     clone_args,
-    fake_wav,
     scripted_connection,
 )
 from support.streams import OneWay
 
 import uponai_widgets as uw
+from uponai_devtools.wav import noise_wav
 
 NOW = 1_800_000_000.0
 
@@ -30,10 +30,10 @@ NOW = 1_800_000_000.0
 def mixed_samples(tmp_path: Path) -> list[Any]:
     """A path, a caller's file at an offset and a memoryview: all must rewind identically."""
     path = tmp_path / "take1.wav"
-    path.write_bytes(fake_wav(200_000, seed=1))
-    handle = io.BytesIO(b"prefix" + fake_wav(150_000, seed=2))
+    path.write_bytes(noise_wav(200_000, seed=1))
+    handle = io.BytesIO(b"prefix" + noise_wav(150_000, seed=2))
     handle.seek(6)
-    return [path, ("take2.wav", handle), memoryview(fake_wav(100_000, seed=3))]
+    return [path, ("take2.wav", handle), memoryview(noise_wav(100_000, seed=3))]
 
 
 def assert_identical_bodies(transport: ScriptedTransport) -> None:
@@ -119,7 +119,7 @@ def test_connection_failure_before_the_body_is_retried(tmp_path: Path) -> None:
 
 def test_connection_dropped_mid_upload_is_not_retried() -> None:
     transport = ScriptedTransport(Fail(httpx.WriteError("broken pipe"), after_bytes=4000))
-    big = [("a.wav", fake_wav(300_000, 1))]
+    big = [("a.wav", noise_wav(300_000, 1))]
     with pytest.raises(uw.APIConnectionError) as info:
         uw.clone_voice(scripted_connection(transport), **clone_args(samples=big))
     assert len(transport.seen) == 1
@@ -151,7 +151,7 @@ def test_connection_dropped_mid_upload_is_retried_identically_when_opted_in(
 
 def test_a_stream_that_cannot_rewind_is_not_retried_after_it_was_read() -> None:
     transport = ScriptedTransport(Reply(503, {"message": "busy"}))
-    samples = [("live.wav", OneWay(fake_wav(100_000)))]
+    samples = [("live.wav", OneWay(noise_wav(100_000)))]
     with pytest.raises(uw.ServerError, match="cannot be rewound") as info:
         uw.clone_voice(scripted_connection(transport), **clone_args(samples=samples))
     assert "'live.wav'" in info.value.message
@@ -160,7 +160,7 @@ def test_a_stream_that_cannot_rewind_is_not_retried_after_it_was_read() -> None:
 
 
 def test_a_stream_that_cannot_rewind_is_retried_if_nothing_was_read_yet() -> None:
-    data = fake_wav(100_000)
+    data = noise_wav(100_000)
     transport = ScriptedTransport(Fail(httpx.ConnectError("refused")))
     uw.clone_voice(
         scripted_connection(transport), **clone_args(samples=[("live.wav", OneWay(data))])

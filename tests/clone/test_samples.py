@@ -12,10 +12,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from support.fake_api import ScriptedTransport, clone_args, fake_wav, scripted_connection
+from support.fake_api import ScriptedTransport, clone_args, scripted_connection
 from support.streams import OneWay
 
 import uponai_widgets as uw
+from uponai_devtools.wav import noise_wav
 from uponai_widgets import _samples
 
 CHUNK = 64 * 1024
@@ -26,7 +27,7 @@ def sha(data: bytes) -> str:
 
 
 def test_every_kind_of_sample_is_sent_with_its_own_bytes(tmp_path: Path) -> None:
-    contents = [fake_wav(3000 + 100 * i, seed=i) for i in range(10)]
+    contents = [noise_wav(3000 + 100 * i, seed=i) for i in range(10)]
     path = tmp_path / "as-str.wav"
     path.write_bytes(contents[0])
     pathlib_path = tmp_path / "as-path.wav"
@@ -87,7 +88,7 @@ def test_mime_type_comes_from_the_content_not_the_name(head: bytes, mime: str) -
 
 def test_a_str_path_is_sent_as_the_file_never_as_text(tmp_path: Path) -> None:
     path = tmp_path / "voice.wav"
-    path.write_bytes(fake_wav(2000))
+    path.write_bytes(noise_wav(2000))
     transport = ScriptedTransport()
     uw.clone_voice(scripted_connection(transport), **clone_args(samples=[str(path)]))
     body = transport.seen[0].body
@@ -99,7 +100,7 @@ def test_paths_are_opened_lazily_in_binary_mode_read_in_chunks_and_closed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "big.wav"
-    path.write_bytes(fake_wav(1_000_000))
+    path.write_bytes(noise_wav(1_000_000))
     events: list[str] = []
     handles: list[Any] = []
 
@@ -146,7 +147,7 @@ def test_paths_are_opened_lazily_in_binary_mode_read_in_chunks_and_closed(
 
 
 def test_caller_file_objects_are_read_from_their_position_and_left_open(tmp_path: Path) -> None:
-    data = fake_wav(5000)
+    data = noise_wav(5000)
     handle = io.BytesIO(b"junk" + data)
     handle.seek(4)
     transport = ScriptedTransport()
@@ -172,12 +173,12 @@ def _peak_while_cloning(samples: list[Any]) -> int:
 
 def test_a_large_path_is_streamed_not_read_whole(tmp_path: Path) -> None:
     path = tmp_path / "large.wav"
-    path.write_bytes(fake_wav(16 * 1024 * 1024))
+    path.write_bytes(noise_wav(16 * 1024 * 1024))
     assert _peak_while_cloning([path]) < 2 * 1024 * 1024
 
 
 def test_a_memoryview_is_wrapped_without_a_copy() -> None:
-    content = memoryview(bytearray(fake_wav(16 * 1024 * 1024)))
+    content = memoryview(bytearray(noise_wav(16 * 1024 * 1024)))
     entry = {"name": "upload.wav", "type": "audio/wav", "content": content}
     assert _peak_while_cloning([entry]) < 2 * 1024 * 1024
     assert content[:4] == b"RIFF"  # the caller's buffer is still usable afterwards
@@ -187,7 +188,7 @@ def test_a_sample_that_cannot_be_read_during_the_upload_is_a_typed_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "vanishing.wav"
-    path.write_bytes(fake_wav(10_000))
+    path.write_bytes(noise_wav(10_000))
     calls: list[str] = []
 
     def flaky_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
@@ -209,7 +210,7 @@ def test_validation_leaves_no_file_open(tmp_path: Path) -> None:
     paths = []
     for i in range(3):
         path = tmp_path / f"s{i}.wav"
-        path.write_bytes(fake_wav(200_000, seed=i % 2))  # s0 and s2 are identical
+        path.write_bytes(noise_wav(200_000, seed=i % 2))  # s0 and s2 are identical
         paths.append(path)
     with pytest.raises(uw.ValidationError, match="same content"):
         uw.validate_clone(name="A", provider="p", workspace_id=1, samples=paths)

@@ -377,7 +377,7 @@ def test_debug_logs_over_real_http_never_show_the_secrets(
 
 
 def test_refused_connection_is_retried_then_reported(tmp_path: Path) -> None:
-    from uponai_devtools.sandbox import free_port
+    from uponai_devtools.processes import free_port
 
     sleeps = Sleeps()
     retry = uw.RetryPolicy(sleep=sleeps, random=lambda: 1.0)

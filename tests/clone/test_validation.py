@@ -13,13 +13,13 @@ from support.fake_api import (
     TOKEN,
     ScriptedTransport,
     clone_args,
-    fake_wav,
     scripted_connection,
 )
 
 import uponai_widgets as uw
+from uponai_devtools.wav import noise_wav
 
-WAV = fake_wav(4000, seed=7)
+WAV = noise_wav(4000, seed=7)
 
 
 def problems_for(tmp_path: Path, **overrides: Any) -> list[uw.Problem]:
@@ -97,7 +97,7 @@ def test_same_size_but_different_content_is_fine(tmp_path: Path) -> None:
     head_and_tail_equal = [WAV, WAV[:2000] + b"x" + WAV[2001:]]
     samples = [("a.wav", head_and_tail_equal[0]), ("b.wav", head_and_tail_equal[1])]
     uw.clone_voice(scripted_connection(transport), **clone_args(samples=samples))
-    big = fake_wav(300_000, seed=1)
+    big = noise_wav(300_000, seed=1)
     samples = [("a.wav", big), ("b.wav", big[:150_000] + b"!" + big[150_001:])]
     uw.clone_voice(scripted_connection(transport), **clone_args(samples=samples))
     assert len(transport.seen) == 2
@@ -144,7 +144,7 @@ def test_over_the_per_file_limit(tmp_path: Path) -> None:
 
 
 def test_over_the_total_and_count_limits() -> None:
-    samples = [(f"{i}.wav", fake_wav(4000, seed=i)) for i in range(4)]
+    samples = [(f"{i}.wav", noise_wav(4000, seed=i)) for i in range(4)]
     with pytest.raises(uw.ValidationError) as info:
         uw.validate_clone(
             **clone_args(samples=samples), limits=uw.Limits(max_total_bytes=10_000, max_files=3)
@@ -155,7 +155,7 @@ def test_over_the_total_and_count_limits() -> None:
 
 
 def test_default_count_limit_is_25(tmp_path: Path) -> None:
-    samples = [(f"{i}.wav", fake_wav(100, seed=i)) for i in range(26)]
+    samples = [(f"{i}.wav", noise_wav(100, seed=i)) for i in range(26)]
     problem = only(problems_for(tmp_path, samples=samples))
     assert "26 samples, at most 25" in problem.message
 
@@ -251,9 +251,9 @@ def test_only_samples_of_equal_size_are_ever_hashed(monkeypatch: pytest.MonkeyPa
         return original(self, quick=quick)
 
     monkeypatch.setattr(SampleReader, "digest", spy)
-    sizes = [fake_wav(300_000 + i, seed=i) for i in range(3)]
+    sizes = [noise_wav(300_000 + i, seed=i) for i in range(3)]
     uw.validate_clone(**clone_args(samples=[(f"{i}.wav", d) for i, d in enumerate(sizes)]))
     assert hashed == []
-    equal = [fake_wav(300_000, seed=1), fake_wav(300_000, seed=2), fake_wav(100_000, seed=3)]
+    equal = [noise_wav(300_000, seed=1), noise_wav(300_000, seed=2), noise_wav(100_000, seed=3)]
     uw.validate_clone(**clone_args(samples=[(f"{i}.wav", d) for i, d in enumerate(equal)]))
     assert hashed == [("0.wav", True), ("1.wav", True)]  # quick digests differ: no full hash

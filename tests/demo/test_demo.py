@@ -9,7 +9,7 @@ import httpx
 import pytest
 from support.demo_process import REPO, process_environ, running_demo
 
-from uponai_devtools.sandbox import pid_alive
+from uponai_devtools.processes import pid_alive
 from uponai_devtools.wav import make_wav
 
 

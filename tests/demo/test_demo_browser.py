@@ -16,7 +16,7 @@ import pytest
 from support.demo_process import REPO, running_demo
 
 from uponai_devtools.browser import ARTIFACTS, chromium
-from uponai_devtools.sandbox import pid_alive
+from uponai_devtools.processes import pid_alive
 from uponai_devtools.wav import write_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from uponai_widgets import Limits
+from uponai_widgets import AudioPicker, Limits
 from uponai_widgets.jupyter._chunk_store import ChunkStore
-from uponai_widgets.jupyter._picker import AudioPicker
 
 
 def message(store: ChunkStore, kind: str, file_id: str, **fields: Any) -> Any:

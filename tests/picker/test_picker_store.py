@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from uponai_devtools.wav import make_wav
+from uponai_widgets import AudioPicker
 from uponai_widgets.jupyter._chunk_store import ChunkStore
 from uponai_widgets.jupyter._frontend import read_part
-from uponai_widgets.jupyter._picker import PICKER_ESM, AudioPicker
+from uponai_widgets.jupyter._picker import PICKER_ESM
 
 
 def begin(store: ChunkStore, file_id: str, size: int, name: str = "a.wav") -> Any:

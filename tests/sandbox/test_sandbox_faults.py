@@ -1,4 +1,4 @@
-"""Test-mode fault injection and the request log, as client tests use them (issue 4, item 5)."""
+"""Test-mode fault injection and the request log, as client tests use them."""
 
 from __future__ import annotations
 

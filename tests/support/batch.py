@@ -11,8 +11,7 @@ import httpx
 
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import write_wav
-from uponai_widgets import RetryPolicy, connect
-from uponai_widgets._connection import Connection
+from uponai_widgets import Connection, RetryPolicy, connect
 
 VOICE_JSON: dict[str, Any] = {
     "voiceId": "voice_fake",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from uponai_devtools.jupyter_env import isolated_jupyter_env
-from uponai_devtools.sandbox import free_port, pid_alive
+from uponai_devtools.processes import free_port, pid_alive
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "scripts" / "demo.py"

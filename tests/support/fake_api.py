@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import random
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -19,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from uponai_widgets import RetryPolicy, connect
-from uponai_widgets._connection import Connection
+from uponai_devtools.wav import noise_wav
+from uponai_widgets import Connection, RetryPolicy, connect
 
 TOKEN = "sk-unit-9f8e7d6c5b4a-SECRET"
 REASON = "ticket 4711: customer asked us to fix their voice"
@@ -36,12 +34,6 @@ VOICE_JSON: dict[str, Any] = {
     "createdAt": "2026-11-25T18:00:00Z",
     "updatedAt": None,
 }
-
-
-def fake_wav(size: int = 4096, seed: int = 0) -> bytes:
-    """`size` bytes that start like a WAV file (RIFF/WAVE header) followed by noise."""
-    header = b"RIFF" + struct.pack("<I", size - 8) + b"WAVEfmt "
-    return header + random.Random(seed).randbytes(size - len(header))
 
 
 @dataclass
@@ -230,7 +222,7 @@ def clone_args(**overrides: Any) -> dict[str, Any]:
         "name": "Ada",
         "provider": "elevenlabs",
         "workspace_id": 42,
-        "samples": [("a.wav", fake_wav(5000, 1)), ("b.wav", fake_wav(6000, 2))],
+        "samples": [("a.wav", noise_wav(5000, 1)), ("b.wav", noise_wav(6000, 2))],
     }
     args.update(overrides)
     return args

@@ -8,8 +8,7 @@ from typing import Any
 
 from support.raw_http import response
 from uponai_devtools.wav import make_wav, write_wav
-from uponai_widgets import RetryPolicy, connect
-from uponai_widgets._connection import Connection
+from uponai_widgets import Connection, RetryPolicy, connect
 
 TOKEN = "sk-reliability-5d4c3b2a1f0e-SECRET"
 REASON = "ticket 8812: tenant asked for the voice to be recloned"
@@ -49,3 +48,22 @@ def wav_path(folder: Path, name: str, seconds: float = 0.2, freq: float = 300.0)
 def wav_bytes(seconds: float = 0.1, freq: float = 330.0) -> bytes:
     """A small real WAV in memory."""
     return make_wav(seconds=seconds, freq=freq)
+
+
+def clone_args(samples: list[Any], **overrides: Any) -> dict[str, Any]:
+    """Keyword arguments of a valid `clone_voice` call with `samples`, changed by `overrides`."""
+    args: dict[str, Any] = {
+        "name": "Ada",
+        "provider": "elevenlabs",
+        "workspace_id": 42,
+        "samples": samples,
+    }
+    args.update(overrides)
+    return args
+
+
+def assert_no_secret(text: str) -> None:
+    """Neither the token (as given or stripped) nor the impersonation reason is in `text`."""
+    assert TOKEN not in text
+    assert TOKEN.strip() not in text
+    assert REASON not in text

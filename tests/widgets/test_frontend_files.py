@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from uponai_widgets import AudioPicker, VoiceRecorder
 from uponai_widgets.jupyter import _frontend
-from uponai_widgets.jupyter._picker import PICKER_CSS, PICKER_ESM, AudioPicker
-from uponai_widgets.jupyter._recorder import RECORDER_ESM, VoiceRecorder
+from uponai_widgets.jupyter._picker import PICKER_CSS, PICKER_ESM
+from uponai_widgets.jupyter._recorder import RECORDER_ESM
 
 REPO = Path(__file__).resolve().parents[2]
 JUPYTER = REPO / "widgets" / "uponai_widgets" / "jupyter"

@@ -12,9 +12,10 @@ from IPython.core.formatters import DisplayFormatter
 
 from uponai_client.models import Voice
 from uponai_devtools.wav import make_wav
+from uponai_widgets import VoiceCard
 from uponai_widgets._errors import redact
 from uponai_widgets._sizes import format_duration, format_size
-from uponai_widgets.jupyter._card import VoiceCard, playable_url, voice_card_html
+from uponai_widgets.jupyter._card import playable_url, voice_card_html
 from uponai_widgets.jupyter._card_html import register_voice_formatter, voice_html
 from uponai_widgets.jupyter._samples_html import (
     EMPTY_SELECTION_HINT,

@@ -20,8 +20,7 @@ from uponai_client import AuthenticatedClient
 from uponai_client.models import Voice
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import make_wav
-from uponai_widgets import Connection, VoiceCard, VoiceCloneWidget
-from uponai_widgets.jupyter._picker import AudioPicker
+from uponai_widgets import AudioPicker, Connection, VoiceCard, VoiceCloneWidget
 from uponai_widgets.jupyter._samples_html import EMPTY_SELECTION_HINT
 
 CHUNK = 4096

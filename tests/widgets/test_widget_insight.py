@@ -12,9 +12,9 @@ from array import array
 from test_widget_clone import Gate, gate, pick, run, send_like_browser
 
 from uponai_devtools.wav import make_wav
-from uponai_widgets import VoiceCloneWidget
+from uponai_widgets import VoiceCloneWidget, VoiceRecorder
 from uponai_widgets.jupyter._frontend import read_part
-from uponai_widgets.jupyter._recorder import RECORDER_ESM, VoiceRecorder
+from uponai_widgets.jupyter._recorder import RECORDER_ESM
 
 __all__ = ["gate"]  # the fixture, imported for this module's tests
 

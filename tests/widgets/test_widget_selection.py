@@ -14,8 +14,7 @@ import pytest
 
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import make_wav
-from uponai_widgets import VoiceCloneWidget
-from uponai_widgets.jupyter._picker import AudioPicker
+from uponai_widgets import AudioPicker, VoiceCloneWidget
 
 CHUNK = 1000
 

@@ -341,7 +341,7 @@ async def clone_voice_async_tracked(
         timeout,
     )
     plan.state = state
-    http = plan.connection.client.get_async_httpx_client()
+    http = plan.connection.async_http()
     try:
         retry_number = 0
         while True:

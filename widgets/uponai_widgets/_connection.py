@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
+import threading
+import weakref
 from typing import Any
 
+import attrs
 import httpx
 
 from uponai_client import AuthenticatedClient
@@ -116,7 +120,7 @@ class Connection:
     (sync or async) context manager.
     """
 
-    __slots__ = ("client", "limits", "retry", "timeout")
+    __slots__ = ("_loop_clients", "_loop_lock", "client", "limits", "retry", "timeout")
 
     def __init__(
         self,
@@ -130,6 +134,28 @@ class Connection:
         self.retry = retry or RetryPolicy()
         self.timeout = resolve_timeout(timeout)
         self.limits = limits or Limits()
+        self._loop_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, httpx.AsyncClient
+        ] = weakref.WeakKeyDictionary()
+        self._loop_lock = threading.Lock()
+
+    def async_http(self) -> httpx.AsyncClient:
+        """The async HTTP client for the running event loop.
+
+        A pooled HTTP connection belongs to the event loop that opened it, and a notebook may
+        run the next call on another loop (a new `asyncio.run`, a kernel subshell's thread).
+        The first loop uses the generated client's own `httpx.AsyncClient`; every other loop
+        gets one of its own, built from the same settings (base URL, headers, cookies, timeout,
+        TLS). A client set with `set_async_httpx_client` serves the first loop only.
+        """
+        loop = asyncio.get_running_loop()
+        with self._loop_lock:
+            http = self._loop_clients.get(loop)
+            if http is None:
+                owner = self.client if not self._loop_clients else attrs.evolve(self.client)
+                http = owner.get_async_httpx_client()
+                self._loop_clients[loop] = http
+        return http
 
     @property
     def base_url(self) -> str:
@@ -146,9 +172,12 @@ class Connection:
             sync_client.close()
 
     async def aclose(self) -> None:
-        """Close all HTTP connections."""
+        """Close the sync HTTP connections and the async ones of the running event loop."""
         self.close()
-        async_client = self.client._async_client
+        with self._loop_lock:
+            async_client = self._loop_clients.pop(asyncio.get_running_loop(), None)
+        if async_client is None:
+            async_client = self.client._async_client
         if async_client is not None:
             await async_client.aclose()
 
