@@ -16,7 +16,7 @@ from pathlib import Path
 
 from support.cli import COMMAND, Done, assert_clean, cli_env
 
-from uponai_devtools.sandbox import free_port, pid_alive
+from uponai_devtools.processes import free_port, pid_alive
 from uponai_devtools.wav import write_wav
 
 EXPORTS = re.compile(r"^export UPONAI_BASE_URL=(\S+)\nexport UPONAI_API_KEY=(\S+)$", re.M)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from support.demo_process import REPO, running_demo
 
-from uponai_devtools.sandbox import pid_alive
+from uponai_devtools.processes import pid_alive
 from uponai_devtools.wav import write_wav
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
