@@ -1,0 +1,50 @@
+"""Real speech for tests, synthesised at test time by espeak-ng (the Makefile installs it).
+
+`speech(path, text)` writes espeak-ng's 22.05 kHz mono 16-bit WAV. Tests that need it call
+`require_espeak()` first, which skips them with the reason when the binary is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SENTENCE = (
+    "The quick brown fox jumps over the lazy dog. Voice cloning works best with clean speech, "
+    "recorded close to the microphone in a quiet room."
+)
+
+# A reading of about three minutes: sentences separated by espeak-ng's sentence pauses.
+READING = [
+    "Once upon a time, in a quiet village by the sea, there lived an old fisherman.",
+    "Every evening he sat by the harbour and told stories to anyone who would listen.",
+    "He spoke of storms that lasted for weeks, and of fish as large as boats.",
+    "The children laughed, but they always came back the next evening for more.",
+    "One winter the sea froze over, and the fisherman walked out across the ice.",
+    "He found a small wooden box, sealed with wax, half buried in the snow.",
+    "Inside the box there was a letter, written in a language nobody in the village knew.",
+    "The teacher tried to read it, and so did the priest, but neither of them could.",
+]
+
+
+def require_espeak() -> str:
+    """The espeak-ng executable, or skip the calling test saying why."""
+    found = shutil.which("espeak-ng")
+    if found is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng; the Makefile does)")
+    return found
+
+
+def speech(path: Path, text: str = SENTENCE, *, words_per_minute: int = 160) -> Path:
+    """Synthesise `text` into the WAV file `path` (22.05 kHz mono 16-bit PCM)."""
+    binary = require_espeak()
+    subprocess.run(
+        [binary, "-s", str(words_per_minute), "-w", str(path), text],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return path
