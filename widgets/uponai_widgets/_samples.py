@@ -11,13 +11,13 @@ import hashlib
 import io
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 from ._errors import Problem
 
-__all__ = ["SampleReader", "open_sample", "sniff_audio"]
+__all__ = ["SampleReader", "expand_samples", "open_sample", "sniff_audio"]
 
 SNIFF_BYTES = 16
 _DIGEST_SPAN = 64 * 1024
@@ -271,6 +271,22 @@ def _is_text_stream(stream: Any) -> bool:
         return isinstance(stream.read(0), str)
     except (OSError, ValueError, TypeError):
         return False
+
+
+def expand_samples(items: Iterable[object]) -> list[object]:
+    """The items, each one with a callable `sample_files()` replaced by the files it returns.
+
+    A prepared sample (`uponai_widgets.prepare_sample`) stands for its files this way, without
+    the core importing the audio layer.
+    """
+    expanded: list[object] = []
+    for item in items:
+        files = getattr(item, "sample_files", None)
+        if callable(files) and not isinstance(item, (str, bytes, bytearray, memoryview)):
+            expanded.extend(files())
+        else:
+            expanded.append(item)
+    return expanded
 
 
 def open_sample(item: object, index: int) -> SampleReader | Problem:
