@@ -29,6 +29,17 @@ READING = [
     "The teacher tried to read it, and so did the priest, but neither of them could.",
 ]
 
+# One long sentence without punctuation: espeak-ng reads it without a pause (about 34 s).
+RUN_ON = (
+    "the wind carried the small boat over the grey water and the old man held the rope and "
+    "watched the clouds gather over the hills and he thought of the village and the children "
+    "and the long winter that was coming and of the nets he still had to mend before the snow "
+    "and of his brother who had gone away to the city many years ago and never written and of "
+    "the letter in the wooden box that nobody could read and the wind grew stronger and the "
+    "boat rocked and creaked and the man sang an old song his mother used to sing when he was "
+    "a boy and the gulls circled above him crying and the light faded slowly over the sea"
+)
+
 
 def require_espeak() -> str:
     """The espeak-ng executable, or skip the calling test saying why."""

@@ -8,7 +8,8 @@ recovery towards 1 afterwards. The recovery recursion u[k] = max(d[k], u[k-1] * 
 is evaluated without a Python loop as a running maximum in the log domain. The gain moves
 linearly between tick centres (only the ticks near a peak are touched, so unlimited audio is
 copied unchanged); every sample of a tick gets at most the gain that tick and its neighbours
-need, so the result stays under the ceiling. One tick is held back between blocks.
+need, so the result stays under the ceiling. Two ticks are held back between blocks, so the
+result does not depend on the block sizes.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class PeakLimiter:
         self._decay = math.exp(-1.0 / (RELEASE_S / TICK_S))  # per tick
         self._held = np.zeros((0, channels), np.float32)  # samples not output yet
         self._prev_need = 1.0  # the gain the last output tick needed
-        self._last_gain = 1.0  # the gain at the centre of the last output tick
+        self._last_gain: float | None = None  # at the centre of the last output tick
         self._reduction = 0.0  # 1 - gain of the last output tick
         self.max_reduction_db = 0.0
         self.limited_ticks = 0
@@ -53,24 +54,38 @@ class PeakLimiter:
         if last and len(data) > whole * self._tick:  # a final partial tick
             peak = float(np.abs(data[whole * self._tick :]).max())
             need = np.append(need, min(1.0, self._ceiling / max(peak, _TINY)))
-        fixed = len(need) if last else len(need) - 1  # the last tick's neighbour is unknown
-        if fixed <= 0:
-            self._held = data.copy() if not last else data[:0]
-            return data[:0] if not last else data
+        # A tick's gain needs its right neighbour's need; its output needs the next tick's gain.
+        known = len(need) if last else len(need) - 1
+        done = known if last else known - 1
+        if done <= 0:
+            self._held = data[:0] if last else data.copy()
+            return data if last else data[:0]
         right = np.append(need[1:], need[-1])
         left = np.insert(need[:-1], 0, self._prev_need)
-        window = np.minimum(np.minimum(left, need), right)[:fixed]
-        gains = self._recover(window)
-        frames = len(data) if last else fixed * self._tick
+        window = np.minimum(np.minimum(left, need), right)[:known]
+        reduction = self._recover(window)
+        gains = 1.0 - reduction
+        first = gains[0] if self._last_gain is None else self._last_gain  # flat at the start
+        before = np.insert(gains[: done - 1], 0, first)
+        after = np.append(gains[1:], gains[-1])[:done]
+        gains = gains[:done]
+        self._prev_need, self._last_gain = float(need[done - 1]), float(gains[-1])
+        self._reduction = float(reduction[done - 1])
+        self._count(gains)
+        frames = len(data) if last else done * self._tick
         out = data[:frames].copy()
-        before = np.insert(gains[:-1], 0, self._last_gain)
-        after = np.append(gains[1:], gains[-1])
         active = np.flatnonzero((before < 1.0) | (gains < 1.0) | (after < 1.0))  # else gain 1
-        self._prev_need, self._last_gain = float(need[fixed - 1]), float(gains[-1])
         if len(active):
             self._apply(out, active, before, gains, after)
         self._held = data[frames:].copy()
         return out
+
+    def _count(self, gains: Any) -> None:
+        np = self._np
+        if len(gains) and float(gains.min()) < 1.0:
+            self.limited_ticks += int(np.count_nonzero(gains < 1.0))
+            worst = -20 * math.log10(max(float(gains.min()), _TINY))
+            self.max_reduction_db = max(self.max_reduction_db, worst)
 
     def _apply(self, out: Any, active: Any, before: Any, gains: Any, after: Any) -> None:
         """Multiply the active ticks of `out` by the gain, linear between tick centres."""
@@ -88,7 +103,7 @@ class PeakLimiter:
             rest *= curve[-1, : len(rest), None].astype(np.float32)
 
     def _recover(self, window: Any) -> Any:
-        """Gains after the 50 ms recovery, continuing from the previous block."""
+        """1 - gain per tick after the 50 ms recovery, continuing from the last output tick."""
         np = self._np
         depth = np.maximum(1.0 - window, _TINY)
         steps = np.arange(1, len(depth) + 1, dtype=np.float64)
@@ -96,11 +111,5 @@ class PeakLimiter:
         start = math.log(max(self._reduction, _TINY))  # at step 0
         scores = np.maximum.accumulate(np.maximum(np.log(depth) - steps * log_r, start))
         reduction = np.exp(scores + steps * log_r)
-        reduction[reduction < 1e-9] = 0.0
-        self._reduction = float(reduction[-1])
-        gains = 1.0 - reduction
-        if len(gains) and gains.min() < 1.0:
-            self.limited_ticks += int(np.count_nonzero(gains < 0.9999))
-            worst = -20 * math.log10(max(float(gains.min()), _TINY))
-            self.max_reduction_db = max(self.max_reduction_db, worst)
-        return gains
+        reduction[reduction < 1e-4] = 0.0  # back at unity (a step of under 0.001 dB)
+        return np.maximum(reduction, 1.0 - window)  # never less than a tick needs
