@@ -229,7 +229,8 @@ def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTi
     """The report for an opened sample and its speech timeline (None when undecodable).
 
     `tap(sample_rate, channels)`, when given, returns a function that is fed every decoded
-    block too (the preparation's first pass measures loudness this way, in the same pass).
+    block too (the preparation's first pass measures loudness this way, in the same pass);
+    what it raises propagates (a cancellation is not a decoding error).
     """
     name = reader.label
     sniffed = sniff_audio(reader.head())
@@ -239,6 +240,7 @@ def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTi
         return _failed(name, None, f"not audio: the first bytes match none of {_FORMATS}"), None
     fmt = sniffed[0]
     np = import_numpy()
+    in_tap = False
     try:
         rate, channels, blocks = decode(reader, fmt)
         with contextlib.closing(blocks):
@@ -249,7 +251,9 @@ def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTi
                 accumulator.feed(block)
                 detector.feed(block)
                 if extra is not None:
+                    in_tap = True
                     extra(block)
+                    in_tap = False
             fig = accumulator.finish()
             timeline = detector.finish()
             finite = accumulator.finite
@@ -258,6 +262,8 @@ def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTi
     except DecodeError as exc:
         return _failed(name, fmt, f"cannot decode as {fmt.upper()}: {exc}"), None
     except Exception as exc:
+        if in_tap:
+            raise
         detail = str(exc).strip() or type(exc).__name__
         return _failed(name, fmt, f"cannot decode as {fmt.upper()}: {detail}"), None
     if fig.frames == 0:

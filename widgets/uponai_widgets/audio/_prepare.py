@@ -183,6 +183,11 @@ def _describe(
                     f"{opts.peak_dbfs:.1f} dBFS"
                 )
             changes.append(line)
+    elif any(out.limited_db >= 0.05 for out in written):
+        worst = max(out.limited_db for out in written)
+        changes.append(
+            f"peaks limited by up to {worst:.1f} dB to stay under {opts.peak_dbfs:.1f} dBFS"
+        )
     if opts.mono and (before.channels or 1) > 1:
         changes.append(f"mixed {before.channels} channels down to mono")
     if opts.sample_rate and opts.sample_rate != before.sample_rate:
