@@ -7,10 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from support.speech import READING, speech
+from support.speech import READING, SILENCE_AFTER_S, SILENCE_BEFORE_S, speech
 
-SILENCE_BEFORE_S = 3.0
-SILENCE_AFTER_S = 2.0
 QUIET_GAIN = 0.05  # about -26 dBFS peaks
 
 

@@ -12,8 +12,7 @@ import numpy as np
 import pyloudnorm as pyln
 import pytest
 import soundfile as sf
-from conftest import SILENCE_AFTER_S, SILENCE_BEFORE_S
-from support.speech import RUN_ON, speech
+from support.speech import RUN_ON, SILENCE_AFTER_S, SILENCE_BEFORE_S, speech
 
 import uponai_widgets as uw
 
@@ -50,6 +49,12 @@ def test_a_quiet_padded_sentence_comes_back_trimmed_at_minus_20_lufs(
     assert lufs(prepared.path) == pytest.approx(-20.0, abs=1.0)
     assert peak(prepared.path) < CEILING
     (after,) = prepared.after
+    # Measured while writing, it is what inspecting the written file reports.
+    reread = uw.inspect_sample(prepared.path)
+    for key, value in after.to_dict().items():
+        expected = reread.to_dict()[key]
+        assert value == (pytest.approx(expected) if isinstance(expected, float) else expected)
+    assert len(after.envelope) == len(reread.envelope)
     assert after.duration_s == pytest.approx(info.duration)
     assert after.peak_dbfs is not None
     assert after.peak_dbfs <= -1.0  # rounded to 0.01 dB; the exact peak is checked above

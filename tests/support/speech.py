@@ -17,6 +17,10 @@ SENTENCE = (
     "recorded close to the microphone in a quiet room."
 )
 
+# The quiet padded sentence of the preparation tests: silence before and after it.
+SILENCE_BEFORE_S = 3.0
+SILENCE_AFTER_S = 2.0
+
 # A reading of about three minutes: sentences separated by espeak-ng's sentence pauses.
 READING = [
     "Once upon a time, in a quiet village by the sea, there lived an old fisherman.",

@@ -225,6 +225,49 @@ def _decode_report(reader: Any) -> SampleReport:
 Tap = Callable[[int, int], Callable[[Any], None]]
 
 
+class Analysis:
+    """Figures and speech of one sample, fed block by block (what `measure` computes)."""
+
+    def __init__(self, np: Any, sample_rate: int, channels: int) -> None:
+        self._accumulator = Accumulator(np, sample_rate, channels)
+        self._detector = SpeechDetector(np, sample_rate, channels)
+
+    def feed(self, block: Any) -> None:
+        """Add the next float32 block (frames, channels)."""
+        self._accumulator.feed(block)
+        self._detector.feed(block)
+
+    def report(self, name: str, fmt: str) -> tuple[SampleReport, SpeechTimeline | None]:
+        """The report and speech timeline for everything fed (call once, at the end)."""
+        fig = self._accumulator.finish()
+        timeline = self._detector.finish()
+        if fig.frames == 0:
+            return _failed(name, fmt, "no audio: the file decodes to zero frames"), None
+        if not self._accumulator.finite:
+            reason = "corrupt: the audio holds NaN or infinite sample values"
+            return _failed(name, fmt, reason), None
+        speech = round(min(timeline.speech_s, fig.frames / fig.sample_rate), 2)
+        found = _checks(fig, speech, per_sample=True)
+        report = SampleReport(
+            name=name,
+            format=fmt,
+            duration_s=fig.frames / fig.sample_rate,
+            sample_rate=fig.sample_rate,
+            channels=fig.channels,
+            peak_dbfs=fig.peak_dbfs,
+            rms_dbfs=fig.rms_dbfs,
+            clipped_ratio=fig.clipped_ratio,
+            silence_ratio=fig.silence_ratio,
+            leading_silence_s=fig.leading_silence_s,
+            trailing_silence_s=fig.trailing_silence_s,
+            speech_s=speech,
+            verdict=_worst(level for level, _ in found),
+            reasons=tuple(reason for _, reason in found),
+            envelope=fig.envelope,
+        )
+        return report, timeline
+
+
 def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTimeline | None]:
     """The report for an opened sample and its speech timeline (None when undecodable).
 
@@ -244,19 +287,15 @@ def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTi
     try:
         rate, channels, blocks = decode(reader, fmt)
         with contextlib.closing(blocks):
-            accumulator = Accumulator(np, rate, channels)
-            detector = SpeechDetector(np, rate, channels)
+            analysis = Analysis(np, rate, channels)
             extra = tap(rate, channels) if tap is not None else None
             for block in blocks:
-                accumulator.feed(block)
-                detector.feed(block)
+                analysis.feed(block)
                 if extra is not None:
                     in_tap = True
                     extra(block)
                     in_tap = False
-            fig = accumulator.finish()
-            timeline = detector.finish()
-            finite = accumulator.finite
+            return analysis.report(name, fmt)
     except ImportError:
         raise
     except DecodeError as exc:
@@ -266,30 +305,6 @@ def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTi
             raise
         detail = str(exc).strip() or type(exc).__name__
         return _failed(name, fmt, f"cannot decode as {fmt.upper()}: {detail}"), None
-    if fig.frames == 0:
-        return _failed(name, fmt, "no audio: the file decodes to zero frames"), None
-    if not finite:
-        return _failed(name, fmt, "corrupt: the audio holds NaN or infinite sample values"), None
-    speech = round(min(timeline.speech_s, fig.frames / fig.sample_rate), 2)
-    found = _checks(fig, speech, per_sample=True)
-    report = SampleReport(
-        name=name,
-        format=fmt,
-        duration_s=fig.frames / fig.sample_rate,
-        sample_rate=fig.sample_rate,
-        channels=fig.channels,
-        peak_dbfs=fig.peak_dbfs,
-        rms_dbfs=fig.rms_dbfs,
-        clipped_ratio=fig.clipped_ratio,
-        silence_ratio=fig.silence_ratio,
-        leading_silence_s=fig.leading_silence_s,
-        trailing_silence_s=fig.trailing_silence_s,
-        speech_s=speech,
-        verdict=_worst(level for level, _ in found),
-        reasons=tuple(reason for _, reason in found),
-        envelope=fig.envelope,
-    )
-    return report, timeline
 
 
 def inspect_sample(sample: object) -> SampleReport:

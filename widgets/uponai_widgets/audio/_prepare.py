@@ -35,7 +35,7 @@ from typing import Any, Protocol, cast
 from .._errors import Problem
 from .._samples import SampleReader, open_sample
 from ._decode import decode, import_numpy
-from ._inspect import SampleReport, _caller_stream, inspect_sample, measure
+from ._inspect import SampleReport, _caller_stream, measure
 from ._loudness import STEP_S, LoudnessMeter
 from ._options import Options, PreparationError, check_options
 from ._split import QuietTrack, plan_segments
@@ -154,6 +154,7 @@ class _Written:
     path: Path
     loudness: float  # LUFS as written
     limited_db: float  # the limiter's deepest reduction
+    report: SampleReport  # `inspect_sample` of the file, measured while writing it
 
 
 def _describe(
@@ -306,7 +307,12 @@ def _write(
         route(conditioner.finish())
     if writer is not None:  # the decoder gave slightly fewer frames than measured
         writer.commit()
-    return [_Written(w.path, w.meter.integrated(), w.limited_db) for w in run.writers]
+    return [
+        _Written(
+            w.path, w.meter.integrated(), w.limited_db, w.analysis.report(w.path.name, "wav")[0]
+        )
+        for w in run.writers
+    ]
 
 
 def _prepare(
@@ -358,7 +364,7 @@ def _prepare(
         names = _names(_stem(reader), len(parts), used or set())
         written = _write(reader, before.format or "", parts, opts, folder, names, run)
         paths = [out.path for out in written]
-        after = tuple(inspect_sample(path) for path in paths)
+        after = tuple(out.report for out in written)
         run.report(1.0)
         return PreparedSample(
             path=paths[0],

@@ -106,7 +106,7 @@ class SpeechDetector:
         self._vad = import_webrtcvad().Vad(VAD_MODE)
         self._fft = importlib.import_module("scipy.fft")  # float32 transforms (numpy's are float64)
         self._resampler = (
-            _import_soxr().ResampleStream(sample_rate, VAD_RATE, 1, dtype="float32", quality="LQ")
+            _import_soxr().ResampleStream(sample_rate, VAD_RATE, 1, dtype="float32", quality="QQ")
             if sample_rate != VAD_RATE
             else None
         )

@@ -6,7 +6,8 @@ samples: the first one measures what the second one writes). `WavWriter` writes 
 its gain, the peak ceiling enforced on the int16 values, to a hidden temporary name that
 `commit` renames into place, so a failed or cancelled preparation leaves no half file. The
 peaks the gain would push over the ceiling go through `PeakLimiter`, and the written audio's
-loudness is measured as it is written (`loudness`), so the reported figure is what was sent.
+loudness and its `analysis` (the after report) are measured on the int16 values as written, so
+the reported figures are what will be sent, without reading the file again.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ._decode import AUDIO_HINT, import_soundfile
+from ._inspect import Analysis
 from ._limiter import PeakLimiter
 from ._loudness import LoudnessMeter
 
@@ -81,6 +83,7 @@ class WavWriter:
         self._limit = min(32767, int(ceiling * 32768.0))
         self._limiter = PeakLimiter(np, sample_rate, channels, self._limit / 32768.0)
         self.meter = LoudnessMeter(np, sample_rate, channels)
+        self.analysis = Analysis(np, sample_rate, channels)
         self._file = import_soundfile().SoundFile(
             str(self._partial),
             "w",
@@ -98,10 +101,13 @@ class WavWriter:
         limited = self._limiter.process(block * self._gain, last=last)
         if not len(limited):
             return
-        self.meter.feed(limited)
         scaled = np.rint(limited * np.float32(32768.0))
         np.clip(scaled, -self._limit, self._limit, out=scaled)
-        self._file.write(scaled.astype(np.int16))
+        pcm = scaled.astype(np.int16)
+        self._file.write(pcm)
+        written = pcm * np.float32(1 / 32768)  # what a reader of the file will decode
+        self.meter.feed(written)
+        self.analysis.feed(written)
         self.frames += len(limited)
 
     @property
