@@ -49,11 +49,15 @@ def test_a_quiet_padded_sentence_comes_back_trimmed_at_minus_20_lufs(
     assert lufs(prepared.path) == pytest.approx(-20.0, abs=1.0)
     assert peak(prepared.path) < CEILING
     (after,) = prepared.after
-    # Measured while writing, it is what inspecting the written file reports.
+    # Measured while writing, it is what inspecting the written file reports; its speech is the
+    # first pass's timeline for the kept part, which the detector finds again in the output.
     reread = uw.inspect_sample(prepared.path)
     for key, value in after.to_dict().items():
         expected = reread.to_dict()[key]
-        assert value == (pytest.approx(expected) if isinstance(expected, float) else expected)
+        if key == "speech_s":
+            assert value == pytest.approx(expected, rel=0.05)
+        elif key != "reasons":  # they quote the speech seconds
+            assert value == (pytest.approx(expected) if isinstance(expected, float) else expected)
     assert len(after.envelope) == len(reread.envelope)
     assert after.duration_s == pytest.approx(info.duration)
     assert after.peak_dbfs is not None

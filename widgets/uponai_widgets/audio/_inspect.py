@@ -226,21 +226,30 @@ Tap = Callable[[int, int], Callable[[Any], None]]
 
 
 class Analysis:
-    """Figures and speech of one sample, fed block by block (what `measure` computes)."""
+    """Figures and speech of one sample, fed block by block (what `measure` computes).
 
-    def __init__(self, np: Any, sample_rate: int, channels: int) -> None:
+    With `speech`, the speech timeline is already known (the same audio was analysed before,
+    e.g. a part of a prepared sample) and the detector is not run again.
+    """
+
+    def __init__(
+        self, np: Any, sample_rate: int, channels: int, speech: SpeechTimeline | None = None
+    ) -> None:
         self._accumulator = Accumulator(np, sample_rate, channels)
-        self._detector = SpeechDetector(np, sample_rate, channels)
+        self._speech = speech
+        self._detector = SpeechDetector(np, sample_rate, channels) if speech is None else None
 
     def feed(self, block: Any) -> None:
         """Add the next float32 block (frames, channels)."""
         self._accumulator.feed(block)
-        self._detector.feed(block)
+        if self._detector is not None:
+            self._detector.feed(block)
 
     def report(self, name: str, fmt: str) -> tuple[SampleReport, SpeechTimeline | None]:
         """The report and speech timeline for everything fed (call once, at the end)."""
         fig = self._accumulator.finish()
-        timeline = self._detector.finish()
+        timeline = self._detector.finish() if self._detector is not None else self._speech
+        assert timeline is not None
         if fig.frames == 0:
             return _failed(name, fmt, "no audio: the file decodes to zero frames"), None
         if not self._accumulator.finite:

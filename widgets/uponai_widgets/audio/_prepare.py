@@ -39,6 +39,7 @@ from ._inspect import SampleReport, _caller_stream, measure
 from ._loudness import STEP_S, LoudnessMeter
 from ._options import Options, PreparationError, check_options
 from ._split import QuietTrack, plan_segments
+from ._vad import SpeechTimeline
 from ._wav_out import Conditioner, WavWriter
 
 __all__ = [
@@ -262,6 +263,7 @@ def _names(stem: str, count: int, used: set[str]) -> list[str]:
 def _write(
     reader: SampleReader,
     fmt: str,
+    timeline: SpeechTimeline,
     parts: list[_Part],
     opts: Options,
     folder: Path,
@@ -290,7 +292,9 @@ def _write(
             if writer is None:
                 gain = 10 ** (parts[current].gain_db / 20)
                 path = folder / names[current]
-                writer = WavWriter(np, path, out_rate, conditioner.channels, gain, ceiling)
+                part = parts[current]
+                speech = timeline.part(part.start_s, part.end_s)
+                writer = WavWriter(np, path, out_rate, conditioner.channels, gain, ceiling, speech)
                 run.writers.append(writer)
             take = min(len(out) - offset, end - at)
             writer.write(out[offset : offset + take])
@@ -362,7 +366,7 @@ def _prepare(
         folder = opts.out_dir if opts.out_dir is not None else _private_dir()
         folder.mkdir(parents=True, exist_ok=True)
         names = _names(_stem(reader), len(parts), used or set())
-        written = _write(reader, before.format or "", parts, opts, folder, names, run)
+        written = _write(reader, before.format or "", timeline, parts, opts, folder, names, run)
         paths = [out.path for out in written]
         after = tuple(out.report for out in written)
         run.report(1.0)

@@ -35,7 +35,7 @@ STEADY_CV = 0.6  # median band-energy coefficient of variation under this: stead
 VAD_MODE = 3
 AGC_TARGET_RMS = 0.3  # the loudest frame heard is brought to about -10 dBFS RMS for webrtcvad
 AGC_MAX_GAIN = 31.6  # +30 dB
-SILENT_RMS = 10 ** (-70 / 20)  # frames quieter than -70 dBFS are never speech
+SILENT_RMS = 10 ** (-90 / 20)  # frames quieter than -90 dBFS are never speech
 _FFT = 512
 _BAND_EDGES_HZ = (100.0, 7000.0)
 _BANDS = 16
@@ -69,6 +69,11 @@ class SpeechTimeline:
     def speech_s(self) -> float:
         """Seconds judged to be speech."""
         return self.flags.count(1) * self.frame_s
+
+    def part(self, start_s: float, end_s: float) -> SpeechTimeline:
+        """The timeline of [start_s, end_s) (frames cut at the nearest frame edges)."""
+        first, last = round(start_s / self.frame_s), round(end_s / self.frame_s)
+        return SpeechTimeline(self.flags[first:last], self.frame_s)
 
     def span(self) -> tuple[float, float] | None:
         """(start, end) in seconds of the first and last speech frames, None without speech."""

@@ -7,7 +7,8 @@ its gain, the peak ceiling enforced on the int16 values, to a hidden temporary n
 `commit` renames into place, so a failed or cancelled preparation leaves no half file. The
 peaks the gain would push over the ceiling go through `PeakLimiter`, and the written audio's
 loudness and its `analysis` (the after report) are measured on the int16 values as written, so
-the reported figures are what will be sent, without reading the file again.
+the reported figures are what will be sent, without reading the file again; its speech is the
+first pass's timeline for the part (the same audio, the detector levels its input anyway).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ._decode import AUDIO_HINT, import_soundfile
 from ._inspect import Analysis
 from ._limiter import PeakLimiter
 from ._loudness import LoudnessMeter
+from ._vad import SpeechTimeline
 
 __all__ = ["Conditioner", "WavWriter"]
 
@@ -74,7 +76,14 @@ class WavWriter:
     """One output file: float blocks times `gain`, limited to `ceiling`, as 16-bit PCM."""
 
     def __init__(
-        self, np: Any, path: Path, sample_rate: int, channels: int, gain: float, ceiling: float
+        self,
+        np: Any,
+        path: Path,
+        sample_rate: int,
+        channels: int,
+        gain: float,
+        ceiling: float,
+        speech: SpeechTimeline,
     ) -> None:
         self._np = np
         self.path = path
@@ -83,7 +92,7 @@ class WavWriter:
         self._limit = min(32767, int(ceiling * 32768.0))
         self._limiter = PeakLimiter(np, sample_rate, channels, self._limit / 32768.0)
         self.meter = LoudnessMeter(np, sample_rate, channels)
-        self.analysis = Analysis(np, sample_rate, channels)
+        self.analysis = Analysis(np, sample_rate, channels, speech)
         self._file = import_soundfile().SoundFile(
             str(self._partial),
             "w",
