@@ -102,8 +102,8 @@ class LoudnessMeter:
         # removes it, and it is lost in rounding wherever there is sound.
         offset = np.float32(1e-20)
         weighted, self._zi = self._signal.sosfilt(self._sos, block + offset, axis=0, zi=self._zi)
-        squares = (weighted * weighted) @ self._weights
-        squares = squares.astype(np.float64)  # sums over a step stay exact
+        np.square(weighted, out=weighted)
+        squares = weighted[:, 0] if len(self._weights) == 1 else weighted @ self._weights
         magnitude = np.abs(block[:, 0])
         for channel in range(1, block.shape[1]):  # faster than max(axis=1) over 2-6 columns
             np.maximum(magnitude, np.abs(block[:, channel]), out=magnitude)
@@ -116,7 +116,7 @@ class LoudnessMeter:
         closing = bounds[(bounds > start) & (bounds <= start + count)] - start
         cuts = closing[closing < count]
         starts = np.concatenate([[0], cuts]).astype(np.intp)
-        energy = np.add.reduceat(squares, starts).tolist()
+        energy = np.add.reduceat(squares, starts, dtype=np.float64).tolist()
         peaks = np.maximum.reduceat(magnitude, starts).tolist()
         energy[0] += self._energy
         peaks[0] = max(peaks[0], self._peak)

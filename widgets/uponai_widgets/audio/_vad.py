@@ -150,6 +150,8 @@ class SpeechDetector:
 
     def _frames(self, frames: Any) -> None:
         np = self._np
+        if not np.isfinite(frames).all():  # a corrupt float file: the report says so
+            frames = np.nan_to_num(frames, nan=0.0, posinf=1.0, neginf=-1.0)
         rms = np.sqrt(np.einsum("ij,ij->i", frames, frames) / FRAME)
         heard = rms >= SILENT_RMS
         loudest = np.maximum.accumulate(np.where(heard, rms, 0.0))
