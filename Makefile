@@ -1,40 +1,71 @@
-# `make test` and `make demo` work on a fresh Debian machine with Python 3.11 (as root, or with sudo).
+# `make test` and `make demo` work on a fresh Debian 12 machine with its own python3 (3.11.2), as
+# root or with sudo: what Debian lacks (python3-venv, Chromium, espeak-ng) is installed with apt-get.
+# Any Python 3.11-3.13 works too: `make test PYTHON=python3.13`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The pip the venv gets: Debian 12's ensurepip brings pip 23.0, which downloads whole wheels to
+# read their metadata (the constraint-resolution test then takes minutes instead of seconds).
+PIP_VERSION := 26.3
 CHROMIUM := /usr/bin/chromium
+ESPEAK := /usr/bin/espeak-ng
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq
 
-.PHONY: test demo install lint typecheck check-generated regenerate benchmarks constraints clean
+.PHONY: test test-fast demo docs install lint typecheck check-generated regenerate benchmarks \
+	constraints clean python-venv
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+# Debian splits venv/ensurepip out of python3: install python3-venv when they are missing.
+python-venv:
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  echo "$(PYTHON) has no venv module: installing Debian's python3-venv"; \
+	  $(SUDO) apt-get update -qq && $(APT_INSTALL) python3-venv; }
+
+$(STAMP): pyproject.toml constraints.txt Makefile
+	$(MAKE) --no-print-directory python-venv
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $@
 
 # Debian's Chromium for the real-browser tests (Playwright cannot download browsers here).
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+	$(APT_INSTALL) chromium
+
+# Debian's espeak-ng: speech for the audio-preparation tests.
+$(ESPEAK):
+	$(SUDO) apt-get update -qq
+	$(APT_INSTALL) espeak-ng
 
 check-generated: $(STAMP)
 	$(BIN)/python scripts/regenerate.py --check
 
 lint: $(STAMP)
-	$(BIN)/ruff check widgets sandbox scripts tests benchmarks
-	$(BIN)/ruff format --check widgets sandbox scripts tests benchmarks
+	$(BIN)/ruff check widgets sandbox scripts tests benchmarks devtools
+	$(BIN)/ruff format --check widgets sandbox scripts tests benchmarks devtools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) $(CHROMIUM) check-generated lint typecheck
+# The whole suite (what .ci/run calls): the checks, then every test, browser tests included.
+test: $(STAMP) $(CHROMIUM) $(ESPEAK) check-generated lint typecheck
 	$(BIN)/pytest
+
+# Every test that needs neither a browser nor more than a few seconds (under 2 minutes).
+test-fast: $(STAMP) $(ESPEAK)
+	$(BIN)/pytest -m "not slow and not browser"
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
+
+# HTML API reference of every public name, built offline into docs/api/ (git-ignored).
+docs: $(STAMP)
+	rm -rf docs/api
+	$(BIN)/python -m pdoc --no-search --output-directory docs/api uponai_widgets
 
 regenerate: $(STAMP)
 	$(BIN)/python scripts/regenerate.py
@@ -47,4 +78,4 @@ constraints: $(STAMP)
 	 $(BIN)/pip freeze --exclude-editable | grep -v '^-e' | sort -f) > constraints.txt
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts docs/api

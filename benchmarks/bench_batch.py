@@ -33,14 +33,12 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from uponai_devtools.sandbox import start_sandbox
+from uponai_devtools.wav import write_wav
+from uponai_widgets import connect
+from uponai_widgets.batch._run import clone_voices, clone_voices_async
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from support.audio import write_wav  # noqa: E402
-from support.sandbox import start_sandbox  # noqa: E402
-
-from uponai_widgets import connect  # noqa: E402
-from uponai_widgets.batch._run import clone_voices, clone_voices_async  # noqa: E402
 
 KiB = 1024
 MiB = 1024 * 1024

@@ -38,11 +38,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from uponai_devtools.sandbox import free_port, start_sandbox, stop_process
+from uponai_devtools.wav import make_large_wav, make_wav
 
-from support.audio import make_large_wav, make_wav  # noqa: E402
-from support.sandbox import free_port, start_sandbox, stop_process  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SCENARIOS = ("raw-httpx-files", "paths", "memoryview", "raw-httpx-async-files", "paths-async")
 BASELINE = {

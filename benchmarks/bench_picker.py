@@ -32,14 +32,12 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+from uponai_devtools.browser import chromium, fill_text, open_and_run
+from uponai_devtools.lab import NOTEBOOK, kernel_pid, reset_peak, start_lab, status_kib
+from uponai_devtools.sandbox import start_sandbox
+from uponai_devtools.wav import make_large_wav
 
-from lab_harness import NOTEBOOK, kernel_pid, reset_peak, start_lab, status_kib  # noqa: E402
-from lab_page import chromium, fill_text, open_and_run  # noqa: E402
-from support.audio import make_large_wav  # noqa: E402
-from support.sandbox import start_sandbox  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 MiB = 1024 * 1024
 

@@ -1,25 +1,33 @@
 """`make demo`: the UponAI sandbox and JupyterLab on loopback, `notebooks/clone_voice.ipynb` open.
 
-Starts `python -m uponai_sandbox` with a freshly generated bearer token (data in `.demo/`), then
-JupyterLab with the repo's `jupyter/` config on `JUPYTER_CONFIG_PATH` (it lifts the 10 MiB
-websocket message limit, so real samples reach the kernel) and with `UPONAI_BASE_URL` /
-`UPONAI_API_KEY` pointing kernels at the sandbox. Prints the URL to open; Ctrl-C (SIGINT) or
-SIGTERM stops both servers by PID.
+Starts `python -m uponai_sandbox` (data in `.demo/sandbox/`), then JupyterLab with the repo's
+`jupyter/` config on `JUPYTER_CONFIG_PATH` (it lifts the 10 MiB websocket message limit, so real
+samples reach the kernel) and with `UPONAI_BASE_URL` / `UPONAI_API_KEY` pointing kernels at the
+sandbox. JupyterLab serves a scratch copy of `notebooks/` (`.demo/lab/notebooks/`, ignored by
+git), so using the demo never changes a tracked file. Prints the URL to open and the two `export`
+lines that point a script or a terminal at the same sandbox; Ctrl-C (SIGINT) or SIGTERM stops
+both servers by PID.
+
+The ports, the sandbox key and JupyterLab's token are kept in `.demo/state.json` (mode 0600): a
+restart comes back on the same URL with the same token (it waits for a port the last run has not
+released yet) and the printed export lines keep working.
 
     python scripts/demo.py [--sandbox-port N] [--lab-port N] [--no-browser] [--data-dir DIR]
                            [--root-dir DIR]
 
 Each flag has an environment variable: `UPONAI_DEMO_SANDBOX_PORT`, `UPONAI_DEMO_LAB_PORT`,
-`UPONAI_DEMO_NO_BROWSER=1`, `UPONAI_DEMO_DATA_DIR`, `UPONAI_DEMO_ROOT_DIR`. Port 0 picks a free
-port. `--root-dir` is the folder JupyterLab serves (default: the repository); it must hold
-`notebooks/clone_voice.ipynb`.
+`UPONAI_DEMO_NO_BROWSER=1`, `UPONAI_DEMO_DATA_DIR`, `UPONAI_DEMO_ROOT_DIR`. Without a port flag
+the last run's port is used, else 8765 / 8888; port 0 picks a free port. `--root-dir` serves that
+folder as it is instead of the scratch copy; it must hold `notebooks/clone_voice.ipynb`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -29,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import httpx
 
@@ -36,18 +45,22 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = "notebooks/clone_voice.ipynb"
 LOOPBACK = "127.0.0.1"
 STOP_TIMEOUT = 15.0
+PORT_WAIT = 20.0
+DEFAULT_SANDBOX_PORT = 8765
+DEFAULT_LAB_PORT = 8888
+STATE_FILE = "state.json"
 
 
 @dataclass(frozen=True)
 class DemoOptions:
-    """What the demo runs with (see `parse_options`)."""
+    """What the demo runs with (see `parse_options`); a port of None means "the last one"."""
 
-    sandbox_port: int
-    lab_port: int
+    sandbox_port: int | None
+    lab_port: int | None
     open_browser: bool
     data_dir: Path
     startup_timeout: float
-    root_dir: Path = REPO
+    root_dir: Path | None = None
 
 
 def _truthy(value: str | None) -> bool:
@@ -57,12 +70,8 @@ def _truthy(value: str | None) -> bool:
 def parse_options(argv: Sequence[str] | None, env: Mapping[str, str]) -> DemoOptions:
     """Flags first, then `UPONAI_DEMO_*` variables, then defaults (8765, 8888, `.demo/`)."""
     parser = argparse.ArgumentParser(prog="scripts/demo.py", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--sandbox-port", type=int, default=int(env.get("UPONAI_DEMO_SANDBOX_PORT", "8765"))
-    )
-    parser.add_argument(
-        "--lab-port", type=int, default=int(env.get("UPONAI_DEMO_LAB_PORT", "8888"))
-    )
+    parser.add_argument("--sandbox-port", type=int, default=_port(env, "SANDBOX_PORT"))
+    parser.add_argument("--lab-port", type=int, default=_port(env, "LAB_PORT"))
     parser.add_argument(
         "--no-browser",
         action="store_true",
@@ -72,9 +81,8 @@ def parse_options(argv: Sequence[str] | None, env: Mapping[str, str]) -> DemoOpt
     parser.add_argument(
         "--data-dir", type=Path, default=Path(env.get("UPONAI_DEMO_DATA_DIR", REPO / ".demo"))
     )
-    parser.add_argument(
-        "--root-dir", type=Path, default=Path(env.get("UPONAI_DEMO_ROOT_DIR", REPO))
-    )
+    root = env.get("UPONAI_DEMO_ROOT_DIR")
+    parser.add_argument("--root-dir", type=Path, default=Path(root) if root else None)
     parser.add_argument("--startup-timeout", type=float, default=120.0)
     args = parser.parse_args(argv)
     return DemoOptions(
@@ -83,13 +91,20 @@ def parse_options(argv: Sequence[str] | None, env: Mapping[str, str]) -> DemoOpt
         open_browser=not args.no_browser,
         data_dir=args.data_dir.resolve(),
         startup_timeout=args.startup_timeout,
-        root_dir=args.root_dir.resolve(),
+        root_dir=args.root_dir.resolve() if args.root_dir else None,
     )
 
 
+def _port(env: Mapping[str, str], name: str) -> int | None:
+    value = env.get(f"UPONAI_DEMO_{name}", "").strip()
+    return int(value) if value else None
+
+
 def port_is_free(port: int) -> bool:
-    """True if nothing listens on 127.0.0.1:`port`."""
+    """True if nothing listens on 127.0.0.1:`port` (closing connections of a stopped server do
+    not count: the servers bind with SO_REUSEADDR too)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((LOOPBACK, port))
         except OSError:
@@ -97,10 +112,16 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def choose_port(wanted: int) -> int:
-    """`wanted` if it is free; a free port for 0; otherwise a free port instead (said so)."""
-    if wanted and port_is_free(wanted):
-        return wanted
+def choose_port(wanted: int, wait: float = 0.0) -> int:
+    """`wanted` once it is free (waiting up to `wait` s for a previous run to release it); a free
+    port for 0; otherwise a free port instead (said so)."""
+    deadline = time.monotonic() + wait
+    while wanted:
+        if port_is_free(wanted):
+            return wanted
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.25)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         port = int(sock.getsockname()[1])
@@ -115,8 +136,73 @@ def sandbox_command(port: int, data_dir: Path) -> list[str]:
             "--data-dir", str(data_dir / "sandbox")]  # fmt: skip
 
 
+def load_state(data_dir: Path) -> dict[str, Any]:
+    """What the last run kept in `data_dir/state.json` (ports, keys), or {}."""
+    try:
+        state = json.loads((data_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def save_state(data_dir: Path, state: Mapping[str, Any]) -> None:
+    """Write `state.json` readable by its owner only (it holds the key and the Lab token)."""
+    path = data_dir / STATE_FILE
+    temp = path.with_name(f".{STATE_FILE}.{os.getpid()}")
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump(dict(state), handle, indent=1)
+    os.replace(temp, path)
+    path.chmod(0o600)
+
+
+def _remembered(state: Mapping[str, Any], key: str, kind: type) -> Any:
+    value = state.get(key)
+    return value if isinstance(value, kind) and not isinstance(value, bool) and value else None
+
+
+def scratch_notebooks(data_dir: Path) -> Path:
+    """Copy `notebooks/` to `data_dir/lab/notebooks/` and return `data_dir/lab` to serve.
+
+    A file is copied when the scratch copy is missing or older than the repository's (so edits
+    made in the demo survive a restart until the repository's notebook changes).
+    """
+    source_root = REPO / "notebooks"
+    lab_root = data_dir / "lab"
+    for source in sorted(source_root.rglob("*")):
+        relative = source.relative_to(source_root)
+        if not source.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        target = lab_root / "notebooks" / relative
+        if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        if target.suffix == ".ipynb":
+            _with_kernel_language_info(target)
+            os.utime(target, (source.stat().st_atime, source.stat().st_mtime))
+    return lab_root
+
+
+def _with_kernel_language_info(path: Path) -> None:
+    """Give the notebook the `language_info` its kernel will report, so JupyterLab does not
+    mark it unsaved the moment the kernel starts (it writes that metadata into the model)."""
+    try:
+        from ipykernel.ipkernel import IPythonKernel
+    except ImportError:
+        return
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook.setdefault("metadata", {})["language_info"] = dict(IPythonKernel.language_info)
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def export_lines(sandbox_url: str, api_key: str) -> str:
+    """The shell lines that point the SDK and `uponai-voices` at the demo's sandbox."""
+    return f"export UPONAI_BASE_URL={sandbox_url}\nexport UPONAI_API_KEY={api_key}"
+
+
 def lab_command(port: int, *, open_browser: bool, root_dir: Path = REPO) -> list[str]:
-    """JupyterLab on loopback serving `root_dir` (the repo), opening the clone notebook."""
+    """JupyterLab on loopback serving `root_dir`, opening the clone notebook."""
     command = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.ip={LOOPBACK}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
@@ -201,10 +287,29 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def run(options: DemoOptions, base_env: Mapping[str, str]) -> int:
     """Start both servers, print where they are, wait for Ctrl-C/SIGTERM, stop both."""
     options.data_dir.mkdir(parents=True, exist_ok=True)
-    api_key = base_env.get("UPONAI_SANDBOX_TOKEN") or secrets.token_urlsafe(32)
-    lab_token = secrets.token_hex(24)
-    sandbox_port = choose_port(options.sandbox_port)
-    lab_port = choose_port(options.lab_port)
+    state = load_state(options.data_dir)
+    api_key = (
+        base_env.get("UPONAI_SANDBOX_TOKEN")
+        or _remembered(state, "sandbox_key", str)
+        or secrets.token_urlsafe(32)
+    )
+    lab_token = _remembered(state, "lab_token", str) or secrets.token_hex(24)
+    ports = []
+    for wanted, key, default in (
+        (options.sandbox_port, "sandbox_port", DEFAULT_SANDBOX_PORT),
+        (options.lab_port, "lab_port", DEFAULT_LAB_PORT),
+    ):
+        last = _remembered(state, key, int)
+        port = wanted if wanted is not None else (last or default)
+        # The last run's port may still be held for a moment: wait for it rather than move.
+        ports.append(choose_port(port, wait=PORT_WAIT if port == last else 0.0))
+    sandbox_port, lab_port = ports
+    save_state(
+        options.data_dir,
+        {"sandbox_port": sandbox_port, "lab_port": lab_port, "sandbox_key": api_key,
+         "lab_token": lab_token},
+    )  # fmt: skip
+    root_dir = options.root_dir or scratch_notebooks(options.data_dir)
     sandbox_url = f"http://{LOOPBACK}:{sandbox_port}"
     lab_url = f"http://{LOOPBACK}:{lab_port}"
     signal.signal(signal.SIGINT, _raise_stop)
@@ -221,23 +326,25 @@ def run(options: DemoOptions, base_env: Mapping[str, str]) -> int:
         print(f"UponAI sandbox starting at {sandbox_url} (pid {sandbox.pid})", flush=True)
         wait_until_ready("the sandbox", sandbox, f"{sandbox_url}/healthz", options.startup_timeout)
         lab = subprocess.Popen(
-            lab_command(lab_port, open_browser=options.open_browser, root_dir=options.root_dir),
+            lab_command(lab_port, open_browser=options.open_browser, root_dir=root_dir),
             env=lab_env(base_env, sandbox_url=sandbox_url, api_key=api_key, lab_token=lab_token),
-            cwd=options.root_dir,
+            cwd=root_dir,
             start_new_session=True,
         )
         processes.append(lab)
         print(f"JupyterLab starting at {lab_url} (pid {lab.pid})", flush=True)
         auth = {"Authorization": f"token {lab_token}"}
         wait_until_ready("JupyterLab", lab, f"{lab_url}/api/status", options.startup_timeout, auth)
-        if not (options.root_dir / NOTEBOOK).exists():
+        if not (root_dir / NOTEBOOK).exists():
             print(
                 f"note: {NOTEBOOK} is missing; JupyterLab shows the repository instead", flush=True
             )
         print(
             "\nReady. Open this URL (it carries JupyterLab's login token):\n\n"
             f"    {lab_url}/lab/tree/{NOTEBOOK}?token={lab_token}\n\n"
-            f"Kernels use UPONAI_BASE_URL={sandbox_url} and a generated UPONAI_API_KEY.\n"
+            f"JupyterLab serves a scratch copy of notebooks/ in {root_dir}.\n"
+            "Kernels use the sandbox. To use it from a script, a terminal or uponai-voices:\n\n"
+            f"{export_lines(sandbox_url, api_key)}\n\n"
             "Press Ctrl-C to stop both servers.",
             flush=True,
         )

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +31,9 @@ from uponai_codegen import PipelineError
 from uponai_codegen.apidiff import diff_specs, render
 from uponai_codegen.fetch import fetch_spec
 from uponai_codegen.generator import GENERATOR_VERSION, run_generator, run_ruff_format
+from uponai_codegen.lint import Finding
 from uponai_codegen.normalize import load_name_map, normalize, stale_name_map_entries
-from uponai_codegen.spec import load_spec, validate_openapi
+from uponai_codegen.spec import check_version, load_spec, validate_openapi
 from uponai_codegen.transforms import (
     SOURCE_TRANSFORMS,
     add_generated_header,
@@ -48,6 +51,7 @@ NAME_MAP = SCRIPTS / "operation-names.json"
 SNAPSHOT_NAME = "openapi.snapshot.json"
 
 EXIT_OK, EXIT_STALE, EXIT_INVALID = 0, 1, 2
+MAX_FILES_LISTED = 40
 
 
 def say(message: str) -> None:
@@ -58,7 +62,9 @@ def say(message: str) -> None:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI document (JSON)")
+    parser.add_argument(
+        "--spec", type=Path, default=DEFAULT_SPEC, help="OpenAPI document (JSON or YAML)"
+    )
     parser.add_argument(
         "--from",
         dest="url",
@@ -66,7 +72,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="download a published spec, validate it, show the diff, then replace --spec with it",
     )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument(
+        "--strict", action="store_true", help="treat warnings (spec and generator) as errors"
+    )
+    parser.add_argument(
+        "--name-map",
+        type=Path,
+        default=NAME_MAP,
+        help="METHOD /path -> operation name map (default: scripts/operation-names.json)",
+    )
     parser.add_argument(
         "--diff-only", action="store_true", help="print the API diff to stdout; write nothing"
     )
@@ -95,14 +109,52 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def load_source(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    """The new spec (downloaded or read) and a label for messages; validated."""
+    """The new spec (downloaded or read) and a label for messages, its version checked."""
     if args.url:
-        document = fetch_spec(args.url)
-        validate_openapi(document, Path(args.url))
-        return document, args.url
-    document = load_spec(args.spec)
-    validate_openapi(document, args.spec)
-    return document, str(args.spec)
+        document, label = fetch_spec(args.url), args.url
+    else:
+        document, label = load_spec(args.spec), str(args.spec)
+    check_version(document, label)
+    return document, label
+
+
+def _validate_in_child(document: dict[str, Any], label: str, strict: bool) -> list[Finding]:
+    return validate_openapi(document, label, strict=strict)
+
+
+class Validation:
+    """Validation of the spec, run in a forked process while the generator works.
+
+    Validation and generation take about as long as each other on a large spec and are
+    independent; nothing is written before both succeeded.
+    """
+
+    def __init__(self, document: dict[str, Any], label: str, strict: bool) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future[list[Finding]] | None = None
+        self._args = (document, label, strict)
+        if "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._pool.submit(_validate_in_child, *self._args)
+
+    def result(self) -> list[Finding]:
+        """The warnings; raises `PipelineError` with every error."""
+        if self._future is None:
+            return validate_openapi(self._args[0], self._args[1], strict=self._args[2])
+        try:
+            return self._future.result()
+        except PipelineError:
+            raise
+        except Exception:  # the child died: validate here instead
+            return validate_openapi(self._args[0], self._args[1], strict=self._args[2])
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the child (when the pipeline failed before it was asked for its result)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def load_snapshot(path: Path) -> dict[str, Any]:
@@ -112,12 +164,19 @@ def load_snapshot(path: Path) -> dict[str, Any]:
     return load_spec(path)
 
 
-def build_package(normalized: dict[str, Any], staging: Path) -> tuple[Path, list[str]]:
+def build_package(
+    normalized: dict[str, Any], staging: Path, validation: Validation
+) -> tuple[Path, list[str]]:
     """Generate, transform, format and verify the package in `staging`.
 
-    Returns the package folder and the generator's warnings.
+    Returns the package folder and the generator's warnings. A generator failure on a spec
+    that is invalid reports the spec's errors, not the generator's.
     """
-    package, generator_warnings = run_generator(normalized, CONFIG, staging)
+    try:
+        package, generator_warnings = run_generator(normalized, CONFIG, staging)
+    except PipelineError:
+        validation.result()
+        raise
     for transform in SOURCE_TRANSFORMS:
         transform(package)
     record_spec_info(package, normalized)
@@ -128,12 +187,13 @@ def build_package(normalized: dict[str, Any], staging: Path) -> tuple[Path, list
     return package, [str(warning) for warning in generator_warnings]
 
 
-def collect_warnings(document: dict[str, Any], normalize_warnings: list[str]) -> list[str]:
+def collect_warnings(
+    document: dict[str, Any], name_map: Path, normalize_warnings: list[str]
+) -> list[str]:
     """Warnings from the name map and normalisation (the generator's are added later)."""
-    stale = stale_name_map_entries(document, load_name_map(NAME_MAP))
+    stale = stale_name_map_entries(document, load_name_map(name_map))
     return [
-        f"scripts/operation-names.json: {key} is not in the spec any more; remove the entry"
-        for key in stale
+        f"{name_map.name}: {key} is not in the spec any more; remove the entry" for key in stale
     ] + normalize_warnings
 
 
@@ -144,28 +204,58 @@ def spec_version(document: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """The pipeline; returns the exit status."""
+    document, label = load_source(args)
+    map_label = display_path(args.name_map)
+    normalized, normalize_warnings = normalize(document, load_name_map(args.name_map), map_label)
+    validation = Validation(normalized, label, args.strict)
+    try:
+        return run_validated(args, document, normalized, normalize_warnings, validation)
+    finally:
+        validation.close()
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the project when it is inside it (for messages)."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
+
+
+def spec_warnings(findings: list[Finding]) -> list[str]:
+    """The validation warnings, one line each."""
+    return [f"spec {finding}" for finding in findings]
+
+
+def run_validated(
+    args: argparse.Namespace,
+    document: dict[str, Any],
+    normalized: dict[str, Any],
+    normalize_warnings: list[str],
+    validation: Validation,
+) -> int:
+    """Diff, generate and write, with validation finishing alongside."""
     target: Path = args.package_dir.resolve()
     snapshot_path = target.parent / SNAPSHOT_NAME
-    document, _label = load_source(args)
-    normalized, normalize_warnings = normalize(document, load_name_map(NAME_MAP))
     old = load_snapshot(snapshot_path)
     changes = diff_specs(old, normalized)
     report = render(changes, spec_version(old), spec_version(normalized))
     breaking = any(change.breaking for change in changes)
     if args.diff_only:
+        validation.result()
         sys.stdout.write(report)
         return EXIT_STALE if args.fail_on_breaking and breaking else EXIT_OK
-    if changes:
-        say(report.rstrip("\n"))
     if args.fail_on_breaking and breaking:
+        validation.result()
+        say(report.rstrip("\n"))
         say("error: --fail-on-breaking: the new spec breaks users; nothing was written")
         return EXIT_STALE
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".regen-", dir=target.parent))
     try:
-        warnings = collect_warnings(document, normalize_warnings)
-        package, generator_warnings = build_package(normalized, staging)
-        warnings += generator_warnings
+        warnings = collect_warnings(document, args.name_map, normalize_warnings)
+        package, generator_warnings = build_package(normalized, staging, validation)
+        warnings = spec_warnings(validation.result()) + warnings + generator_warnings
+        if changes:
+            say(report.rstrip("\n"))
         return finish(args, package, target, snapshot_path, normalized, document, warnings)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -205,8 +295,10 @@ def finish(
     if differences:
         replace_tree(package, target)
         say(f"regenerated {len(differences)} file(s):")
-        for line in differences:
+        for line in differences[:MAX_FILES_LISTED]:
             say(f"  {line}")
+        if len(differences) > MAX_FILES_LISTED:
+            say(f"  ... and {len(differences) - MAX_FILES_LISTED} more")
     if not snapshot_current:
         write_atomically(snapshot_path, snapshot_text)
     if args.url:
@@ -224,8 +316,15 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except PipelineError as exc:
         say(f"error: {exc}")
-        say("nothing was changed")
-        return EXIT_INVALID
+    except RecursionError:
+        say("error: the spec nests too deeply (or its $refs loop) to be processed")
+    except KeyboardInterrupt:
+        say("error: interrupted")
+    except Exception as exc:  # never a traceback: say what failed and where to report it
+        say(f"error: unexpected {type(exc).__name__} in the pipeline: {exc}")
+        say("this is a bug in scripts/uponai_codegen; please report it with the spec")
+    say("nothing was changed")
+    return EXIT_INVALID
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.sandbox import RunningSandbox, SandboxFactory, start_sandbox
+
+from uponai_devtools.sandbox import RunningSandbox, SandboxFactory, start_sandbox
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,9 @@
-"""Recognise audio formats by their first bytes (never by file name)."""
+"""Recognise audio formats by their first bytes (never by file name), and refuse files too small
+to hold a single audio sample.
+
+Written apart from the client's own sniffing on purpose: a stand-in server that shared the
+client's code would be wrong in the same way and hide the client's mistakes.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,23 @@ SNIFF_BYTES = 16
 """How many leading bytes `sniff_audio` needs to decide."""
 
 
+MIN_WAV_BYTES = 45
+"""The canonical 44-byte RIFF/fmt/data header plus one byte of 8-bit mono sample data."""
+MIN_OTHER_BYTES = 32
+"""The smallest MPEG audio frame (MPEG-1 layer I, 32 kbit/s, 48 kHz); every other accepted
+container needs more than this for its headers before any audio."""
+
+
 @dataclass(frozen=True)
 class AudioFormat:
-    """A recognised container: short name and the content type used to serve it."""
+    """A recognised container: short name, the content type used to serve it, smallest size."""
 
     name: str
     content_type: str
+    min_bytes: int = MIN_OTHER_BYTES
 
 
-WAV = AudioFormat("wav", "audio/wav")
+WAV = AudioFormat("wav", "audio/wav", MIN_WAV_BYTES)
 MP3 = AudioFormat("mp3", "audio/mpeg")
 FLAC = AudioFormat("flac", "audio/flac")
 OGG = AudioFormat("ogg", "audio/ogg")

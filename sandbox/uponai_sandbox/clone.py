@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,17 +11,18 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from .auth import check_auth
+from .config import Settings
 from .errors import ApiError
 from .faults import Fault
 from .receive import FILES_FIELD, FormReceiver, boundary_from
+from .rules import impersonation_reason, int64, text_field
 from .state import SandboxState
 from .store import NewVoice
 
 ACTOR_TYPES = ("platform_admin", "provider_admin", "tenant_admin", "end_user")
 PRIVILEGED_ACTORS = ("platform_admin", "provider_admin")
 REQUIRED_FIELDS = ("workspaceId", "voiceProvider", "voiceName")
-_INTEGER = re.compile(r"^[+-]?\d{1,19}$")
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _DRAIN_EXTRA = 16 * 1024 * 1024
 
 
@@ -36,33 +36,7 @@ class ActorContext:
     impersonation_reason: str | None
 
 
-def _int64(text: str, name: str, kind: str) -> int:
-    """An integer as the spec types it (any signed 64-bit value), or a 422 naming `name`."""
-    value = int(text) if _INTEGER.match(text.strip()) else None
-    if value is None or not _INT64_MIN <= value <= _INT64_MAX:
-        raise ApiError(
-            422,
-            f"invalid_{kind}",
-            f"{kind} {name!r} must be an integer, got {text[:40]!r}",
-            field=name,
-        )
-    return value
-
-
-def check_auth(request: Request, token: str) -> None:
-    """401 unless the request carries `Authorization: Bearer <token>`."""
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not credentials.strip():
-        raise ApiError(
-            401, "unauthorized", "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
-        )
-    if not secrets.compare_digest(credentials.strip().encode(), token.encode()):
-        raise ApiError(
-            401, "unauthorized", "invalid bearer token", headers={"WWW-Authenticate": "Bearer"}
-        )
-
-
-def actor_context(request: Request) -> ActorContext:
+def actor_context(request: Request, max_reason_chars: int) -> ActorContext:
     """Validate X-Actor-Type / X-Provider-Id / X-Tenant-Id / X-Impersonation-Reason."""
     headers = request.headers
     actor = headers.get("x-actor-type")
@@ -75,12 +49,14 @@ def actor_context(request: Request) -> ActorContext:
         )
     raw_provider = headers.get("x-provider-id")
     raw_tenant = headers.get("x-tenant-id")
-    provider_id = _int64(raw_provider, "X-Provider-Id", "header") if raw_provider else None
-    tenant_id = _int64(raw_tenant, "X-Tenant-Id", "header") if raw_tenant else None
+    provider_id = int64(raw_provider, "X-Provider-Id", "header") if raw_provider else None
+    tenant_id = int64(raw_tenant, "X-Tenant-Id", "header") if raw_tenant else None
     if raw_provider == "" or raw_tenant == "":
         name = "X-Provider-Id" if raw_provider == "" else "X-Tenant-Id"
         raise ApiError(422, "invalid_header", f"header {name!r} is empty", field=name)
     reason = headers.get("x-impersonation-reason")
+    if reason is not None:
+        impersonation_reason(reason, max_reason_chars)
     if actor in PRIVILEGED_ACTORS and not (reason and reason.strip()):
         raise ApiError(
             403,
@@ -103,23 +79,14 @@ def _single_field(fields: dict[str, list[str]], name: str) -> str:
     return values[0]
 
 
-def _text_field(fields: dict[str, list[str]], name: str) -> str:
-    value = _single_field(fields, name).strip()
-    if not value:
-        raise ApiError(422, "invalid_field", f"form field {name!r} is blank", field=name)
-    if len(value) > 256:
-        raise ApiError(
-            422, "invalid_field", f"form field {name!r} exceeds 256 characters", field=name
-        )
-    return value
-
-
-def validated_voice(receiver: FormReceiver, context: ActorContext) -> NewVoice:
+def validated_voice(receiver: FormReceiver, context: ActorContext, settings: Settings) -> NewVoice:
     """Check the received form and build what will be stored."""
     fields = receiver.fields
-    requested = _int64(_single_field(fields, "workspaceId"), "workspaceId", "field")
-    provider = _text_field(fields, "voiceProvider")
-    name = _text_field(fields, "voiceName")
+    requested = int64(_single_field(fields, "workspaceId"), "workspaceId", "field")
+    provider = text_field(
+        _single_field(fields, "voiceProvider"), "voiceProvider", settings.max_provider_chars
+    )
+    name = text_field(_single_field(fields, "voiceName"), "voiceName", settings.max_name_chars)
     if not receiver.files:
         raise ApiError(
             400, "missing_files", "at least one audio file is required", field=FILES_FIELD
@@ -161,25 +128,37 @@ class CloneHandler:
         self.request = request
         self.request_id = "req_" + secrets.token_hex(8)
         self.entry: dict[str, Any] = {}
-        if state.settings.test_mode:
-            headers = {k: v for k, v in request.headers.items() if k != "authorization"}
-            self.entry = state.request_log.start(
-                {
-                    "requestId": self.request_id,
-                    "method": request.method,
-                    "path": request.url.path,
-                    "receivedAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-                    "headers": headers,
-                    "fields": {},
-                    "files": [],
-                    "bodyBytes": 0,
-                    "complete": False,
-                    "status": None,
-                }
-            )
+
+    def _start_entry(self, authenticated: bool) -> None:
+        """Open the test-mode log entry; an unauthenticated request's keeps none of its headers."""
+        if not self.state.settings.test_mode:
+            return
+        headers = {k: v for k, v in self.request.headers.items() if k != "authorization"}
+        self.entry = self.state.request_log.start(
+            {
+                "requestId": self.request_id,
+                "method": self.request.method,
+                "path": self.request.url.path,
+                "receivedAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "authenticated": authenticated,
+                "headers": headers if authenticated else {},
+                "fields": {},
+                "files": [],
+                "bodyBytes": 0,
+                "complete": False,
+                "status": None,
+            }
+        )
 
     async def run(self) -> Response:
         """Answer the request (or drop it, when a fault says so)."""
+        try:
+            check_auth(self.request, self.state.settings.token)
+        except ApiError as error:
+            self._start_entry(authenticated=False)  # after the check: nothing of the request
+            self.entry.update(status=error.status, error=error.code, message=error.message)
+            return error.response(self.request_id)
+        self._start_entry(authenticated=True)
         try:
             response = await self._run()
         except ApiError as error:
@@ -190,8 +169,7 @@ class CloneHandler:
         return response
 
     async def _run(self) -> Response:
-        check_auth(self.request, self.state.settings.token)
-        context = actor_context(self.request)
+        context = actor_context(self.request, self.state.settings.max_reason_chars)
         fault: Fault | None = None
         if self.state.settings.test_mode:
             latency_ms, fault = self.state.faults.take()
@@ -218,13 +196,18 @@ class CloneHandler:
                 self._log_form(receiver)
             if dropped:
                 return Response(status_code=499)  # never sent: the connection is gone
+            if fault is None and self.state.settings.test_mode:
+                fault = self._targeted_fault(receiver)
             if fault is not None and fault.status is not None:
                 raise fault.error()
-            voice = validated_voice(receiver, context)
+            voice = validated_voice(receiver, context, self.state.settings)
             record = self.state.store.commit_voice(voice, temp_dir, receiver.files)
         finally:
             self.state.store.discard(temp_dir)
         self.entry["voiceId"] = record["voice_id"]
+        if fault is not None and fault.drop == "after-store":
+            await self._drop_connection()
+            return Response(status_code=499)  # never sent: the voice is stored, the reply lost
         base_url = self.state.settings.public_url or str(self.request.base_url).rstrip("/")
         headers = {"X-Request-Id": self.request_id}
         return JSONResponse(voice_json(record, base_url), status_code=201, headers=headers)
@@ -241,16 +224,29 @@ class CloneHandler:
                 except ApiError:
                     await self._drain(stream, receiver.received_bytes)
                     raise
-                if fault is not None and fault.drop and receiver.received_bytes >= drop_after:
-                    self.entry["dropped"] = True
-                    if not await self.state.connections.drop(self.request.client):
-                        raise ApiError(500, "drop_failed", "could not find the connection to drop")
+                mid_body = fault is not None and fault.drop == "mid-body"
+                if mid_body and receiver.received_bytes >= drop_after:
+                    await self._drop_connection()
                     return True
             receiver.finish()
         except ClientDisconnect:
             raise ApiError(400, "client_disconnected", "the client went away mid-body") from None
         self.entry["complete"] = True
         return False
+
+    def _targeted_fault(self, receiver: FormReceiver) -> Fault | None:
+        """A fault waiting for this request's `voiceName` (known once the body is in)."""
+        names = receiver.fields.get("voiceName")
+        fault = self.state.faults.take_targeted(names[0] if names else None)
+        if fault is not None:
+            self.entry["fault"] = fault.describe()
+        return fault
+
+    async def _drop_connection(self) -> None:
+        """Abort this request's connection without a response byte."""
+        self.entry["dropped"] = True
+        if not await self.state.connections.drop(self.request.client):
+            raise ApiError(500, "drop_failed", "could not find the connection to drop")
 
     async def _drain(self, stream: Any, received: int) -> None:
         """Read and discard the rest of a rejected body (bounded) so the client sees the answer."""

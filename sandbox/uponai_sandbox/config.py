@@ -30,8 +30,15 @@ class Settings:
     max_file_size: int = 100 * MIB
     max_request_size: int = 500 * MIB
     max_field_size: int = 64 * 1024
+    max_name_chars: int = 200
+    max_provider_chars: int = 64
+    max_reason_chars: int = 1000
     public_url: str | None = None
     log_level: str = "info"
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    keep_alive_timeout: int = 5
+    max_connections: int = 64
 
 
 def parse_size(text: str) -> int:
@@ -53,6 +60,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < 86_400:
+        raise argparse.ArgumentTypeError(f"seconds must be in (0, 86400): {text!r}")
     return value
 
 
@@ -100,6 +117,48 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         "--max-request-size", type=parse_size, default=env_default("MAX_REQUEST_SIZE", "500MiB")
     )
     parser.add_argument(
+        "--max-name-chars",
+        type=_positive_int,
+        default=env_default("MAX_NAME_CHARS", "200"),
+        help="longest voiceName accepted, in characters as sent",
+    )
+    parser.add_argument(
+        "--max-provider-chars",
+        type=_positive_int,
+        default=env_default("MAX_PROVIDER_CHARS", "64"),
+        help="longest voiceProvider accepted, in characters as sent",
+    )
+    parser.add_argument(
+        "--max-reason-chars",
+        type=_positive_int,
+        default=env_default("MAX_REASON_CHARS", "1000"),
+        help="longest X-Impersonation-Reason accepted, in characters",
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=env_default("HEADER_TIMEOUT", "10"),
+        help="seconds a client has to send a complete request head (then 408 and close)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=env_default("BODY_TIMEOUT", "30"),
+        help="seconds without a body byte (while the server waits for one) before closing",
+    )
+    parser.add_argument(
+        "--keep-alive-timeout",
+        type=_positive_int,
+        default=env_default("KEEP_ALIVE_TIMEOUT", "5"),
+        help="seconds an idle keep-alive connection stays open between requests",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        default=env_default("MAX_CONNECTIONS", "64"),
+        help="open connections served at once; more are answered 503",
+    )
+    parser.add_argument(
         "--public-url",
         default=env_default("PUBLIC_URL", None),
         help="base URL put in previewUrl (default: the URL the client used)",
@@ -132,6 +191,13 @@ def parse_settings(
         max_files=args.max_files,
         max_file_size=args.max_file_size,
         max_request_size=args.max_request_size,
+        max_name_chars=args.max_name_chars,
+        max_provider_chars=args.max_provider_chars,
+        max_reason_chars=args.max_reason_chars,
         public_url=args.public_url.rstrip("/") if args.public_url else None,
         log_level=args.log_level,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
+        max_connections=args.max_connections,
     )

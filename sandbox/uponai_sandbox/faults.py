@@ -9,7 +9,8 @@ from typing import Any
 
 from .errors import ApiError
 
-DROP_MODES = ("mid-body",)
+DROP_MODES = ("mid-body", "after-store")
+"""`mid-body`: abort after about half the body; `after-store`: store the voice, then abort."""
 
 
 @dataclass
@@ -22,6 +23,8 @@ class Fault:
     retry_after: str | None = None
     retry_after_ms: int | None = None
     remaining: int | None = 1
+    voice_name: str | None = None
+    """Only a request whose `voiceName` field is exactly this one uses the fault."""
 
     def describe(self) -> dict[str, Any]:
         """JSON form, as listed by `GET /_sandbox/faults` and recorded in the request log."""
@@ -36,6 +39,8 @@ class Fault:
             described["retry_after"] = self.retry_after
         if self.retry_after_ms is not None:
             described["retry_after_ms"] = self.retry_after_ms
+        if self.voice_name is not None:
+            described["voice_name"] = self.voice_name
         return described
 
     def error(self) -> ApiError:
@@ -66,7 +71,7 @@ def parse_fault(spec: object) -> Fault:
     """Validate one fault description such as `{"status": 429, "count": 2, "retry_after": 1}`."""
     if not isinstance(spec, dict):
         raise ApiError(400, "invalid_fault", "a fault is a JSON object")
-    known = {"status", "count", "retry_after", "retry_after_ms", "drop", "latency_ms"}
+    known = {"status", "count", "retry_after", "retry_after_ms", "drop", "latency_ms", "voice_name"}
     unknown = sorted(set(spec) - known)
     if unknown:
         raise ApiError(400, "invalid_fault", f"unknown fault keys: {unknown}", field=unknown[0])
@@ -93,20 +98,37 @@ def parse_fault(spec: object) -> Fault:
         raise ApiError(400, "invalid_fault", "a fault has either 'status' or 'drop', not both")
     if status is None and drop is None and not latency:
         raise ApiError(400, "invalid_fault", "a fault needs 'status', 'drop' or 'latency_ms'")
+    voice_name = spec.get("voice_name")
+    if voice_name is not None:
+        if not isinstance(voice_name, str) or not voice_name:
+            raise ApiError(
+                400, "invalid_fault", "'voice_name' must be a non-empty string", field="voice_name"
+            )
+        if latency or drop == "mid-body":
+            raise ApiError(
+                400,
+                "invalid_fault",
+                "'voice_name' targets only status and after-store faults (they act once the "
+                "whole body, and so the name, has arrived)",
+                field="voice_name",
+            )
     only_latency = status is None and drop is None
     remaining = count if count is not None else (None if only_latency else 1)
-    return Fault(status, drop, latency, retry_after, retry_after_ms, remaining)
+    return Fault(status, drop, latency, retry_after, retry_after_ms, remaining, voice_name)
 
 
 class FaultQueue:
     """Faults applied, in order, to the next authenticated API requests.
 
     A latency without `count` is a standing delay (until cleared) added to every request;
-    everything else is queued and used up one request at a time.
+    everything else is queued and used up one request at a time. A fault with `voice_name`
+    waits on its own list for a request with that name (`take_targeted`), so it hits one job of
+    a concurrent batch whatever order its requests arrive in.
     """
 
     def __init__(self) -> None:
         self._faults: deque[Fault] = deque()
+        self._targeted: list[Fault] = []
         self.standing_latency_ms = 0
 
     def add(self, faults: list[Fault]) -> None:
@@ -114,19 +136,33 @@ class FaultQueue:
         for fault in faults:
             if fault.remaining is None:
                 self.standing_latency_ms = fault.latency_ms
+            elif fault.voice_name is not None:
+                self._targeted.append(fault)
             else:
                 self._faults.append(fault)
 
     def clear(self) -> int:
         """Forget every queued fault and the standing latency; return how many there were."""
-        count = len(self._faults) + (1 if self.standing_latency_ms else 0)
+        count = len(self._faults) + len(self._targeted) + (1 if self.standing_latency_ms else 0)
         self._faults.clear()
+        self._targeted.clear()
         self.standing_latency_ms = 0
         return count
 
     def pending(self) -> list[dict[str, Any]]:
-        """The queued faults, next first."""
-        return [fault.describe() for fault in self._faults]
+        """The queued faults, next first, then the faults waiting for a voice name."""
+        return [fault.describe() for fault in [*self._faults, *self._targeted]]
+
+    def take_targeted(self, voice_name: str | None) -> Fault | None:
+        """The first fault waiting for `voice_name`, consuming one use of it."""
+        for fault in self._targeted:
+            if voice_name is not None and fault.voice_name == voice_name:
+                assert fault.remaining is not None
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._targeted.remove(fault)
+                return fault
+        return None
 
     def take(self) -> tuple[int, Fault | None]:
         """The delay (ms) and the fault for the current request, consuming one use of it."""

@@ -17,8 +17,11 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from .audio import SNIFF_BYTES, AudioFormat, sniff_audio
 from .errors import ApiError
+from .rules import is_plain_mime_type
 
 FILES_FIELD = "files"
+PART_HEADERS = frozenset({"content-disposition", "content-type"})
+"""The only part headers a form-data part may carry; anything else looks like injected lines."""
 MAX_FIELD_PARTS = 64
 """Non-file parts accepted per request (the spec has three)."""
 
@@ -168,6 +171,14 @@ class FormReceiver:
         self._header_value.clear()
 
     def _on_headers_finished(self) -> None:
+        unexpected = sorted(set(self._headers) - PART_HEADERS)
+        if unexpected:
+            raise ApiError(
+                400,
+                "malformed_multipart",
+                f"unexpected part header {unexpected[0][:40]!r} (allowed: Content-Disposition, "
+                "Content-Type)",
+            )
         disposition, options = parse_options_header(self._headers.get("content-disposition"))
         raw_name = options.get(b"name")
         if disposition != b"form-data" or raw_name is None:
@@ -200,11 +211,21 @@ class FormReceiver:
             index=len(self.files),
             field=name,
             filename=options.get(b"filename", b"").decode("utf-8", "replace"),
-            content_type=raw_type.decode("latin-1") if raw_type else None,
+            content_type=raw_type.decode("latin-1").strip(" \t") if raw_type is not None else None,
             path=self.temp_dir / f"{len(self.files):03d}.sample",
         )
+        if received.content_type is not None and not is_plain_mime_type(received.content_type):
+            raise ApiError(
+                422,
+                "invalid_content_type",
+                f"file {received.label!r}: Content-Type must be a plain type/subtype, got "
+                f"{received.content_type[:60]!r}",
+                field=FILES_FIELD,
+                file=received.label,
+            )
         self.files.append(received)
-        handle = received.path.open("xb")
+        fd = os.open(received.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        handle = os.fdopen(fd, "wb")
         self._part = _Part(name=name, file=received, handle=handle, digest=hashlib.sha256())
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -271,6 +292,15 @@ class FormReceiver:
                 415,
                 "not_audio",
                 f"file {received.label!r} is not audio (accepted: WAV, MP3, FLAC, OGG, M4A, WebM)",
+                field=FILES_FIELD,
+                file=received.label,
+            )
+        if received.size < received.audio.min_bytes:
+            raise ApiError(
+                422,
+                "audio_too_small",
+                f"file {received.label!r} is {received.size} bytes: too small to hold any "
+                f"{received.audio.name.upper()} audio (at least {received.audio.min_bytes})",
                 field=FILES_FIELD,
                 file=received.label,
             )

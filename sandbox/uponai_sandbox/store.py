@@ -4,6 +4,7 @@ A voice is committed atomically: its samples are streamed into `tmp/<random>/`, 
 is renamed to `voices/<voiceId>/`, and the metadata goes in with one transaction. If anything
 fails the directory is removed again; on start-up, leftovers of a crash (temporary directories,
 sample directories without a committed row) are deleted, so no half-written voice is ever seen.
+Directories are created 0700 and files 0600, whatever the umask.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from .receive import ReceivedFile
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+"""The data directory holds voices and impersonation reasons: only its owner may read it."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS voices (
@@ -91,8 +96,14 @@ class Store:
         self.voices_dir = data_dir / "voices"
         self.tmp_dir = data_dir / "tmp"
         for directory in (self.data_dir, self.voices_dir, self.tmp_dir):
-            directory.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(data_dir / "sandbox.sqlite3", isolation_level=None)
+            directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            directory.chmod(DIR_MODE)  # also when it existed (or mkdir's mode met a umask)
+        db_path = data_dir / "sandbox.sqlite3"
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+        # SQLite gives its -wal / -shm files the database file's permissions
+        for path in (db_path, *data_dir.glob("sandbox.sqlite3-*")):
+            path.chmod(FILE_MODE)
+        self._db = sqlite3.connect(db_path, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -111,11 +122,16 @@ class Store:
         for directory in self.voices_dir.iterdir():
             if directory.name not in known:
                 shutil.rmtree(directory, ignore_errors=True)
+                continue
+            directory.chmod(DIR_MODE)  # data written by an older sandbox was world-readable
+            for sample in directory.iterdir():
+                sample.chmod(FILE_MODE)
 
     def new_temp_dir(self) -> Path:
         """A fresh directory for one request's uploads."""
         path = self.tmp_dir / secrets.token_hex(16)
-        path.mkdir()
+        path.mkdir(mode=DIR_MODE)
+        path.chmod(DIR_MODE)
         return path
 
     def discard(self, temp_dir: Path) -> None:
@@ -190,10 +206,31 @@ class Store:
         ]
         return record
 
-    def list_voice_ids(self) -> list[str]:
-        """Every committed voice id, oldest first."""
-        rows = self._db.execute("SELECT voice_id FROM voices ORDER BY created_at, voice_id")
-        return [row[0] for row in rows]
+    def list_voice_ids(self, name: str | None = None) -> list[str]:
+        """Every committed voice id (only those named `name`, when given), oldest first."""
+        return [record["voice_id"] for record in self._voice_rows(name)]
+
+    def list_voices(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Every committed record with its samples (as `get_voice`), oldest first."""
+        records = self._voice_rows(name)
+        by_id = {record["voice_id"]: record for record in records}
+        for record in records:
+            record["samples"] = []
+        for sample in self._db.execute("SELECT * FROM samples ORDER BY voice_id, idx"):
+            owner = by_id.get(sample["voice_id"])
+            if owner is not None:
+                owner["samples"].append(
+                    dict(sample) | {"path": str(self.data_dir / sample["relpath"])}
+                )
+        return records
+
+    def _voice_rows(self, name: str | None) -> list[dict[str, Any]]:
+        query = "SELECT * FROM voices"
+        params: tuple[str, ...] = ()
+        if name is not None:
+            query, params = query + " WHERE name = ?", (name,)
+        rows = self._db.execute(query + " ORDER BY created_at, voice_id", params)
+        return [dict(row) for row in rows]
 
     def preview(self, preview_token: str) -> Preview | None:
         """The first sample of the voice with this preview token."""

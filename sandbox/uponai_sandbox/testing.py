@@ -1,13 +1,18 @@
-"""Test-mode routes under `/_sandbox/`: fault injection, request log, stored voices."""
+"""Test-mode routes under `/_sandbox/`: fault injection, request log, stored voices.
+
+Every route needs the API's bearer token: the log and the records hold impersonation reasons.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .auth import check_auth
 from .errors import ApiError
 from .faults import parse_fault
 from .state import SandboxState
@@ -60,8 +65,12 @@ async def clear_requests(request: Request) -> Response:
 
 
 async def list_voices(request: Request) -> Response:
-    """`GET /_sandbox/voices`: ids of every stored voice."""
-    return JSONResponse(_state(request).store.list_voice_ids())
+    """`GET /_sandbox/voices[?name=N][&records=1]`: stored ids, or whole records, oldest first."""
+    store = _state(request).store
+    name = request.query_params.get("name")
+    if request.query_params.get("records", "") in ("1", "true"):
+        return JSONResponse(store.list_voices(name))
+    return JSONResponse(store.list_voice_ids(name))
 
 
 async def get_voice(request: Request) -> Response:
@@ -72,12 +81,29 @@ async def get_voice(request: Request) -> Response:
     return JSONResponse(record)
 
 
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _authenticated(handler: Handler) -> Handler:
+    """`handler` behind the bearer token (401 before anything else happens)."""
+
+    async def guarded(request: Request) -> Response:
+        check_auth(request, _state(request).settings.token)
+        return await handler(request)
+
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
 ROUTES = [
-    Route("/_sandbox/faults", add_faults, methods=["POST"]),
-    Route("/_sandbox/faults", list_faults, methods=["GET"]),
-    Route("/_sandbox/faults", clear_faults, methods=["DELETE"]),
-    Route("/_sandbox/requests", list_requests, methods=["GET"]),
-    Route("/_sandbox/requests", clear_requests, methods=["DELETE"]),
-    Route("/_sandbox/voices", list_voices, methods=["GET"]),
-    Route("/_sandbox/voices/{voice_id}", get_voice, methods=["GET"]),
+    Route(path, _authenticated(handler), methods=[method])
+    for path, handler, method in [
+        ("/_sandbox/faults", add_faults, "POST"),
+        ("/_sandbox/faults", list_faults, "GET"),
+        ("/_sandbox/faults", clear_faults, "DELETE"),
+        ("/_sandbox/requests", list_requests, "GET"),
+        ("/_sandbox/requests", clear_requests, "DELETE"),
+        ("/_sandbox/voices", list_voices, "GET"),
+        ("/_sandbox/voices/{voice_id}", get_voice, "GET"),
+    ]
 ]

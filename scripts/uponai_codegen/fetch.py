@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
-import yaml
 
 from . import PipelineError
+from .spec import parse_spec_text
 
 
 def fetch_spec(url: str, *, timeout: float = 30.0) -> dict[str, Any]:
@@ -19,14 +18,11 @@ def fetch_spec(url: str, *, timeout: float = 30.0) -> dict[str, Any]:
         raise PipelineError(f"cannot download {url}: {exc or type(exc).__name__}") from exc
     if response.status_code != 200:
         raise PipelineError(f"cannot download {url}: the server answered {response.status_code}")
+    kind = response.headers.get("content-type", "unknown content")
     try:
-        document = json.loads(response.content)
-    except ValueError:
-        try:
-            document = yaml.safe_load(response.content)
-        except yaml.YAMLError:
-            document = None
-    if not isinstance(document, dict) or "openapi" not in document:
-        kind = response.headers.get("content-type", "unknown content")
+        document = parse_spec_text(response.content, url)
+    except PipelineError:
+        document = {}
+    if "openapi" not in document:
         raise PipelineError(f"{url} does not hold an OpenAPI document (got {kind})")
     return document

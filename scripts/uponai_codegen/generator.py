@@ -93,6 +93,13 @@ def run_generator(
         # The generator prints progress to stdout; this command keeps stdout for data.
         with contextlib.redirect_stdout(sys.stderr):
             errors = generate(config=config)
+    except RecursionError as exc:
+        raise PipelineError(
+            "the generator failed: the spec's $refs loop or nest too deeply"
+        ) from exc
+    except Exception as exc:  # a crash inside the generator is its failure, not ours
+        summary = " ".join(str(exc).split())[:300]
+        raise PipelineError(f"the generator failed: {type(exc).__name__}: {summary}") from exc
     finally:
         os.environ["PATH"] = saved_path
     warnings: list[GeneratorWarning] = []
@@ -103,19 +110,29 @@ def run_generator(
         warnings.append(GeneratorWarning(header, detail))
     if not (output / "__init__.py").exists():
         raise PipelineError("the generator reported success but wrote no package")
+    run_ruff(package=output, args=["check", ".", "--fix-only", "--extend-select", "I"])
+    run_ruff_format(output)
     return output, warnings
 
 
-def run_ruff_format(package: Path) -> None:
-    """Format `package` with the pinned ruff, ignoring the project's own settings."""
+def run_ruff(package: Path, args: list[str]) -> None:
+    """Run the pinned ruff on `package`; a failure shows ruff's own `file:line: message`."""
     ruff = str(tool_bin_dir() / "ruff")
     done = subprocess.run(
-        [ruff, "format", ".", "--isolated", "--no-cache", "--quiet"],
+        [ruff, *args, "--isolated", "--no-cache"],
         cwd=package,
         capture_output=True,
         text=True,
         check=False,
     )
-    if done.returncode != 0:
-        raise PipelineError(f"ruff format failed on the generated code: {done.stderr.strip()}")
     shutil.rmtree(package / ".ruff_cache", ignore_errors=True)
+    if done.returncode != 0:
+        output = "\n".join(
+            line for line in (done.stderr + done.stdout).splitlines() if line.strip()
+        )
+        raise PipelineError(f"ruff {args[0]} failed on the generated code:\n{output}")
+
+
+def run_ruff_format(package: Path) -> None:
+    """Format `package` with the pinned ruff, ignoring the project's own settings."""
+    run_ruff(package, ["format", "."])

@@ -83,6 +83,18 @@ def hide_credentials_from_repr(package: Path) -> None:
     client.write_text(text, encoding="utf-8")
 
 
+def give_unset_a_readable_repr(package: Path) -> None:
+    """Make `repr(UNSET)` read `UNSET`, not `<uponai_client.types.Unset object at 0x...>`.
+
+    attrs models print every field in their repr, so an unset field showed an object address.
+    """
+    types = package / "types.py"
+    old = "class Unset:\n    def __bool__(self) -> Literal[False]:\n        return False\n"
+    new = old + '\n    def __repr__(self) -> str:\n        return "UNSET"\n'
+    text = _replace_exactly(types.read_text(encoding="utf-8"), old, new, 1, "types.py")
+    types.write_text(text, encoding="utf-8")
+
+
 def add_generated_header(package: Path, generator_version: str) -> None:
     """Start every module with a line saying it is generated and how to regenerate it."""
     header = GENERATED_HEADER.format(version=generator_version)
@@ -111,4 +123,5 @@ def add_py_typed(package: Path) -> None:
 SOURCE_TRANSFORMS: tuple[Callable[[Path], object], ...] = (
     use_random_multipart_boundary,
     hide_credentials_from_repr,
+    give_unset_a_readable_repr,
 )

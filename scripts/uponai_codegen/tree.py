@@ -40,36 +40,61 @@ def diff_trees(expected: Path, actual: Path) -> list[str]:
     return lines
 
 
-def verify_package(package: Path) -> None:
-    """Byte-compile every module in memory, then import them all in a fresh interpreter.
+_PROBE = (
+    "import importlib, sys\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "import uponai_client as p\n"
+    "assert p.__file__.startswith(sys.argv[1]), p.__file__\n"
+    "for name in sys.argv[2:]:\n"
+    "    importlib.import_module(name)\n"
+)
 
-    Nothing is written: no `__pycache__` is left behind.
-    """
+
+def module_names(package: Path) -> list[str]:
+    """The dotted name of every module file in `package` (`uponai_client.api.voices.x`)."""
+    names = []
     for module in sorted(package.rglob("*.py")):
-        try:
-            compile(module.read_bytes(), str(module), "exec", dont_inherit=True)
-        except SyntaxError as exc:
-            raise PipelineError(f"generated {module.name} does not compile: {exc}") from exc
-    probe = (
-        "import importlib, pkgutil, sys\n"
-        "sys.path.insert(0, sys.argv[1])\n"
-        "import uponai_client as p\n"
-        "assert p.__file__.startswith(sys.argv[1]), p.__file__\n"
-        "for m in pkgutil.walk_packages(p.__path__, 'uponai_client.'):\n"
-        "    importlib.import_module(m.name)\n"
-    )
+        parts = module.relative_to(package.parent).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def idle_cores() -> int:
+    """How many interpreters the import check should use: two when a core is free, else one."""
+    cores = os.cpu_count() or 1
+    return 2 if cores >= 2 and os.getloadavg()[0] < cores - 0.5 else 1
+
+
+def verify_package(package: Path, workers: int | None = None) -> None:
+    """Import every module of `package` in fresh interpreters (which compiles each one).
+
+    The modules are split between `workers` interpreters (default: `idle_cores()`) that run
+    side by side. Nothing is written: no `__pycache__` is left behind.
+    """
+    workers = workers or idle_cores()
+    names = module_names(package)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run(
-        [sys.executable, "-B", "-c", probe, str(package.parent)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=package.parent,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise PipelineError(f"the generated package does not import:\n{done.stderr.strip()}")
-    leftovers = [p for p in package.rglob("__pycache__")]
+    shares = [names[index::workers] for index in range(workers)]
+    probes = [
+        subprocess.Popen(
+            [sys.executable, "-B", "-c", _PROBE, str(package.parent), *share],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=package.parent,
+        )
+        for share in shares
+        if share
+    ]
+    failures = []
+    for probe in probes:
+        _, stderr = probe.communicate()
+        if probe.returncode != 0:
+            failures.append(stderr.strip())
+    if failures:
+        raise PipelineError(f"the generated package does not import:\n{failures[0]}")
+    leftovers = list(package.rglob("__pycache__"))
     if leftovers:
         raise PipelineError(f"verification left {leftovers[0]} behind")
 

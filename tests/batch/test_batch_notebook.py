@@ -9,7 +9,8 @@ from typing import Any
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from support.sandbox import RunningSandbox
+
+from uponai_devtools.sandbox import RunningSandbox
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "batch_clone.ipynb"
 SPEAKERS = ["amira", "bastian", "chen", "dolores", "emeka"]
@@ -46,8 +47,8 @@ def test_batch_notebook_runs_against_the_sandbox(
     client.execute()
     text = outputs_text(nb)
     assert "Traceback" not in text
-    assert "6 jobs: 5 created, 1 failed, 0 skipped, 0 cancelled" in text
-    assert "6 jobs: 0 created, 1 failed, 5 skipped, 0 cancelled" in text
+    assert "6 jobs: 5 created, 0 unknown, 1 failed, 0 skipped, 0 cancelled" in text
+    assert "6 jobs: 0 created, 0 unknown, 1 failed, 5 skipped, 0 cancelled" in text
     assert "sent again: ['silent']" in text
     assert "final progress (done, failed, total, bytes): (2, 0, 2, " in text
     assert "uponai-batch-summary" in text  # the result's HTML table

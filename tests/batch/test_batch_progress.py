@@ -9,9 +9,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from batch_support import CountingTransport, open_fds_under, sample_jobs, sandbox_connection
-from support.sandbox import RunningSandbox
+from support.batch import CountingTransport, open_fds_under, sample_jobs, sandbox_connection
 
+from uponai_devtools.sandbox import RunningSandbox
 from uponai_widgets import connect
 from uponai_widgets.batch._progress import Progress, default_sink
 from uponai_widgets.batch._run import BatchResult, BatchRow, clone_voices, clone_voices_async
@@ -90,7 +90,7 @@ def test_scripts_get_a_tqdm_bar_and_a_summary(
     err = capsys.readouterr().err
     assert "Cloning voices" in err
     assert "3/3" in err
-    assert "3 jobs: 3 created, 0 failed, 0 skipped, 0 cancelled" in err
+    assert "3 jobs: 3 created, 0 unknown, 0 failed, 0 skipped, 0 cancelled" in err
 
 
 def test_without_tqdm_nothing_is_shown(
@@ -149,7 +149,7 @@ def test_notebook_view_shows_counts_then_the_table() -> None:
     assert view.bar.description == "Interrupted"
     assert "voice_1" in view.summary.value
     assert "&lt;boom&gt;" in view.summary.value
-    assert "3 jobs: 1 created, 1 failed, 0 skipped, 1 cancelled" in view.summary.value
+    assert "3 jobs: 1 created, 0 unknown, 1 failed, 0 skipped, 1 cancelled" in view.summary.value
 
 
 def test_in_a_kernel_the_default_display_is_the_view(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from batch_support import sample_jobs, sandbox_connection
-from support.sandbox import RunningSandbox
+from support.batch import sample_jobs, sandbox_connection
 
+from uponai_devtools.sandbox import RunningSandbox
 from uponai_widgets.batch._result import COLUMNS
 from uponai_widgets.batch._run import BatchResult, BatchRow, clone_voices
 from uponai_widgets.jupyter._batch_html import summary_html
@@ -42,7 +42,9 @@ def test_table_content_from_a_real_batch(sandbox: RunningSandbox, tmp_path: Path
     logged = {e["fields"]["voiceName"]: e["bodyBytes"] for e in sandbox.requests()}
     assert frame["bytes"].tolist() == [logged["voice-0"], 0, logged["voice-2"]]
     assert (frame["seconds"] > 0).all()
-    assert result.summary().startswith("3 jobs: 1 created, 2 failed, 0 skipped, 0 cancelled")
+    assert result.summary().startswith(
+        "3 jobs: 1 created, 0 unknown, 2 failed, 0 skipped, 0 cancelled"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".json"])
@@ -106,10 +108,16 @@ def test_to_dataframe_without_pandas_names_the_install(monkeypatch: pytest.Monke
 
 def test_counts_summary_and_html() -> None:
     result = BatchResult(ROWS)
-    assert result.counts() == {"created": 1, "failed": 1, "skipped": 1, "cancelled": 1}
+    assert result.counts() == {
+        "created": 1,
+        "unknown": 0,
+        "failed": 1,
+        "skipped": 1,
+        "cancelled": 1,
+    }
     assert result.voice_ids == {"ada": "voice_1", "cy, jr": "voice_0"}
     assert [r.name for r in result.by_status("failed")] == ["bob"]
-    assert repr(result).startswith("BatchResult(4 jobs: 1 created, 1 failed")
+    assert repr(result).startswith("BatchResult(4 jobs: 1 created, 0 unknown, 1 failed")
     page = summary_html(result)
     assert "&quot;quoted&quot;" in page  # escaped
     assert page.index("bob") < page.index("ada")  # failures first

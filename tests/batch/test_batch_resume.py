@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from batch_support import clones_by_name, sample_jobs, sandbox_connection
-from support.sandbox import RunningSandbox
+from support.batch import clones_by_name, sample_jobs, sandbox_connection
 
+from uponai_devtools.sandbox import RunningSandbox
 from uponai_widgets.batch._run import clone_voices
 
 

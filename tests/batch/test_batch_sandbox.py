@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from batch_support import clones_by_name, sample_jobs, sandbox_connection, speaker_folders
-from support.audio import write_wav
-from support.sandbox import RunningSandbox
+from support.batch import clones_by_name, sample_jobs, sandbox_connection, speaker_folders
 
 import uponai_widgets as uw
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import write_wav
 from uponai_widgets.batch._run import (
     BatchResult,
     clone_voices,
@@ -77,7 +77,7 @@ def test_concurrent_failures_are_counted_not_fatal(sandbox: RunningSandbox, tmp_
     sandbox.inject_fault(status=500, count=3)
     result = clone_voices(sandbox_connection(sandbox), jobs, concurrency=4, on_progress=False)
     counts = result.counts()
-    assert counts == {"created": 7, "failed": 3, "skipped": 0, "cancelled": 0}
+    assert counts == {"created": 7, "unknown": 0, "failed": 3, "skipped": 0, "cancelled": 0}
     statuses = sorted(e["status"] for e in sandbox.requests())
     assert statuses == [201] * 7 + [500] * 3
     assert len(set(result.voice_ids.values())) == 7

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from lab_harness import NOTEBOOK, RunningLab, start_lab
-from lab_page import CHROMIUM, chromium
 from playwright.sync_api import BrowserContext
-from support.sandbox import RunningSandbox
+
+from uponai_devtools.browser import CHROMIUM, chromium
+from uponai_devtools.lab import NOTEBOOK, RunningLab, start_lab
+from uponai_devtools.sandbox import RunningSandbox
 
 
 def _require_chromium() -> None:

@@ -17,16 +17,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from lab_harness import NOTEBOOK, RunningLab, kernel_pid, reset_peak, start_lab, status_kib
-from lab_page import (
+from playwright.sync_api import BrowserContext, Page
+
+from uponai_devtools.browser import (
     choose_files,
     fill_text,
     open_and_run,
     screenshot,
 )
-from playwright.sync_api import BrowserContext, Page
-from support.audio import make_large_wav, write_wav
-from support.sandbox import RunningSandbox
+from uponai_devtools.lab import NOTEBOOK, RunningLab, kernel_pid, reset_peak, start_lab, status_kib
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import make_large_wav, write_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 

@@ -13,11 +13,12 @@ import re
 from pathlib import Path
 
 import pytest
-from lab_harness import RunningLab
-from lab_page import choose_files, fill_text, open_and_run, screenshot
 from playwright.sync_api import BrowserContext
-from support.audio import write_wav
-from support.sandbox import RunningSandbox
+
+from uponai_devtools.browser import choose_files, fill_text, open_and_run, screenshot
+from uponai_devtools.lab import RunningLab
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import write_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 

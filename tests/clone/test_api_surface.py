@@ -34,6 +34,7 @@ EXPECTED_ALL = {
     "ServerError",
     "APIConnectionError",
     "APITimeoutError",
+    "OutcomeUnknownError",
     "ValidationError",
     "Problem",
     "RetryPolicy",

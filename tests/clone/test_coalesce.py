@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-from uponai_widgets._progress import MIN_WRITE, coalesce, coalesce_async
+from uponai_widgets._coalesce import MIN_WRITE, coalesce, coalesce_async
 
 SMALL = [b"--boundary\r\n", b'Content-Disposition: form-data; name="a"\r\n\r\n', b"42", b"\r\n"]
 

@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 import pytest
-from clone_support import TOKEN, ScriptedTransport, clone_args, scripted_connection
+from support.fake_api import TOKEN, ScriptedTransport, clone_args, scripted_connection
 
 import uponai_widgets as uw
 from uponai_client import AuthenticatedClient

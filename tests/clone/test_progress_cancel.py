@@ -7,7 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
-from clone_support import Hang, Reply, ScriptedTransport, clone_args, fake_wav, scripted_connection
+from support.fake_api import (
+    Hang,
+    Reply,
+    ScriptedTransport,
+    clone_args,
+    fake_wav,
+    scripted_connection,
+)
 
 import uponai_widgets as uw
 

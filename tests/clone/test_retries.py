@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from clone_support import (
+from support.fake_api import (
     Fail,
     Reply,
     ScriptedTransport,
@@ -119,11 +119,20 @@ def test_connection_failure_before_the_body_is_retried(tmp_path: Path) -> None:
 
 def test_connection_dropped_mid_upload_is_not_retried() -> None:
     transport = ScriptedTransport(Fail(httpx.WriteError("broken pipe"), after_bytes=4000))
+    big = [("a.wav", fake_wav(300_000, 1))]
     with pytest.raises(uw.APIConnectionError) as info:
-        uw.clone_voice(scripted_connection(transport), **clone_args())
+        uw.clone_voice(scripted_connection(transport), **clone_args(samples=big))
     assert len(transport.seen) == 1
     assert info.value.body_sent is True
-    assert "may or may not exist" in str(info.value)
+    assert not isinstance(info.value, uw.OutcomeUnknownError)
+    assert "cannot have created" in str(info.value)
+
+
+def test_connection_dropped_after_the_whole_body_is_an_unknown_outcome() -> None:
+    transport = ScriptedTransport(Fail(httpx.ReadError("reset"), after_bytes=10**9))
+    with pytest.raises(uw.OutcomeUnknownError, match="may have been created"):
+        uw.clone_voice(scripted_connection(transport), **clone_args())
+    assert len(transport.seen) == 1
 
 
 def test_connection_dropped_mid_upload_is_retried_identically_when_opted_in(

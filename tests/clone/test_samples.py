@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from clone_support import ScriptedTransport, clone_args, fake_wav, scripted_connection
+from support.fake_api import ScriptedTransport, clone_args, fake_wav, scripted_connection
 from support.streams import OneWay
 
 import uponai_widgets as uw

@@ -7,7 +7,7 @@ import traceback
 
 import httpx
 import pytest
-from clone_support import (
+from support.fake_api import (
     REASON,
     TOKEN,
     Fail,

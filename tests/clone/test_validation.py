@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clone_support import (
+from support.fake_api import (
     REASON,
     TOKEN,
     ScriptedTransport,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from codegen_support import CONFIG, NAME_MAP, SPEC
+from support.codegen import CONFIG, NAME_MAP, SPEC
 
 from uponai_codegen.generator import run_generator
 from uponai_codegen.normalize import load_name_map, normalize

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from capture_server import VOICE, CaptureServer, parse_multipart
+from support.capture_server import VOICE, CaptureServer, parse_multipart
 
 from uponai_client import AuthenticatedClient
 from uponai_client.api.voices import clone_voice

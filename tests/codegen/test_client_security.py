@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from codegen_support import COMMITTED
+from support.codegen import COMMITTED, ROOT
 
-PROBE = Path(__file__).with_name("http_probe.py")
+TESTS = ROOT / "tests"
+
+pytestmark = pytest.mark.slow  # runs the generator
 
 
 def probe(package_parent: Path) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-B", str(PROBE), str(package_parent)],
+        [sys.executable, "-B", "-m", "support.http_probe", str(package_parent)],
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(package_parent), str(TESTS)])},
         capture_output=True,
         text=True,
         timeout=60,

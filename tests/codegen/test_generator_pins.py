@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from codegen_support import ROOT
+from support.codegen import ROOT
 
 from uponai_codegen import PipelineError, generator
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.audio import make_wav
 from support.demo_process import REPO, process_environ, running_demo
-from support.sandbox import pid_alive
+
+from uponai_devtools.sandbox import pid_alive
+from uponai_devtools.wav import make_wav
 
 
 @pytest.mark.slow

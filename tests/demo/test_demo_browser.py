@@ -1,25 +1,23 @@
 """`make demo` end to end in a real browser: the notebook clones a voice and plays its preview.
 
-Runs scripts/demo.py exactly as `make demo` does (serving a copy of the notebooks folder, so
-the repository's notebook is never saved over), then drives headless Debian Chromium through
-the printed URL: run all cells, choose two WAVs, clone, wait for the card, play the preview.
+Runs scripts/demo.py exactly as `make demo` does (it serves its scratch copy of the notebooks
+folder), then drives headless Debian Chromium through the printed URL: run all cells, choose two
+WAVs, clone, wait for the card, play the preview, save. The repository stays as it was.
 """
 
 from __future__ import annotations
 
-import shutil
-import sys
+import subprocess
 import tempfile
 from pathlib import Path
 
 import httpx
 import pytest
-from support.audio import write_wav
 from support.demo_process import REPO, running_demo
-from support.sandbox import pid_alive
 
-sys.path.insert(0, str(REPO / "tests" / "browser"))
-from lab_page import ARTIFACTS, chromium
+from uponai_devtools.browser import ARTIFACTS, chromium
+from uponai_devtools.sandbox import pid_alive
+from uponai_devtools.wav import write_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -34,11 +32,20 @@ PLAYS = """async (audio) => {
 }"""
 
 
+def git_status() -> str:
+    done = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=REPO, capture_output=True, text=True, timeout=30, check=True,
+    )  # fmt: skip
+    return done.stdout
+
+
 def test_make_demo_notebook_clones_and_plays_the_preview(tmp_path: Path) -> None:
-    root = tmp_path / "served"
-    shutil.copytree(REPO / "notebooks", root / "notebooks")
     samples = [write_wav(tmp_path / f"take{i}.wav", seconds=2.0, freq=220.0 * i) for i in (1, 2)]
-    with running_demo(tmp_path, "--root-dir", str(root)) as demo:
+    before = git_status()
+    tracked = (REPO / "notebooks" / "clone_voice.ipynb").read_bytes()
+    scratch = tmp_path / ".demo" / "lab" / "notebooks" / "clone_voice.ipynb"
+    with running_demo(tmp_path) as demo:
         url, token = demo.wait_ready().groups()
         # Chromium's singleton socket path must stay short: a pytest tmp path is too long.
         with tempfile.TemporaryDirectory(prefix="demo-") as short, chromium(Path(short)) as context:
@@ -46,6 +53,9 @@ def test_make_demo_notebook_clones_and_plays_the_preview(tmp_path: Path) -> None
             page.goto(f"{url}?token={token}")
             page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
             page.get_by_text("| Idle").wait_for(timeout=90_000)  # the kernel status bar item
+            page.wait_for_timeout(1500)
+            dirty = page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count()
+            assert dirty == 0, "the notebook is marked unsaved as soon as it opens"
             page.locator(".lm-MenuBar-item", has_text="Run").first.click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
             page.locator(".uponai-files").wait_for(state="visible", timeout=120_000)
@@ -70,6 +80,16 @@ def test_make_demo_notebook_clones_and_plays_the_preview(tmp_path: Path) -> None
             assert played["time"] > 0, played
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "make-demo.png"), full_page=True)
+            page.keyboard.press("Control+s")
+            page.locator(".jp-Notebook").first.click()
+            page.keyboard.press("Control+s")
+            page.wait_for_function(
+                "() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
+                timeout=30_000,
+            )
+        assert scratch.read_bytes() != tracked  # the save went to the scratch copy
+        assert (REPO / "notebooks" / "clone_voice.ipynb").read_bytes() == tracked
+        assert git_status() == before
         assert demo.interrupt() == 0, demo.output()
         for pid in demo.server_pids:
             assert not pid_alive(pid)

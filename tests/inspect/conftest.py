@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_fixtures import silence, speech_like, tone, write
+from support.signals import silence, speech_like, tone, write
 from support.speech import speech
 
 RATE = 16000

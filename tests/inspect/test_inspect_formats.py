@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_fixtures import silence, tone, write, write_av
+from support.signals import silence, tone, write, write_av
 
 from uponai_widgets.audio._inspect import inspect_sample
 

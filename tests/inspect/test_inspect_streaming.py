@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_fixtures import silence, speech_like, tone
+from support.signals import silence, speech_like, tone
 
 from uponai_widgets.audio._inspect import inspect_sample
 from uponai_widgets.audio._stats import ENVELOPE_MAX, Accumulator
@@ -124,7 +124,7 @@ def test_a_long_file_is_analysed_in_bounded_memory(tmp_path: Path, short_wav: Pa
 
 def test_pyav_decoding_streams_too(tmp_path: Path, short_wav: Path) -> None:
     pytest.importorskip("av")
-    from audio_fixtures import write_av
+    from support.signals import write_av
 
     seconds, rate = 10, 48000
     path = write_av(

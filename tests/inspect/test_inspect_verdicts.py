@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from audio_fixtures import silence, speech_like, tone, write
+from support.signals import silence, speech_like, tone, write
 
 from uponai_widgets.audio._inspect import (
     SampleReport,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_fixtures import silence, tone, write
+from support.signals import silence, tone, write
 
 from uponai_widgets.audio._inspect import inspect_sample
 from uponai_widgets.audio._waveform import pixel_columns, waveform_png, waveform_svg

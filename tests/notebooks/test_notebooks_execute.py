@@ -15,8 +15,9 @@ from typing import Any
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from support.audio import make_wav
-from support.sandbox import RunningSandbox
+
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import make_wav
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 REASON = "ticket-4711 customer asked for help"

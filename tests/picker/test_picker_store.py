@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.audio import make_wav
 
+from uponai_devtools.wav import make_wav
 from uponai_widgets.jupyter._chunk_store import ChunkStore
 from uponai_widgets.jupyter._picker import AudioPicker
 from uponai_widgets.jupyter._picker_js import CHUNK_SENDER_JS, PICKER_ESM

@@ -12,9 +12,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from support.sandbox import RunningSandbox
 
 import uponai_widgets as uw
+from uponai_devtools.sandbox import RunningSandbox
 from uponai_widgets._samples import expand_samples
 
 PACKAGE = Path(uw.__file__).parent

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import CLONE, assert_error, clone
-from support.audio import make_wav
-from support.sandbox import RunningSandbox, SandboxFactory
+from support.sandbox_http import CLONE, assert_error, clone
+
+from uponai_devtools.sandbox import RunningSandbox, SandboxFactory
+from uponai_devtools.wav import make_wav
 
 WAV = make_wav(0.1)
 

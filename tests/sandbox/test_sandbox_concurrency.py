@@ -7,9 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import CLONE, multipart_files, sha256, sha256_file
-from support.audio import make_wav
-from support.sandbox import RunningSandbox
+from support.sandbox_http import CLONE, multipart_files, sha256, sha256_file
+
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import make_wav
 
 UPLOADS = 50
 

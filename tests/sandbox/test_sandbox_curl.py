@@ -8,9 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import CLONE, assert_valid_voice, sha256, sha256_file
-from support.audio import make_wav, write_wav
-from support.sandbox import RunningSandbox
+from support.sandbox_http import CLONE, assert_valid_voice, sha256, sha256_file
+
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import make_wav, write_wav
 
 CURL = shutil.which("curl") or "/usr/bin/curl"
 

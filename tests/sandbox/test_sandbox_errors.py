@@ -9,9 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import CLONE, DEFAULT_FIELDS, assert_error, clone
-from support.audio import make_wav
-from support.sandbox import RunningSandbox, start_sandbox
+from support.sandbox_http import CLONE, DEFAULT_FIELDS, assert_error, clone
+
+from uponai_devtools.sandbox import RunningSandbox, start_sandbox
+from uponai_devtools.wav import make_wav
 
 KIB = 1024
 WAV = make_wav(0.1)

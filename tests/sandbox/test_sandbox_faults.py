@@ -7,9 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import CLONE, assert_error, clone, sha256
-from support.audio import make_large_wav, make_wav
-from support.sandbox import RunningSandbox, SandboxFactory
+from support.sandbox_http import CLONE, assert_error, clone, sha256
+
+from uponai_devtools.sandbox import RunningSandbox, SandboxFactory
+from uponai_devtools.wav import make_large_wav, make_wav
 
 WAV = make_wav(0.2)
 
@@ -76,8 +77,7 @@ def test_standing_latency_until_cleared(sandbox: RunningSandbox) -> None:
         assert clone(sandbox, [("a.wav", WAV)]).status_code == 201
         assert time.monotonic() - started >= 0.4
     sandbox.clear_faults()
-    listing = httpx.get(sandbox.url + "/_sandbox/faults").json()
-    assert listing == {"faults": [], "latency_ms": 0}
+    assert sandbox.faults() == {"faults": [], "latency_ms": 0}
 
 
 def test_faults_wait_for_an_authenticated_request(sandbox: RunningSandbox) -> None:
@@ -88,11 +88,13 @@ def test_faults_wait_for_an_authenticated_request(sandbox: RunningSandbox) -> No
 
 def test_faults_can_be_queued_as_a_list_and_cleared(sandbox: RunningSandbox) -> None:
     response = httpx.post(
-        sandbox.url + "/_sandbox/faults", json=[{"status": 500}, {"status": 503, "count": 2}]
+        sandbox.url + "/_sandbox/faults",
+        json=[{"status": 500}, {"status": 503, "count": 2}],
+        headers=sandbox.auth_headers,
     )
     assert response.status_code == 201
     assert [f["status"] for f in response.json()["faults"]] == [500, 503]
-    cleared = httpx.delete(sandbox.url + "/_sandbox/faults").json()
+    cleared = httpx.delete(sandbox.url + "/_sandbox/faults", headers=sandbox.auth_headers).json()
     assert cleared == {"cleared": 2}
     assert clone(sandbox, [("a.wav", WAV)]).status_code == 201
 
@@ -113,8 +115,11 @@ def test_faults_can_be_queued_as_a_list_and_cleared(sandbox: RunningSandbox) -> 
     ],
 )
 def test_invalid_faults_are_400(sandbox: RunningSandbox, fault: object) -> None:
-    assert_error(httpx.post(sandbox.url + "/_sandbox/faults", json=fault), 400)
-    assert httpx.get(sandbox.url + "/_sandbox/faults").json()["faults"] == []
+    response = httpx.post(
+        sandbox.url + "/_sandbox/faults", json=fault, headers=sandbox.auth_headers
+    )
+    assert_error(response, 400)
+    assert sandbox.faults()["faults"] == []
 
 
 def test_request_log_shows_fields_files_and_headers(sandbox: RunningSandbox) -> None:
@@ -136,7 +141,8 @@ def test_request_log_shows_fields_files_and_headers(sandbox: RunningSandbox) -> 
     assert entry["headers"]["x-request-tag"] == "t1"
     assert "authorization" not in entry["headers"]
     assert entry["complete"] is True
-    assert httpx.delete(sandbox.url + "/_sandbox/requests").json() == {"cleared": 1}
+    cleared = httpx.delete(sandbox.url + "/_sandbox/requests", headers=sandbox.auth_headers)
+    assert cleared.json() == {"cleared": 1}
     assert sandbox.requests() == []
 
 
@@ -152,8 +158,11 @@ def test_test_routes_are_absent_without_test_mode(
         ("DELETE", "/_sandbox/requests"),
         ("GET", "/_sandbox/voices"),
     ]:
-        response = httpx.request(method, plain.url + path, json={"status": 500})
-        assert_error(response, 404)
+        for headers in ({}, plain.auth_headers):
+            response = httpx.request(
+                method, plain.url + path, json={"status": 500}, headers=headers
+            )
+            assert_error(response, 404)
     assert clone(plain, [("a.wav", WAV)]).status_code == 201
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import io
 
-from sandbox_helpers import assert_valid_voice, sha256
-from support.audio import make_wav
-from support.sandbox import RunningSandbox
+from support.sandbox_http import assert_valid_voice, sha256
 
 from uponai_client import AuthenticatedClient
 from uponai_client.api.voices import clone_voice
 from uponai_client.models import CloneVoiceBody, Voice
 from uponai_client.models.clone_voice_x_actor_type import CloneVoiceXActorType
 from uponai_client.types import File
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import make_wav
 
 
 def test_generated_client_clones_a_voice(sandbox: RunningSandbox) -> None:

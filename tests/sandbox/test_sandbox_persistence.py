@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from sandbox_helpers import assert_valid_voice, clone, sha256, sha256_file
-from support.audio import make_wav
-from support.sandbox import SandboxFactory
+from support.sandbox_http import assert_valid_voice, clone, sha256, sha256_file
+
+from uponai_devtools.sandbox import SandboxFactory
+from uponai_devtools.wav import make_wav
 
 
 def test_voices_survive_a_restart(sandbox_factory: SandboxFactory, tmp_path: Path) -> None:
@@ -34,9 +35,7 @@ def test_voices_survive_a_restart(sandbox_factory: SandboxFactory, tmp_path: Pat
 
     second = sandbox_factory(data_dir)
     assert second.pid != first.pid
-    assert sorted(httpx.get(second.url + "/_sandbox/voices").json()) == sorted(
-        voice["voiceId"] for voice in created.values()
-    )
+    assert sorted(second.voice_ids()) == sorted(voice["voiceId"] for voice in created.values())
     for name, voice in created.items():
         record = second.voice_record(voice["voiceId"])
         assert record["name"] == name

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import clone
-from support.audio import make_wav
-from support.sandbox import RunningSandbox, SandboxFactory
+from support.sandbox_http import clone
+
+from uponai_devtools.sandbox import RunningSandbox, SandboxFactory
+from uponai_devtools.wav import make_wav
 
 FLAC = b"fLaC\x00\x00\x00\x22" + bytes(range(256)) * 4
 

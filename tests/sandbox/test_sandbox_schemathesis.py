@@ -10,10 +10,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import SPEC_PATH
-from support.sandbox import SandboxFactory
+from support.sandbox_http import SPEC_PATH
 
-HERE = Path(__file__).resolve().parent
+from uponai_devtools.sandbox import SandboxFactory
+
+TESTS = Path(__file__).resolve().parents[1]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 MAX_EXAMPLES = os.environ.get("UPONAI_SCHEMATHESIS_EXAMPLES", "40")  # more: a longer hunt
 
@@ -27,8 +28,8 @@ def test_schemathesis_run_is_clean(sandbox_factory: SandboxFactory, tmp_path: Pa
     work = tmp_path / "run"  # schemathesis keeps state in its working directory
     work.mkdir()
     shutil.copy(SPEC_PATH, work / "openapi.json")
-    env = dict(os.environ, SCHEMATHESIS_HOOKS="schemathesis_hooks", NO_COLOR="1")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
+    env = dict(os.environ, SCHEMATHESIS_HOOKS="support.schemathesis_hooks", NO_COLOR="1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH")]))
     command = [
         str(SCHEMATHESIS), "run", "openapi.json",
         "--url", sandbox.url,

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import CLONE, sha256_file
-from support.audio import make_large_wav
-from support.sandbox import SandboxFactory
+from support.sandbox_http import CLONE, sha256_file
+
+from uponai_devtools.sandbox import SandboxFactory
+from uponai_devtools.wav import make_large_wav
 
 MIB = 1024 * 1024
 SIZE = 40 * MIB

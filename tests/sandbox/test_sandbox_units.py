@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.audio import make_large_wav, make_wav
 
+from uponai_devtools.wav import make_large_wav, make_wav
 from uponai_sandbox.audio import sniff_audio
 from uponai_sandbox.config import MIB, parse_settings
 from uponai_sandbox.errors import ApiError

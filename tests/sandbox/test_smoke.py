@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import httpx
-from support.audio import make_wav
-from support.sandbox import RunningSandbox
+
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import make_wav
 
 
 def test_clone_two_wavs_and_request_log(sandbox: RunningSandbox) -> None:

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support.jupyter_env import isolated_jupyter_env
-from support.sandbox import free_port, pid_alive
+from uponai_devtools.jupyter_env import isolated_jupyter_env
+from uponai_devtools.sandbox import free_port, pid_alive
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "scripts" / "demo.py"
@@ -63,14 +63,23 @@ class DemoRun:
         raise AssertionError(f"no {pattern!r} within {timeout} s:\n{self.output()}")
 
     def wait_ready(self) -> re.Match[str]:
-        """Wait for both servers; return the match of the printed URL (groups: URL, token)."""
-        self.server_pids.append(int(self.wait_for(r"sandbox starting at \S+ \(pid (\d+)\)", 30)[1]))
-        self.server_pids.append(
-            int(self.wait_for(r"JupyterLab starting at \S+ \(pid (\d+)\)", 60)[1])
-        )
+        """Wait for both servers; return the match of the printed URL (groups: URL, token).
+
+        Also records both servers' PIDs and the ports they actually use."""
+        sandbox = self.wait_for(r"sandbox starting at http://127\.0\.0\.1:(\d+) \(pid (\d+)\)", 30)
+        lab = self.wait_for(r"JupyterLab starting at http://127\.0\.0\.1:(\d+) \(pid (\d+)\)", 60)
+        self.server_pids += [int(sandbox[2]), int(lab[2])]
+        self.sandbox_port, self.lab_port = int(sandbox[1]), int(lab[1])
         return self.wait_for(
             r"(http://127\.0\.0\.1:\d+/lab/tree/\S+)\?token=(\w+)", STARTUP_TIMEOUT
         )
+
+    def exports(self) -> str:
+        """The two `export UPONAI_...=` lines the demo printed (waiting for them)."""
+        match = self.wait_for(
+            r"(?m)^export UPONAI_BASE_URL=\S+\nexport UPONAI_API_KEY=\S+$", STARTUP_TIMEOUT
+        )
+        return match[0]
 
     def interrupt(self) -> int:
         """Send what Ctrl-C sends; return the demo's exit status."""
@@ -78,15 +87,30 @@ class DemoRun:
         return self.process.wait(60)
 
 
-@contextmanager
-def running_demo(tmp_path: Path, *extra_args: str) -> Iterator[DemoRun]:
-    """Start the demo on free ports with isolated HOME/Jupyter dirs; kill what is left at exit."""
+def _free_ports() -> tuple[int, int]:
     sandbox_port, lab_port = free_port(), free_port()
     while lab_port == sandbox_port:
         lab_port = free_port()
-    log = tmp_path / "demo.log"
-    command = [sys.executable, str(DEMO), "--sandbox-port", str(sandbox_port),
-               "--lab-port", str(lab_port), "--data-dir", str(tmp_path / ".demo"), *extra_args]  # fmt: skip
+    return sandbox_port, lab_port
+
+
+@contextmanager
+def running_demo(
+    tmp_path: Path, *extra_args: str, ports: tuple[int, int] | None = None, log_name: str = "demo"
+) -> Iterator[DemoRun]:
+    """Start the demo with isolated HOME/Jupyter dirs and data in `tmp_path/.demo`; kill what is
+    left at exit. `ports` (sandbox, Lab) default to two free ports; `()` passes no port flags,
+    so the demo picks them itself (the last run's, kept in `.demo/state.json`)."""
+    port_args: list[str] = []
+    sandbox_port = lab_port = 0
+    if ports is None:
+        ports = _free_ports()
+    if ports:
+        sandbox_port, lab_port = ports
+        port_args = ["--sandbox-port", str(sandbox_port), "--lab-port", str(lab_port)]
+    log = tmp_path / f"{log_name}.log"
+    command = [sys.executable, str(DEMO), *port_args, "--data-dir", str(tmp_path / ".demo"),
+               *extra_args]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, env=isolated_env(tmp_path), cwd=REPO

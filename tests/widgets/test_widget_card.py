@@ -9,9 +9,9 @@ import sys
 
 import pytest
 from IPython.core.formatters import DisplayFormatter
-from support.audio import make_wav
 
 from uponai_client.models import Voice
+from uponai_devtools.wav import make_wav
 from uponai_widgets._sizes import format_duration, format_size
 from uponai_widgets.jupyter._card import VoiceCard, playable_url, voice_card_html
 from uponai_widgets.jupyter._formatter import register_voice_formatter, voice_html

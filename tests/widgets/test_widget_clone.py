@@ -14,11 +14,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from support.audio import make_wav
-from support.sandbox import RunningSandbox
 
 import uponai_widgets.jupyter._clone_widget as clone_widget_module
 from uponai_client.models import Voice
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import make_wav
 from uponai_widgets import VoiceCard, VoiceCloneWidget
 from uponai_widgets.jupyter._picker import AudioPicker
 from uponai_widgets.jupyter._samples_html import EMPTY_SELECTION_HINT

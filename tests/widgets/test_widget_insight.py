@@ -9,9 +9,9 @@ import math
 import wave
 from array import array
 
-from support.audio import make_wav
 from test_widget_clone import Gate, gate, pick, run, send_like_browser
 
+from uponai_devtools.wav import make_wav
 from uponai_widgets import VoiceCloneWidget
 from uponai_widgets.jupyter._picker_js import CHUNK_SENDER_JS, TRANSFER_LIST_JS
 from uponai_widgets.jupyter._recorder import VoiceRecorder

@@ -5,7 +5,7 @@
     >>> voice = uw.clone_voice(connection, name="Ada", provider="elevenlabs",
     ...                        workspace_id=42, samples=["one.wav", "two.wav"])
 
-The package in layers (imports point down only; `tests/clone/test_layers.py` enforces it):
+The package in layers (imports point down only; `tests/architecture/test_layers.py` enforces it):
 
     uponai_widgets/__init__.py   this facade: re-exports the public names
     jupyter/   widgets, views, the card, IPython formatter, chunk store, *.js / *.css  (jupyter extra)
@@ -34,6 +34,7 @@ from ._errors import (
     AuthenticationError,
     InvalidRequestError,
     NotFoundError,
+    OutcomeUnknownError,
     PayloadTooLargeError,
     PermissionDeniedError,
     Problem,
@@ -59,6 +60,7 @@ __all__ = [
     "InvalidRequestError",
     "Limits",
     "NotFoundError",
+    "OutcomeUnknownError",
     "OverallVerdict",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -146,6 +148,7 @@ if TYPE_CHECKING:
     from .jupyter._recorder import VoiceRecorder
 
 _JUPYTER_HINT = "pip install 'uponai-voices[jupyter]'"
+_JUPYTER_LIBRARIES = {"ipywidgets", "anywidget", "traitlets", "IPython"}
 
 
 def __getattr__(name: str) -> Any:
@@ -153,14 +156,15 @@ def __getattr__(name: str) -> Any:
     if entry is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module_name, needs_jupyter = entry
-    if needs_jupyter:
-        try:
-            importlib.import_module("ipywidgets")
-        except ImportError as exc:
+    try:
+        module = importlib.import_module(module_name, __name__)
+    except ImportError as exc:
+        if needs_jupyter and exc.name in _JUPYTER_LIBRARIES:
             raise ImportError(
-                f"uponai_widgets.{name} needs ipywidgets: {_JUPYTER_HINT}", name="ipywidgets"
+                f"uponai_widgets.{name} needs {exc.name}: {_JUPYTER_HINT}", name=exc.name
             ) from exc
-    value = getattr(importlib.import_module(module_name, __name__), name)
+        raise
+    value = getattr(module, name)
     globals()[name] = value
     return value
 

@@ -19,21 +19,15 @@ from uponai_client.api.voices import clone_voice as _operation
 from uponai_client.models import CloneVoiceBody, CloneVoiceXActorType, Voice
 from uponai_client.types import UNSET, File, Unset
 
-from ._connection import UPLOAD_TIMEOUT, Connection, as_connection, resolve_timeout, user_agent
-from ._errors import (
-    APIConnectionError,
-    APITimeoutError,
-    RateLimitError,
-    ServerError,
-    UponAIError,
-    error_from_response,
-    redact,
-)
-from ._progress import ProgressCallback, ProgressStream, ProgressTracker
+from ._connection import Connection, as_connection, effective_timeout, resolve_timeout, user_agent
+from ._errors import RateLimitError, ServerError, error_from_response
+from ._failures import Attempt, Failure, send_failure, unread_body, unreadable_2xx
+from ._progress import ProgressCallback, ProgressStream, ProgressTracker, UploadState
 from ._samples import SampleReader
-from ._validation import inspect_request
+from ._validation import check_request
 
-__all__ = ["clone_voice", "clone_voice_async"]
+__all__ = ["clone_voice", "clone_voice_async", "clone_voice_async_tracked"]
+
 
 logger = logging.getLogger("uponai_widgets")
 
@@ -57,19 +51,22 @@ class _Plan:
     timeout: httpx.Timeout | None
     tracker: ProgressTracker
     secrets: tuple[str, ...]
+    state: UploadState
 
     def close(self) -> None:
         for reader in self.readers:
             reader.close()
 
-
-@dataclass
-class _Failure:
-    """A failed attempt: the error to raise, whether it may be retried, the server's headers."""
-
-    error: UponAIError
-    retryable: bool
-    headers: httpx.Headers | None = None
+    @property
+    def attempt(self) -> Attempt:
+        """What failure classification needs (the state is this call's)."""
+        return Attempt(
+            host=self.connection.base_url,
+            secrets=self.secrets,
+            state=self.state,
+            readers=self.readers,
+            unsafe_retries=self.connection.retry.retry_after_body_sent,
+        )
 
 
 def _plan(
@@ -87,7 +84,7 @@ def _plan(
 ) -> _Plan:
     conn = as_connection(connection)
     call_timeout = resolve_timeout(timeout)
-    readers = inspect_request(
+    readers = check_request(
         name=name,
         provider=provider,
         workspace_id=workspace_id,
@@ -108,7 +105,10 @@ def _plan(
         readers=readers,
         timeout=call_timeout or conn.timeout,
         tracker=ProgressTracker(on_progress),
-        secrets=tuple(s for s in (conn.client.token, impersonation_reason) if s),
+        secrets=tuple(
+            s for s in (conn.client.token, impersonation_reason) if isinstance(s, str) and s
+        ),
+        state=UploadState(),
     )
 
 
@@ -134,71 +134,73 @@ def _request(plan: _Plan, http: httpx.Client | httpx.AsyncClient) -> httpx.Reque
         x_impersonation_reason=plan.impersonation_reason,
     )
     kwargs["headers"]["User-Agent"] = user_agent()
-    timeout = plan.timeout
-    if timeout is None:
-        configured = http.timeout
-        unset = (configured.connect, configured.read, configured.write, configured.pool)
-        timeout = configured if any(t is not None for t in unset) else UPLOAD_TIMEOUT
+    timeout = effective_timeout(None, plan.timeout, http.timeout)
     request = http.build_request(**kwargs, timeout=timeout)
     length = request.headers.get("Content-Length")
+    plan.state.new_attempt()
     request.stream = ProgressStream(
-        request.stream, int(length) if length is not None else None, plan.tracker
+        request.stream, int(length) if length is not None else None, plan.tracker, plan.state
     )
     return request
 
 
-def _outcome(plan: _Plan, response: httpx.Response) -> Voice | _Failure:
-    """The cloned voice, or the failure a response means."""
+def _outcome(plan: _Plan, response: httpx.Response) -> Voice | Failure:
+    """The cloned voice, or the failure a (fully read) response means."""
     policy = plan.connection.retry
-    if response.status_code == 201:
+    status = response.status_code
+    if 200 <= status < 300:
+        if status != 201:
+            return unreadable_2xx(plan.attempt, status, "the API answers 201 with a voice")
         try:
             voice = _operation._build_response(client=plan.connection.client, response=response)
-        except (ValueError, KeyError, TypeError) as exc:
-            message = f"The server answered 201 but not with a voice ({type(exc).__name__})."
-            return _Failure(UponAIError(message, status=201), retryable=False)
-        if voice.parsed is None:
-            return _Failure(
-                UponAIError("The server answered 201 without a voice.", status=201), False
-            )
+        except Exception as exc:  # any parse failure (RecursionError too): the voice may exist
+            return unreadable_2xx(plan.attempt, status, f"{type(exc).__name__}, not a voice")
+        if not isinstance(voice.parsed, Voice):
+            return unreadable_2xx(plan.attempt, status, "no voice in it")
         return voice.parsed
     retry_after = policy.retry_after(response.headers)
     error = error_from_response(response, secrets=plan.secrets, retry_after=retry_after)
-    status = response.status_code
     retryable = status in _ALWAYS_RETRIED_STATUSES or (
         status >= 500 and policy.retry_after_body_sent
     )
-    return _Failure(error, retryable, response.headers)
+    return Failure(error, retryable, response.headers)
 
 
-def _transport_failure(plan: _Plan, exc: httpx.TransportError, body_sent: bool) -> _Failure:
-    """A typed error for an httpx transport error; retryable only when no body byte left."""
-    host = plan.connection.base_url
-    detail = redact(f"{type(exc).__name__}: {exc}".rstrip(": "), plan.secrets)
-    timeout = isinstance(exc, httpx.TimeoutException)
-    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError)):
-        return _Failure(APIConnectionError(f"Cannot send to {host}: {detail}"), False)
-    if body_sent:
-        what = "timed out" if timeout else "was lost"
-        message = (
-            f"The connection to {host} {what} after the upload had started ({detail}); "
-            "the voice may or may not exist. Check the workspace's voices before cloning again."
-        )
-        cls = APITimeoutError if timeout else APIConnectionError
-        retryable = plan.connection.retry.retry_after_body_sent
-        return _Failure(cls(message, body_sent=True), retryable)
-    what = "Timed out connecting" if timeout else "Could not connect"
-    cls = APITimeoutError if timeout else APIConnectionError
-    return _Failure(cls(f"{what} to {host} ({detail}); nothing was uploaded."), True)
+def _sync_attempt(plan: _Plan, http: httpx.Client) -> Voice | Failure:
+    request = _request(plan, http)
+    logger.debug("clone_voice: sending %d samples", len(plan.readers))
+    try:
+        response = http.send(request, stream=True)
+    except Exception as exc:  # every failure becomes a typed error (the cause is kept)
+        return send_failure(plan.attempt, exc)
+    plan.state.answered = True
+    try:
+        response.read()
+    except Exception as exc:
+        return unread_body(plan.attempt, response, exc)
+    finally:
+        response.close()
+    return _outcome(plan, response)
 
 
-def _read_failure(plan: _Plan, exc: OSError) -> _Failure:
-    """A sample could not be read while streaming (httpx maps network errors, not these)."""
-    detail = redact(f"{type(exc).__name__}: {exc}", plan.secrets)
-    message = f"A sample could not be read during the upload ({detail}); the upload was aborted."
-    return _Failure(UponAIError(message), retryable=False)
+async def _async_attempt(plan: _Plan, http: httpx.AsyncClient) -> Voice | Failure:
+    request = _request(plan, http)
+    logger.debug("clone_voice_async: sending %d samples", len(plan.readers))
+    try:
+        response = await http.send(request, stream=True)
+    except Exception as exc:  # every failure becomes a typed error (the cause is kept)
+        return send_failure(plan.attempt, exc)
+    plan.state.answered = True
+    try:
+        await response.aread()
+    except Exception as exc:
+        return unread_body(plan.attempt, response, exc)
+    finally:
+        await response.aclose()
+    return _outcome(plan, response)
 
 
-def _next_delay(plan: _Plan, failure: _Failure, retry_number: int) -> float | None:
+def _next_delay(plan: _Plan, failure: Failure, retry_number: int) -> float | None:
     """Seconds to wait before retrying, or None when the failure must be raised."""
     policy = plan.connection.retry
     if not failure.retryable or retry_number > policy.max_retries:
@@ -264,17 +266,7 @@ def clone_voice(
     try:
         retry_number = 0
         while True:
-            request = _request(plan, http)
-            stream = cast(ProgressStream, request.stream)
-            logger.debug("clone_voice: sending %d samples", len(plan.readers))
-            try:
-                response = http.send(request)
-            except httpx.TransportError as exc:
-                result: Voice | _Failure = _transport_failure(plan, exc, stream.started)
-            except OSError as exc:
-                result = _read_failure(plan, exc)
-            else:
-                result = _outcome(plan, response)
+            result = _sync_attempt(plan, http)
             if isinstance(result, Voice):
                 return result
             retry_number += 1
@@ -302,6 +294,39 @@ async def clone_voice_async(
     timeout: float | httpx.Timeout | None = None,
 ) -> Voice:
     """Async `clone_voice` (same arguments); cancel its task to abort the upload cleanly."""
+    return await clone_voice_async_tracked(
+        connection,
+        UploadState(),
+        name=name,
+        provider=provider,
+        workspace_id=workspace_id,
+        samples=samples,
+        actor_type=actor_type,
+        provider_id=provider_id,
+        tenant_id=tenant_id,
+        impersonation_reason=impersonation_reason,
+        on_progress=on_progress,
+        timeout=timeout,
+    )
+
+
+async def clone_voice_async_tracked(
+    connection: Connection | AuthenticatedClient,
+    state: UploadState,
+    *,
+    name: str,
+    provider: str,
+    workspace_id: int,
+    samples: Sequence[object],
+    actor_type: CloneVoiceXActorType | str | None = None,
+    provider_id: int | None = None,
+    tenant_id: int | None = None,
+    impersonation_reason: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    timeout: float | httpx.Timeout | None = None,
+) -> Voice:
+    """`clone_voice_async` that keeps `state` up to date, so a caller that cancels it knows
+    whether the voice may have been created (`state.possibly_created`)."""
     plan = _plan(
         connection,
         name,
@@ -315,21 +340,12 @@ async def clone_voice_async(
         on_progress,
         timeout,
     )
+    plan.state = state
     http = plan.connection.client.get_async_httpx_client()
     try:
         retry_number = 0
         while True:
-            request = _request(plan, http)
-            stream = cast(ProgressStream, request.stream)
-            logger.debug("clone_voice_async: sending %d samples", len(plan.readers))
-            try:
-                response = await http.send(request)
-            except httpx.TransportError as exc:
-                result: Voice | _Failure = _transport_failure(plan, exc, stream.started)
-            except OSError as exc:
-                result = _read_failure(plan, exc)
-            else:
-                result = _outcome(plan, response)
+            result = await _async_attempt(plan, http)
             if isinstance(result, Voice):
                 return result
             retry_number += 1

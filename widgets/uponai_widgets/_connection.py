@@ -22,7 +22,9 @@ __all__ = [
     "UPLOAD_TIMEOUT",
     "Connection",
     "as_connection",
+    "checked_token",
     "connect",
+    "effective_timeout",
     "resolve_timeout",
     "user_agent",
 ]
@@ -53,6 +55,57 @@ def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout | No
         raise ValueError("timeout must be a positive number of seconds")
     connect_seconds = UPLOAD_TIMEOUT.connect or seconds
     return httpx.Timeout(seconds, connect=min(seconds, connect_seconds))
+
+
+def effective_timeout(
+    call: float | httpx.Timeout | None = None,
+    connection: httpx.Timeout | None = None,
+    client: httpx.Timeout | None = None,
+) -> httpx.Timeout:
+    """The one rule for a request's timeout: this call's, else the connection's, else the
+    HTTP client's own (when it sets any limit), else `UPLOAD_TIMEOUT`."""
+    resolved = resolve_timeout(call)
+    if resolved is not None:
+        return resolved
+    if connection is not None:
+        return connection
+    if client is not None and any(
+        value is not None for value in (client.connect, client.read, client.write, client.pool)
+    ):
+        return client
+    return UPLOAD_TIMEOUT
+
+
+def checked_token(token: str | None) -> str:
+    """The token stripped of surrounding whitespace (a token read from a file ends in a
+    newline); `AuthenticationError` when it is missing or cannot be sent in a header.
+    The error never shows the token."""
+    if token is None or not token.strip():
+        raise AuthenticationError(
+            f"No API token: pass token=... to connect() or set the {TOKEN_VARIABLE} "
+            "environment variable."
+        )
+    token = token.strip()
+    if any(not (" " < char <= "~") for char in token):
+        raise AuthenticationError(
+            f"The API token (from {TOKEN_VARIABLE}, token=... or the client) contains spaces "
+            "or characters that cannot be sent in an HTTP header."
+        )
+    return token
+
+
+def _normalise_client_token(client: AuthenticatedClient) -> None:
+    """Strip a raw client's token in place (and in HTTP clients it already built)."""
+    token = checked_token(client.token)
+    if token == client.token:
+        return
+    client.token = token
+    value = f"{client.prefix} {token}" if client.prefix else token
+    if client.auth_header_name in client._headers:
+        client._headers[client.auth_header_name] = value
+    for http in (client._client, client._async_client):
+        if http is not None:
+            http.headers[client.auth_header_name] = value
 
 
 class Connection:
@@ -136,22 +189,11 @@ def connect(
     Raises:
         AuthenticationError: no token was given and `UPONAI_API_KEY` is not set.
     """
-    token = token if token is not None else os.environ.get(TOKEN_VARIABLE)
-    if token is None or not token.strip():
-        raise AuthenticationError(
-            f"No API token: pass token=... to connect() or set the {TOKEN_VARIABLE} "
-            "environment variable."
-        )
-    token = token.strip()
-    if any(not (" " < char <= "~") for char in token):
-        raise AuthenticationError(
-            f"The API token (from {TOKEN_VARIABLE} or token=...) contains spaces or "
-            "characters that cannot be sent in an HTTP header."
-        )
+    token = checked_token(token if token is not None else os.environ.get(TOKEN_VARIABLE))
     base_url = (base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL).strip()
     if not base_url.startswith(("http://", "https://")):
         raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
-    upload_timeout = resolve_timeout(timeout) or UPLOAD_TIMEOUT
+    upload_timeout = effective_timeout(timeout)
     client = AuthenticatedClient(
         base_url=base_url.rstrip("/"),
         token=token,
@@ -164,10 +206,16 @@ def connect(
 
 
 def as_connection(connection: Connection | AuthenticatedClient) -> Connection:
-    """A `Connection` for a `Connection` or a plain generated `AuthenticatedClient`."""
+    """A `Connection` for a `Connection` or a plain generated `AuthenticatedClient`.
+
+    A raw client's token is checked and normalised as `connect()` does: surrounding whitespace
+    (a token read from a file ends in a newline) is stripped in place; a token that cannot be
+    sent in a header raises `AuthenticationError`.
+    """
     if isinstance(connection, Connection):
         return connection
     if isinstance(connection, AuthenticatedClient):
+        _normalise_client_token(connection)
         return Connection(connection)
     raise TypeError(
         "connection must be a uponai_widgets.Connection (from connect()) or a "

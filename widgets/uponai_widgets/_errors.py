@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,10 +16,13 @@ __all__ = [
     "AuthenticationError",
     "InvalidRequestError",
     "NotFoundError",
+    "OutcomeUnknownError",
+    "OutcomeUnknownTimeoutError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "Problem",
     "RateLimitError",
+    "SampleStreamError",
     "ServerError",
     "UnsupportedMediaError",
     "UponAIError",
@@ -120,6 +124,32 @@ class APITimeoutError(APIConnectionError):
     """The connection, an upload write, or the wait for the answer took longer than allowed."""
 
 
+class OutcomeUnknownError(APIConnectionError):
+    """The request may have created a voice, but no usable answer says whether it did.
+
+    Raised when the last body byte went out and no full response came back (a dropped
+    connection, a read timeout, a cancellation), or when a 2xx answer could not be read. It is
+    never retried by default (the API has no idempotency key: a resend may create a second
+    voice). Check the workspace's voices before cloning it again.
+    """
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs.setdefault("body_sent", True)
+        super().__init__(message, **kwargs)
+
+
+class OutcomeUnknownTimeoutError(OutcomeUnknownError, APITimeoutError):
+    """`OutcomeUnknownError` because the wait for the answer timed out (also an `APITimeoutError`)."""
+
+
+class SampleStreamError(UponAIError):
+    """A sample could not be streamed as it was validated, so the upload was stopped before its end.
+
+    The file changed size during the upload, a stream grew over a size limit, or reading
+    failed. The body was never completed, so the server cannot have created the voice.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One reason a clone request is invalid: which sample (None for a field), which field, why."""
@@ -157,11 +187,38 @@ _BY_STATUS: dict[int, type[UponAIError]] = {
 }
 
 
+_SHORT_SECRET = 8
+"""Secrets shorter than this are replaced only where they stand alone, not inside words."""
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The texts a secret can take in a message: as given, stripped, escaped, quoted, bytes."""
+    forms = {secret, secret.strip()}
+    for text in (secret, secret.strip()):
+        forms.add(repr(text)[1:-1])  # Python escapes: '\\n'
+        forms.add(json.dumps(text)[1:-1])  # JSON escapes
+        forms.add(repr(text.encode("utf-8", "backslashreplace"))[2:-1])  # b'...' as h11 shows
+        forms.add(repr(text))
+        forms.add(json.dumps(text))
+    return {form for form in forms if form}
+
+
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every occurrence of a secret in `text`."""
+    """Replace every form a secret takes in `text` (see `secret_forms`) with ``[redacted]``.
+
+    Long secrets are replaced wherever they occur; short ones (under 8 characters) only where
+    no letter or digit touches them, so a one-letter secret does not shred every word.
+    """
+    forms: set[str] = set()
     for secret in secrets:
         if secret:
-            text = text.replace(secret, _REDACTED)
+            forms |= secret_forms(secret)
+    for form in sorted(forms, key=len, reverse=True):
+        if len(form) >= _SHORT_SECRET:
+            text = text.replace(form, _REDACTED)
+        else:
+            pattern = rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])"
+            text = re.sub(pattern, _REDACTED, text)
     return text
 
 
@@ -191,7 +248,7 @@ def error_from_response(
     status = response.status_code
     try:
         message, code, body_request_id = _message_from(json.loads(response.content))
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
         message, code, body_request_id = None, None, None
     if message is None:
         text = response.text.strip()[:_MAX_TEXT]

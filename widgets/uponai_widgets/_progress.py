@@ -1,66 +1,69 @@
-"""Progress reports as httpx pulls the request body, and whether any body byte left."""
+"""Progress reports as httpx pulls the request body, and how far the body got.
+
+`ProgressStream` also records, for each attempt, whether the body started and whether its last
+byte may have reached the server (`UploadState`): the line between a failure that cannot have
+created a voice and an unknown outcome.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 
 import httpx
 
-__all__ = ["ProgressCallback", "ProgressStream", "ProgressTracker"]
+from ._coalesce import coalesce, coalesce_async
+
+__all__ = ["ProgressCallback", "ProgressStream", "ProgressTracker", "Throttle", "UploadState"]
 
 ProgressCallback = Callable[[int, int], None]
 
-MIN_WRITE = 64 * 1024
-"""Small multipart pieces (part headers, a file's last bytes) are joined up to this size."""
 
+class Throttle:
+    """Decides which progress values are worth showing: at most about `steps` per total.
 
-class _Joiner:
-    """Collects small chunks; `add` returns what is ready to send (each at most `MIN_WRITE`)."""
-
-    def __init__(self) -> None:
-        self._pending: list[bytes] = []
-        self._size = 0
-
-    def add(self, chunk: bytes) -> list[bytes]:
-        ready = []
-        if self._pending and (self._size + len(chunk) > MIN_WRITE or len(chunk) >= MIN_WRITE):
-            ready.append(self.flush())
-        if len(chunk) >= MIN_WRITE:
-            ready.append(chunk)  # large chunks pass through uncopied
-        else:
-            self._pending.append(chunk)
-            self._size += len(chunk)
-        return ready
-
-    def flush(self) -> bytes:
-        joined = b"".join(self._pending)
-        self._pending, self._size = [], 0
-        return joined
-
-
-def coalesce(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Join runs of small chunks into writes of up to `MIN_WRITE` bytes.
-
-    A multipart body alternates short part headers with 64 KiB file chunks; sending each piece
-    on its own costs a socket write (and a loop turn) per piece, which dominates small clones.
-    Large chunks pass through uncopied; no write grows beyond the larger of a chunk and
-    `MIN_WRITE`.
+    `due(value, total)` is True for the first value, a value at or past the total, a value at
+    least 1/`steps` of the total past the last shown one, and a value that went backwards (a
+    new upload); it then remembers the value. Used by `clone_voice`'s reports and the widget.
     """
-    joiner = _Joiner()
-    for chunk in chunks:
-        yield from joiner.add(chunk)
-    if tail := joiner.flush():
-        yield tail
+
+    def __init__(self, steps: int = 200) -> None:
+        self.steps = steps
+        self.last = -1
+
+    def due(self, value: int, total: int) -> bool:
+        """True when `value` should be shown (and it is remembered as the last one shown)."""
+        step = max(1, total // self.steps)
+        if self.last < 0 or value >= total or value < self.last or value - self.last >= step:
+            self.last = value
+            return True
+        return False
 
 
-async def coalesce_async(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
-    """`coalesce` for an async body stream."""
-    joiner = _Joiner()
-    async for chunk in chunks:
-        for ready in joiner.add(chunk):
-            yield ready
-    if tail := joiner.flush():
-        yield tail
+@dataclass
+class UploadState:
+    """How far the current attempt's body got, and whether an earlier attempt may have created.
+
+    started: the transport pulled the first body chunk.
+    may_be_complete: the last body byte was handed to the transport (the server may have the
+        whole request); stays True until the attempt's answer arrives.
+    answered: a response status line arrived for the current attempt.
+    unknown_before: an earlier attempt of this call ended with an unknown outcome.
+    """
+
+    started: bool = False
+    may_be_complete: bool = False
+    answered: bool = False
+    unknown_before: bool = False
+
+    def new_attempt(self) -> None:
+        """Reset the per-attempt flags (an unknown earlier attempt is remembered)."""
+        self.started = self.may_be_complete = self.answered = False
+
+    @property
+    def possibly_created(self) -> bool:
+        """True when a voice may exist without the caller having heard of it."""
+        return self.unknown_before or (self.may_be_complete and not self.answered)
 
 
 class ProgressTracker:
@@ -74,24 +77,25 @@ class ProgressTracker:
     def __init__(self, on_progress: ProgressCallback | None, steps: int = 200) -> None:
         self._on_progress = on_progress
         self.enabled = on_progress is not None
-        self._steps = steps
-        self._reported = -1
+        self._throttle = Throttle(steps)
 
     def report(self, sent: int, total: int, *, final: bool = False) -> None:
         """Forward `(sent, total)` unless it goes backwards or is too close to the last one."""
-        if self._on_progress is None or sent <= self._reported:
+        if self._on_progress is None or sent <= self._throttle.last:
             return
-        step = max(1, total // self._steps)
-        if final or self._reported < 0 or sent - self._reported >= step or sent >= total:
-            self._reported = sent
-            self._on_progress(sent, total)
+        if final:
+            self._throttle.last = sent
+        elif not self._throttle.due(sent, total):
+            return
+        self._on_progress(sent, total)
 
 
 class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     """Wraps a request body stream; counts each chunk once the transport asks for the next.
 
-    `started` becomes True when the transport pulls the first chunk: from then on the server
-    may have received part of the body.
+    `state.started` becomes True when the transport pulls the first chunk (from then on the
+    server may have received part of the body); `state.may_be_complete` just before the chunk
+    holding the last byte is handed over (with an unknown length: when the body ends).
     """
 
     def __init__(
@@ -99,12 +103,24 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         inner: httpx.SyncByteStream | httpx.AsyncByteStream,
         total: int | None,
         tracker: ProgressTracker,
+        state: UploadState | None = None,
     ) -> None:
         self._inner = inner
         self._total = total
         self._tracker = tracker
-        self.started = False
+        self.state = state or UploadState()
+        self.handed = 0
         self.sent = 0
+
+    @property
+    def started(self) -> bool:
+        """True once the transport pulled the first body chunk."""
+        return self.state.started
+
+    def _hand(self, chunk: bytes) -> None:
+        self.handed += len(chunk)
+        if self._total is not None and self.handed >= self._total:
+            self.state.may_be_complete = True
 
     def _advance(self, size: int) -> None:
         self.sent += size
@@ -118,26 +134,29 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         if not isinstance(self._inner, httpx.SyncByteStream):
             raise RuntimeError("a sync request body is needed for a sync clone")
-        self.started = True
-        if not self._tracker.enabled:
-            yield from coalesce(self._inner)
-            return
-        self._tracker.report(0, self._total or 0)
+        self.state.started = True
+        if self._tracker.enabled:
+            self._tracker.report(0, self._total or 0)
         for chunk in coalesce(self._inner):
+            self._hand(chunk)
             yield chunk
-            self._advance(len(chunk))
-        self._finish()
+            if self._tracker.enabled:
+                self._advance(len(chunk))
+        self.state.may_be_complete = True
+        if self._tracker.enabled:
+            self._finish()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if not isinstance(self._inner, httpx.AsyncByteStream):
             raise RuntimeError("an async request body is needed for an async clone")
-        self.started = True
-        if not self._tracker.enabled:
-            async for chunk in coalesce_async(self._inner):
-                yield chunk
-            return
-        self._tracker.report(0, self._total or 0)
+        self.state.started = True
+        if self._tracker.enabled:
+            self._tracker.report(0, self._total or 0)
         async for chunk in coalesce_async(self._inner):
+            self._hand(chunk)
             yield chunk
-            self._advance(len(chunk))
-        self._finish()
+            if self._tracker.enabled:
+                self._advance(len(chunk))
+        self.state.may_be_complete = True
+        if self._tracker.enabled:
+            self._finish()

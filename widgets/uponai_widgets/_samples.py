@@ -13,45 +13,29 @@ import os
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from ._errors import Problem
+from ._errors import Problem, SampleStreamError
+from ._sniff import sniff_audio
 
-__all__ = ["SampleReader", "expand_samples", "open_sample", "sniff_audio"]
+__all__ = [
+    "SampleReader",
+    "UnwrappedSample",
+    "expand_samples",
+    "open_sample",
+    "sniff_audio",
+    "unwrap_sample",
+]
 
 SNIFF_BYTES = 16
+PREFIX_BYTES = 256
+"""Bytes read ahead from a stream that cannot seek: enough to sniff and size-check small audio."""
 _DIGEST_SPAN = 64 * 1024
 
 _HINT = (
     "pass a path, a binary file object, bytes, a memoryview, a (filename, data, mime) tuple "
     "or an ipywidgets FileUpload value entry"
 )
-
-
-def _is_mpeg_frame(head: bytes) -> bool:
-    """An MPEG audio frame header: sync bits, a valid version, layer, bitrate and rate."""
-    if len(head) < 3 or head[0] != 0xFF or head[1] & 0xE0 != 0xE0:
-        return False
-    version, layer = (head[1] >> 3) & 0x03, (head[1] >> 1) & 0x03
-    bitrate, rate = head[2] >> 4, (head[2] >> 2) & 0x03
-    return version != 0x01 and layer != 0x00 and bitrate != 0x0F and rate != 0x03
-
-
-def sniff_audio(head: bytes) -> tuple[str, str] | None:
-    """(extension, MIME type) of the audio container whose magic bytes start `head`, or None."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "wav", "audio/wav"
-    if head[:3] == b"ID3" or _is_mpeg_frame(head):
-        return "mp3", "audio/mpeg"
-    if head[:4] == b"fLaC":
-        return "flac", "audio/flac"
-    if head[:4] == b"OggS":
-        return "ogg", "audio/ogg"
-    if head[4:8] == b"ftyp":
-        return "m4a", "audio/mp4"
-    if head[:4] == b"\x1a\x45\xdf\xa3":
-        return "webm", "audio/webm"
-    return None
 
 
 class SampleReader:
@@ -68,6 +52,11 @@ class SampleReader:
         self.size: int | None = None
         self._pos = 0
         self._closed = False
+        self.reading = False
+        """True while a read is under way (still True if it raised)."""
+        self.stream_limit: int | None = None
+        """For a stream of unknown size: the most bytes it may send (stops the upload)."""
+        self.limit_text = ""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.label!r} size={self.size}>"
@@ -102,9 +91,31 @@ class SampleReader:
             size = left if size is None or size < 0 else min(size, left)
             if size == 0:
                 return b""
+        self.reading = True
         data = self._read(size)
+        self.reading = False
+        if self.size is not None and len(data) < size:
+            self._changed(self._pos + len(data))
         self._pos += len(data)
+        if self.size is None and self.stream_limit is not None and self._pos > self.stream_limit:
+            raise SampleStreamError(
+                f"sample {self.label!r} is over {self.limit_text}: the upload was stopped at "
+                "the limit, before its end, so no voice was created"
+            )
+        if self.size is not None and self._pos >= self.size:
+            self._check_end()
         return data
+
+    def _changed(self, now: int | None) -> None:
+        found = f"now {now} bytes" if now is not None else "its size changed"
+        raise SampleStreamError(
+            f"sample {self.label!r} changed during the upload (validated at {self.size} bytes, "
+            f"{found}): the upload was stopped before its end, so no voice was created. Send it "
+            "again once the file is complete."
+        )
+
+    def _check_end(self) -> None:
+        """At the validated end: raise when the source has grown since validation."""
 
     @property
     def closed(self) -> bool:
@@ -164,6 +175,12 @@ class _PathReader(SampleReader):
         self._file_pos += len(data)
         return data
 
+    def _check_end(self) -> None:
+        if self._file is not None:
+            now = os.fstat(self._file.fileno()).st_size
+            if now != self.size:
+                self._changed(now)
+
     def peek(self, offset: int, length: int) -> bytes:
         with open(self.path, "rb") as handle:
             handle.seek(offset)
@@ -213,7 +230,20 @@ class _StreamReader(SampleReader):
             self.size = max(0, stream.seek(0, io.SEEK_END) - self._start)
             stream.seek(self._start)
         else:
-            self._prefix = _read_exactly(stream, SNIFF_BYTES)
+            self._prefix = _read_exactly(stream, PREFIX_BYTES)
+            self.ended_early = len(self._prefix) < PREFIX_BYTES
+
+    ended_early = False
+    """True when a stream that cannot seek ended within its read-ahead (its size is known)."""
+
+    def _check_end(self) -> None:
+        position = self._stream.tell()
+        try:
+            end = self._stream.seek(0, io.SEEK_END)
+        finally:
+            self._stream.seek(position)
+        if end - self._start != self.size:
+            self._changed(end - self._start)
 
     def _read(self, size: int) -> bytes:
         if self.size is not None:
@@ -289,20 +319,38 @@ def expand_samples(items: Iterable[object]) -> list[object]:
     return expanded
 
 
-def open_sample(item: object, index: int) -> SampleReader | Problem:
-    """A reader for one `samples` item, or the problem that prevents sending it."""
-    filename: Any = None
-    mime: Any = None
-    data: Any = item
+class UnwrappedSample(NamedTuple):
+    """A `samples` item taken apart: the file name and MIME type it names, and its data."""
+
+    filename: Any
+    data: Any
+    mime: Any
+
+
+def unwrap_sample(item: object) -> UnwrappedSample | str:
+    """The (filename, data, mime) of a sample of any accepted shape, or why it has none.
+
+    Tuples are ``(filename, data)`` or ``(filename, data, mime)``; FileUpload value entries
+    (dicts or objects with ``name`` and ``content``) give their name and content; anything else
+    is the data itself. Types are not checked here.
+    """
     if isinstance(item, tuple):
         if len(item) not in (2, 3):
-            return Problem(f"sample {index + 1}", "samples", f"a tuple sample must be {_TUPLE}")
-        filename, data = item[0], item[1]
-        mime = item[2] if len(item) == 3 else None
-    elif isinstance(item, Mapping) and "content" in item:
-        filename, data = item.get("name"), item["content"]
-    elif hasattr(item, "content") and hasattr(item, "name") and not hasattr(item, "read"):
-        filename, data = getattr(item, "name", None), item.content
+            return f"a tuple sample must be {_TUPLE}"
+        return UnwrappedSample(item[0], item[1], item[2] if len(item) == 3 else None)
+    if isinstance(item, Mapping) and "content" in item:
+        return UnwrappedSample(item.get("name"), item["content"], None)
+    if hasattr(item, "content") and hasattr(item, "name") and not hasattr(item, "read"):
+        return UnwrappedSample(getattr(item, "name", None), item.content, None)
+    return UnwrappedSample(None, item, None)
+
+
+def open_sample(item: object, index: int) -> SampleReader | Problem:
+    """A reader for one `samples` item, or the problem that prevents sending it."""
+    unwrapped = unwrap_sample(item)
+    if isinstance(unwrapped, str):
+        return Problem(f"sample {index + 1}", "samples", unwrapped)
+    filename, data, mime = unwrapped
     if filename is not None and not isinstance(filename, str):
         return Problem(f"sample {index + 1}", "samples", "the file name must be a string")
     if mime is not None and not isinstance(mime, str):

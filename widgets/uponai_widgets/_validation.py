@@ -4,27 +4,59 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from uponai_client.models import CloneVoiceXActorType
+
 from ._errors import Problem, ValidationError
 from ._samples import SampleReader, expand_samples, open_sample, sniff_audio
 
-__all__ = ["ACTOR_TYPES", "ADMIN_ACTOR_TYPES", "Limits", "inspect_request", "validate_clone"]
+__all__ = [
+    "ACTOR_TYPES",
+    "ADMIN_ACTOR_TYPES",
+    "MIN_AUDIO_BYTES",
+    "Limits",
+    "check_request",
+    "validate_clone",
+]
 
 MiB = 1024 * 1024
-ACTOR_TYPES = ("platform_admin", "provider_admin", "tenant_admin", "end_user")
+ACTOR_TYPES: tuple[str, ...] = tuple(actor.value for actor in CloneVoiceXActorType)
+"""The `X-Actor-Type` values, from the generated enum and in its order."""
 ADMIN_ACTOR_TYPES = ("platform_admin", "provider_admin")
+INT64_MAX = 2**63 - 1
+
+MIN_AUDIO_BYTES: dict[str, int] = {
+    "wav": 45,
+    "mp3": 32,
+    "flac": 32,
+    "ogg": 32,
+    "m4a": 32,
+    "webm": 32,
+}
+"""The smallest file that can hold one audio sample: a WAV's 44-byte header plus one byte;
+for the other containers the smallest MPEG audio frame (the API's own rule)."""
+
+_MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Client-side limits checked before sending (the API's defaults)."""
+    """Client-side limits checked before sending (the API's defaults, as the sandbox has them).
+
+    Text lengths count characters after surrounding whitespace is stripped.
+    """
 
     max_files: int = 25
     max_file_bytes: int = 100 * MiB
     max_total_bytes: int = 500 * MiB
+    max_name_chars: int = 200
+    max_provider_chars: int = 64
+    max_reason_chars: int = 1000
 
 
 def _mib(size: int) -> str:
@@ -32,14 +64,35 @@ def _mib(size: int) -> str:
 
 
 def _positive_int(value: object) -> int | None:
-    """The value as a positive integer (ints, or strings of digits), else None."""
+    """The value as a positive signed 64-bit integer (ints, or strings of digits), else None."""
     if isinstance(value, bool):
         return None
+    number: int | None = None
     if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
-        number = int(value.strip())
-        return number if number > 0 else None
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
+        number = int(value.strip()) if len(value.strip()) <= 19 else None
+    return number if number is not None and 0 < number <= INT64_MAX else None
+
+
+_INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Cc", "Mn", "Me"}
+
+
+def _text_problem(value: object, what: str, limit: int) -> str | None:
+    """Why a name-like form field cannot be sent, or None."""
+    if not isinstance(value, str) or not value.strip():
+        return f"the voice {what} must not be empty or blank"
+    text = value.strip()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"the voice {what} is not valid Unicode text (it holds a lone surrogate)"
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text):
+        return f"the voice {what} must not contain control characters (line breaks, NUL, ESC)"
+    if all(unicodedata.category(char) in _INVISIBLE for char in text):
+        return f"the voice {what} has no visible character (only zero-width or blank ones)"
+    if len(text) > limit:
+        return f"the voice {what} is {len(text)} characters long, at most {limit} allowed"
     return None
 
 
@@ -50,19 +103,22 @@ def _check_fields(
     actor_type: object,
     impersonation_reason: object,
     ids: Mapping[str, object],
+    limits: Limits,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    if not isinstance(name, str) or not name.strip():
-        problems.append(Problem(None, "name", "the voice name must not be empty or blank"))
-    if not isinstance(provider, str) or not provider.strip():
-        problems.append(Problem(None, "provider", "the voice provider must not be empty or blank"))
+    for field, value, what, limit in (
+        ("name", name, "name", limits.max_name_chars),
+        ("provider", provider, "provider", limits.max_provider_chars),
+    ):
+        found = _text_problem(value, what, limit)
+        if found is not None:
+            problems.append(Problem(None, field, found))
+    id_rule = f"must be a positive integer of at most {INT64_MAX} (a signed 64-bit id)"
     if _positive_int(workspace_id) is None:
-        problems.append(
-            Problem(None, "workspace_id", f"must be a positive integer, got {workspace_id!r}")
-        )
+        problems.append(Problem(None, "workspace_id", f"{id_rule}, got {_short(workspace_id)}"))
     for field, value in ids.items():
         if value is not None and _positive_int(value) is None:
-            problems.append(Problem(None, field, f"must be a positive integer, got {value!r}"))
+            problems.append(Problem(None, field, f"{id_rule}, got {_short(value)}"))
     actor = str(actor_type) if actor_type is not None else None
     if actor is not None and actor not in ACTOR_TYPES:
         problems.append(Problem(None, "actor_type", f"must be one of {', '.join(ACTOR_TYPES)}"))
@@ -75,7 +131,16 @@ def _check_fields(
                 Problem(
                     None,
                     "impersonation_reason",
-                    "must be one line of printable Latin-1 text (it is sent as an HTTP header)",
+                    "must be one line of printable ASCII text (it is sent as an HTTP header)",
+                )
+            )
+        elif len(impersonation_reason.strip()) > limits.max_reason_chars:
+            problems.append(
+                Problem(
+                    None,
+                    "impersonation_reason",
+                    f"is {len(impersonation_reason.strip())} characters long, at most "
+                    f"{limits.max_reason_chars} allowed",
                 )
             )
     elif actor in ADMIN_ACTOR_TYPES:
@@ -90,8 +155,14 @@ def _check_fields(
     return problems
 
 
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _header_safe(text: str) -> bool:
-    return all(" " <= char <= "~" or "\xa0" <= char <= "\xff" for char in text)
+    """Printable ASCII (and tabs): what every HTTP stack sends unchanged in a header value."""
+    return all(" " <= char <= "~" or char == "\t" for char in text)
 
 
 def _check_samples(samples: object, limits: Limits) -> tuple[list[SampleReader], list[Problem]]:
@@ -122,6 +193,7 @@ def _check_samples(samples: object, limits: Limits) -> tuple[list[SampleReader],
         readers.append(opened)
         problems.extend(_check_one(opened, limits))
     total = sum(reader.size or 0 for reader in readers)
+    _limit_streams(readers, limits, total)
     if total > limits.max_total_bytes:
         problems.append(
             Problem(
@@ -134,7 +206,38 @@ def _check_samples(samples: object, limits: Limits) -> tuple[list[SampleReader],
     return readers, problems
 
 
+def _limit_streams(readers: list[SampleReader], limits: Limits, sized_total: int) -> None:
+    """Give each stream of unknown size the most it may send: the per-file limit, and what
+    the total limit leaves after the sized samples (shared: each stream gets the remainder)."""
+    left = max(0, limits.max_total_bytes - sized_total)
+    for reader in readers:
+        if reader.size is None:
+            if limits.max_file_bytes <= left:
+                reader.stream_limit = limits.max_file_bytes
+                reader.limit_text = f"the {_mib(limits.max_file_bytes)} per-file limit"
+            else:
+                reader.stream_limit = left
+                reader.limit_text = f"the {_mib(limits.max_total_bytes)} total limit"
+
+
+def _naming_problem(reader: SampleReader) -> str | None:
+    """Why the file name or MIME type cannot go into the part headers, or None."""
+    if reader.mime is not None and not _MIME.fullmatch(reader.mime):
+        return "the MIME type must be a plain type/subtype such as audio/wav"
+    if reader.filename is not None:
+        if any(unicodedata.category(char) == "Cc" for char in reader.filename):
+            return "the file name must not contain control characters"
+        try:
+            reader.filename.encode("utf-8")
+        except UnicodeEncodeError:
+            return "the file name is not valid Unicode text"
+    return None
+
+
 def _check_one(reader: SampleReader, limits: Limits) -> list[Problem]:
+    naming = _naming_problem(reader)
+    if naming is not None:
+        return [Problem(reader.label, "samples", naming)]
     if reader.size == 0:
         return [Problem(reader.label, "samples", "the file is empty (0 bytes)")]
     if reader.size is not None and reader.size > limits.max_file_bytes:
@@ -158,6 +261,19 @@ def _check_one(reader: SampleReader, limits: Limits) -> list[Problem]:
             )
         ]
     extension, content_type = found
+    known_size = reader.size
+    if known_size is None and getattr(reader, "ended_early", False):
+        known_size = len(reader.peek(0, 1 << 20))
+    minimum = MIN_AUDIO_BYTES[extension]
+    if known_size is not None and known_size < minimum:
+        return [
+            Problem(
+                reader.label,
+                "samples",
+                f"too small to hold any audio: {known_size} bytes, a {extension.upper()} file "
+                f"needs at least {minimum}",
+            )
+        ]
     if reader.filename is None:
         reader.filename = f"{reader.label.replace(' ', '-')}.{extension}"
     if reader.mime is None:
@@ -199,7 +315,7 @@ def _duplicates(readers: list[SampleReader]) -> list[Problem]:
     return problems
 
 
-def inspect_request(
+def check_request(
     *,
     name: object,
     provider: object,
@@ -220,6 +336,7 @@ def inspect_request(
         actor_type,
         impersonation_reason,
         {"provider_id": provider_id, "tenant_id": tenant_id},
+        limits,
     )
     readers: list[SampleReader] = []
     try:
@@ -252,7 +369,7 @@ def validate_clone(
     sample or field). Cheap: it reads the first bytes of each sample, and hashes content only to
     compare samples of equal size.
     """
-    readers = inspect_request(
+    readers = check_request(
         name=name,
         provider=provider,
         workspace_id=workspace_id,

@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .._errors import Problem
-from .._samples import open_sample, sniff_audio
+from .._samples import open_sample, sniff_audio, unwrap_sample
 from ._decode import DecodeError, decode, import_numpy
 from ._stats import SILENCE_DBFS, Accumulator, Figures
 from ._vad import SpeechDetector, SpeechTimeline
@@ -184,13 +184,8 @@ def _failed(name: str, fmt: str | None, reason: str, verdict: Verdict = "bad") -
 
 def _caller_stream(item: object) -> Any:
     """The caller's file object inside `item`, if any (the cloning layer's sample shapes)."""
-    data: Any = item
-    if isinstance(item, tuple) and len(item) in (2, 3):
-        data = item[1]
-    elif isinstance(item, Mapping) and "content" in item:
-        data = item["content"]
-    elif hasattr(item, "content") and hasattr(item, "name") and not hasattr(item, "read"):
-        data = item.content
+    unwrapped = unwrap_sample(item)
+    data = None if isinstance(unwrapped, str) else unwrapped.data
     return data if hasattr(data, "read") else None
 
 

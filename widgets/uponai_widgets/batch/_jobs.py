@@ -30,14 +30,23 @@ _ID_FIELDS = ("workspace_id", "provider_id", "tenant_id")
 AUDIO_EXTENSIONS = (".wav", ".mp3", ".flac", ".ogg", ".oga", ".m4a", ".mp4", ".webm")
 
 
-@dataclass
+@dataclass(repr=False)
 class Job:
-    """One job, ready to run: its row name, its `clone_voice` arguments, or why it cannot run."""
+    """One job, ready to run: its row name, its `clone_voice` arguments, or why it cannot run.
+
+    Its repr names the job only: the arguments hold the impersonation reason and sample data.
+    """
 
     index: int
     name: str
     kwargs: dict[str, Any] = field(default_factory=dict)
     problem: str | None = None
+
+    def __repr__(self) -> str:
+        samples = self.kwargs.get("samples")
+        count = len(samples) if isinstance(samples, list | tuple) else "?"
+        state = f" problem={self.problem!r}" if self.problem else ""
+        return f"<Job {self.index} {self.name!r}, {count} samples{state}>"
 
 
 def jobs_from_folder(

@@ -67,6 +67,38 @@ class TqdmSink:
         self._bar.write(result.summary(), file=sys.stderr)
 
 
+class LineSink:
+    """Off a terminal (a log file, a pipe): one line per finished job, then the summary.
+
+    Nothing is ever redrawn, so a log gets exactly ``total + 1`` lines.
+    """
+
+    def __init__(self, total: int) -> None:
+        self._done = 0
+
+    def update(self, done: int, failed: int, total: int, bytes_sent: int) -> None:
+        """Write a line for each job finished since the last update."""
+        while self._done < done:
+            self._done += 1
+            print(
+                f"Cloning voices: {self._done}/{total} jobs done, {failed} failed, "
+                f"{format_size(bytes_sent)} sent",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def finish(self, result: BatchResult) -> None:
+        """Write the summary line."""
+        print(result.summary(), file=sys.stderr, flush=True)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # None, closed, or not a real stream
+        return False
+
+
 def _in_notebook() -> bool:
     """True inside a Jupyter kernel (never imports IPython in a plain script)."""
     ipython = sys.modules.get("IPython")
@@ -77,7 +109,8 @@ def _in_notebook() -> bool:
 
 
 def default_sink(total: int) -> ProgressSink | None:
-    """The notebook view in a kernel (when the notebook layer registered one), else tqdm."""
+    """The notebook view in a kernel (when the notebook layer registered one), else a tqdm bar
+    on a terminal and `LineSink` lines off one (nothing without tqdm)."""
     view_factory = notebook_hooks.progress_view
     if view_factory is not None and _in_notebook():
         view = view_factory(total)
@@ -87,6 +120,8 @@ def default_sink(total: int) -> ProgressSink | None:
         tqdm_module = importlib.import_module("tqdm")
     except ImportError:
         return None
+    if not _is_terminal(sys.stderr):
+        return LineSink(total)
     return TqdmSink(tqdm_module.tqdm, total)
 
 

@@ -21,12 +21,39 @@ from typing import Any, Literal
 from .._sizes import format_size
 from ._hooks import notebook_hooks
 
-__all__ = ["COLUMNS", "STATUSES", "BatchResult", "BatchRow", "Status"]
+__all__ = [
+    "COLUMNS",
+    "STATUSES",
+    "STATUS_MEANINGS",
+    "UNKNOWN_ADVICE",
+    "BatchResult",
+    "BatchRow",
+    "Status",
+]
 
-Status = Literal["created", "failed", "skipped", "cancelled"]
-STATUSES: tuple[Status, ...] = ("created", "failed", "skipped", "cancelled")
+Status = Literal["created", "unknown", "failed", "skipped", "cancelled"]
+STATUSES: tuple[Status, ...] = ("created", "unknown", "failed", "skipped", "cancelled")
 COLUMNS = ("name", "status", "voice_id", "error", "bytes", "seconds")
 _FORMAT = "uponai-batch-result"
+
+UNKNOWN_ADVICE = (
+    "check the workspace's voices for these names; resume= keeps them unknown, "
+    "resend_unknown=True sends them again"
+)
+STATUS_MEANINGS: dict[str, str] = {
+    "created": "the voice was created (voice_id)",
+    "unknown": (
+        "the whole request was sent but no readable answer came back: the voice may or may "
+        f"not exist; {UNKNOWN_ADVICE}"
+    ),
+    "failed": "no voice was created (error says why); resume= sends it again",
+    "skipped": "created by the run given as resume= (voice_id), not sent again",
+    "cancelled": "interrupted before its request was complete: no voice; resume= sends it again",
+}
+"""What each status means, in summary order (also written into the JSON file)."""
+
+_LEGACY_UNKNOWN = "during the upload"
+"""Older tables wrote ``cancelled`` with this phrase for a job that may have been created."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +62,12 @@ class BatchRow:
 
     Attributes:
         name: the job's voice name (unique within a batch).
-        status: ``created``, ``failed``, ``skipped`` (created by the run given as ``resume=``)
-            or ``cancelled`` (the batch was interrupted before the job finished).
+        status: ``created``; ``unknown`` (the whole request went out but no readable answer
+            came back: the voice may exist, check before resending); ``failed``; ``skipped``
+            (created by the run given as ``resume=``); or ``cancelled`` (interrupted before
+            its request was complete: no voice). See `STATUS_MEANINGS`.
         voice_id: the voice's id for ``created`` and ``skipped`` rows, else None.
-        error: a readable reason for ``failed`` and ``cancelled`` rows, else ``""``.
+        error: a readable reason for ``unknown``, ``failed`` and ``cancelled`` rows, else ``""``.
         bytes: request body bytes sent for this job in this run (a retry resends the same
             body and is not counted twice; 0 when nothing was sent).
         seconds: how long the job took in this run, retries included.
@@ -82,11 +111,15 @@ def _row_from_mapping(record: Mapping[str, object]) -> BatchRow:
     error = record.get("error")
     size = record.get("bytes")
     seconds = record.get("seconds")
+    status = _status(record.get("status"))
+    text = "" if _missing(error) else str(error)
+    if status == "cancelled" and _LEGACY_UNKNOWN in text:
+        status = "unknown"  # an older table could not tell these apart: the voice may exist
     return BatchRow(
         name=str(name),
-        status=_status(record.get("status")),
+        status=status,
         voice_id=None if _missing(voice_id) else str(voice_id),
-        error="" if _missing(error) else str(error),
+        error=text,
         bytes=0 if _missing(size) else int(float(str(size))),
         seconds=0.0 if _missing(seconds) else float(str(seconds)),
     )
@@ -147,11 +180,16 @@ class BatchResult:
         return {row.name: row.voice_id for row in self.rows if row.done and row.voice_id}
 
     def summary(self) -> str:
-        """One line: ``10 jobs: 8 created, 1 failed, 1 skipped, 0 cancelled; 1.2 MiB sent``."""
+        """One line: ``10 jobs: 8 created, 0 unknown, 1 failed, 1 skipped, 0 cancelled; 1.2 MiB
+        sent``, and what to do about ``unknown`` rows when there are any."""
         counts = ", ".join(f"{count} {status}" for status, count in self.counts().items())
         sent = format_size(sum(row.bytes for row in self.rows))
         tail = " (interrupted)" if self.interrupted else ""
-        return f"{len(self.rows)} jobs: {counts}; {sent} sent{tail}"
+        unknown = self.counts()["unknown"]
+        advice = ""
+        if unknown:
+            advice = f". {unknown} unknown: the voice may or may not exist; {UNKNOWN_ADVICE}"
+        return f"{len(self.rows)} jobs: {counts}; {sent} sent{tail}{advice}"
 
     def __repr__(self) -> str:
         return f"BatchResult({self.summary()})"
@@ -192,11 +230,13 @@ class BatchResult:
         _write_atomically(path, self.to_csv_text())
 
     def to_json(self, path: str | os.PathLike[str]) -> None:
-        """Save the table as JSON: ``{"format", "version", "interrupted", "rows": [...]}``."""
+        """Save the table as JSON: ``{"format", "version", "interrupted", "statuses", "rows"}``
+        (``statuses`` says what each status means)."""
         document = {
             "format": _FORMAT,
             "version": 1,
             "interrupted": self.interrupted,
+            "statuses": STATUS_MEANINGS,
             "rows": self.records(),
         }
         _write_atomically(path, json.dumps(document, indent=1, ensure_ascii=False) + "\n")

@@ -9,28 +9,22 @@ skip the jobs already created.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
 import os
-import queue
-import ssl
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import attrs
-import httpx
+from typing import Literal
 
 from uponai_client import AuthenticatedClient
 
-from .._clone import clone_voice_async
+from .._clone import clone_voice_async_tracked
 from .._connection import Connection, as_connection
-from .._errors import redact
+from .._errors import OutcomeUnknownError, redact
+from .._progress import UploadState
+from ._bridge import SyncBatch, run_here, run_in_thread
+from ._interrupt import BatchInterrupted, cancelled_with, partial_result
 from ._jobs import Job, jobs_from_folder, prepare_jobs
 from ._progress import BatchProgressCallback, Progress, ProgressSink, make_sink
-from ._result import BatchResult, BatchRow
+from ._result import UNKNOWN_ADVICE, BatchResult, BatchRow, Status
 
 __all__ = [
     "BatchInterrupted",
@@ -46,51 +40,14 @@ Resume = BatchResult | str | os.PathLike[str] | None
 OnProgress = BatchProgressCallback | Literal[False] | None
 
 _NOT_STARTED = "cancelled before its upload started: no voice was created"
-_MID_UPLOAD = (
-    "cancelled during the upload: the voice may or may not exist on the server; "
-    "check the workspace before cloning it again"
+_PARTIAL_UPLOAD = (
+    "cancelled before its request was complete: the server cannot have created the voice"
 )
-
-
-class BatchInterrupted(KeyboardInterrupt):
-    """`clone_voices` was interrupted (Ctrl-C, kernel interrupt); `.result` is the partial table."""
-
-    def __init__(self, result: BatchResult) -> None:
-        super().__init__(
-            f"batch interrupted: {result.summary()}. The partial table is this exception's "
-            "`.result` (in IPython also `sys.last_value.result`); save it and pass it as "
-            "resume= to clone the rest."
-        )
-        self.result = result
-
-
-def _cancelled_with(result: BatchResult) -> asyncio.CancelledError:
-    """A plain `CancelledError` carrying the partial table as ``.result``.
-
-    Not a subclass: asyncio (3.11's `asyncio.timeout`, `TaskGroup`) recognises cancellation by
-    the exact type, so a subclass would turn a timeout into a stray cancellation.
-    """
-    error = asyncio.CancelledError(f"batch cancelled: {result.summary()}")
-    error.result = result  # type: ignore[attr-defined]  # attached for the caller, see partial_result
-    return error
-
-
-def partial_result(error: BaseException) -> BatchResult | None:
-    """The partial `BatchResult` an interrupted batch left on `error`, or None.
-
-    Works for `BatchInterrupted` (sync `clone_voices`), the `asyncio.CancelledError` of a
-    cancelled `clone_voices_async`, and errors caused by them, such as the `TimeoutError` of
-    ``asyncio.timeout(...)`` around the batch (it follows ``__cause__`` / ``__context__``).
-    """
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        result = getattr(current, "result", None)
-        if isinstance(result, BatchResult):
-            return result
-        current = current.__cause__ or current.__context__
-    return None
+_CANCELLED_UNKNOWN = (
+    "unknown: cancelled after the whole request was sent, before the answer: the voice may "
+    f"or may not exist; {UNKNOWN_ADVICE}"
+)
+_KEPT_UNKNOWN = f"unknown since an earlier run, not sent again; {UNKNOWN_ADVICE}"
 
 
 def _describe(error: BaseException, secrets: tuple[str, ...]) -> str:
@@ -98,12 +55,21 @@ def _describe(error: BaseException, secrets: tuple[str, ...]) -> str:
     return redact(f"{type(error).__name__}: {error}", secrets)
 
 
-def _previous(resume: Resume) -> dict[str, BatchRow]:
-    """Rows of the resumed run whose voice exists, by name."""
+def _previous(resume: Resume, resend_unknown: bool) -> dict[str, BatchRow]:
+    """Rows of the resumed run not to send again, by name: voices that exist, and (unless
+    `resend_unknown`) rows whose outcome is unknown."""
     if resume is None:
         return {}
     previous = resume if isinstance(resume, BatchResult) else BatchResult.from_file(resume)
-    return {row.name: row for row in previous.rows if row.done}
+    return {
+        row.name: row
+        for row in previous.rows
+        if row.done or (row.status == "unknown" and not resend_unknown)
+    }
+
+
+def _unknown_text(error: OutcomeUnknownError, secrets: tuple[str, ...]) -> str:
+    return redact(f"unknown: {error}. Then: {UNKNOWN_ADVICE}", secrets)
 
 
 class _BatchRun:
@@ -123,34 +89,36 @@ class _BatchRun:
     async def _run_job(self, job: Job) -> None:
         started = time.monotonic()
         sent = 0
-        body_started = False
+        state = UploadState()
 
         def on_bytes(so_far: int, _total: int) -> None:
-            nonlocal sent, body_started
-            body_started = True  # the first report (0 bytes) comes as the body starts
+            nonlocal sent
             self.progress.add_bytes(so_far - sent)
             sent = max(sent, so_far)
+
+        def row(status: Status, voice_id: str | None = None, error: str = "") -> BatchRow:
+            return BatchRow(job.name, status, voice_id, error, sent, time.monotonic() - started)
 
         reason = job.kwargs.get("impersonation_reason")
         secrets = (*self.secrets, reason) if isinstance(reason, str) and reason else self.secrets
         try:
-            voice = await clone_voice_async(self.connection, **job.kwargs, on_progress=on_bytes)
+            voice = await clone_voice_async_tracked(
+                self.connection, state, **job.kwargs, on_progress=on_bytes
+            )
         except asyncio.CancelledError:
-            # No progress report at all: the body never started, so no voice can exist.
-            error = _MID_UPLOAD if body_started else _NOT_STARTED
-            self.rows[job.index] = BatchRow(
-                job.name, "cancelled", None, error, sent, time.monotonic() - started
-            )
+            if state.possibly_created:
+                self.rows[job.index] = row("unknown", None, _CANCELLED_UNKNOWN)
+            else:
+                error = _PARTIAL_UPLOAD if state.started else _NOT_STARTED
+                self.rows[job.index] = row("cancelled", None, error)
             raise
+        except OutcomeUnknownError as exc:
+            result = row("unknown", None, _unknown_text(exc, secrets))
         except Exception as exc:  # one job's failure, whatever it is, never stops the others
-            row = BatchRow(
-                job.name, "failed", None, _describe(exc, secrets), sent, time.monotonic() - started
-            )
+            result = row("failed", None, _describe(exc, secrets))
         else:
-            row = BatchRow(
-                job.name, "created", voice.voice_id, "", sent, time.monotonic() - started
-            )
-        self._finish(job, row)
+            result = row("created", voice.voice_id)
+        self._finish(job, result)
 
     async def _worker(self, pending: Iterator[Job]) -> None:
         for job in pending:  # the iterator is shared: each worker takes the next job
@@ -171,6 +139,8 @@ class _BatchRun:
             done = previous.get(job.name)
             if job.problem is not None:
                 self._finish(job, BatchRow(job.name, "failed", None, job.problem))
+            elif done is not None and done.status == "unknown":
+                self._finish(job, BatchRow(job.name, "unknown", None, _KEPT_UNKNOWN))
             elif done is not None:
                 self._finish(job, BatchRow(job.name, "skipped", done.voice_id))
             else:
@@ -191,7 +161,7 @@ class _BatchRun:
             result = self._result(interrupted=True)
             self.progress.finish(result)
             if isinstance(exc, asyncio.CancelledError):
-                raise _cancelled_with(result) from None
+                raise cancelled_with(result) from None
             if isinstance(exc, KeyboardInterrupt):  # raised inside this coroutine's frame
                 raise BatchInterrupted(result) from None
             raise
@@ -213,163 +183,33 @@ async def clone_voices_async(
     concurrency: int = 8,
     on_progress: OnProgress = None,
     resume: Resume = None,
+    resend_unknown: bool = False,
 ) -> BatchResult:
     """Clone many voices, at most `concurrency` uploads at a time; see `clone_voices`.
 
     Uses the connection's own async HTTP client, so call it on one event loop per connection.
     Cancelling the task stops new uploads and cancels the running ones (their files are closed);
     it then raises `asyncio.CancelledError` whose ``.result`` is the partial `BatchResult`
-    (jobs that did not finish are ``cancelled`` rows); `partial_result(error)` finds it, also
+    (jobs that did not finish are ``cancelled``, or ``unknown`` when their whole request had
+    gone out); `partial_result(error)` finds it, also
     through the `TimeoutError` of an ``asyncio.timeout(...)`` around the call.
     """
     limit = _check_concurrency(concurrency)
     conn = as_connection(connection)
     prepared = prepare_jobs(jobs)
-    previous = _previous(resume)
+    previous = _previous(resume, resend_unknown)
     progress = Progress(make_sink(on_progress, len(prepared)), len(prepared))
     return await _BatchRun(conn, prepared, progress).run(previous, limit)
 
 
-@functools.lru_cache(maxsize=4)
-def _default_ssl_context(_cert_file: str | None, _cert_dir: str | None) -> ssl.SSLContext:
-    """httpx's default context, built once per CA setting (the arguments key the cache):
-    loading the CA bundle costs tens of ms, paid by every new client otherwise."""
-    return httpx.create_ssl_context()
-
-
-def _private_connection(connection: Connection | AuthenticatedClient) -> Connection:
-    """A copy with fresh HTTP clients: the sync call runs on its own event loop, and pooled
-    async connections belong to the loop that opened them."""
-    conn = as_connection(connection)
-    changes: dict[str, Any] = {}
-    if conn.client._verify_ssl is True:
-        ca = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
-        changes["verify_ssl"] = _default_ssl_context(*ca)
-    client = attrs.evolve(conn.client, **changes)
-    return Connection(client, retry=conn.retry, timeout=conn.timeout, limits=conn.limits)
-
-
-@dataclass
-class _SyncBatch:
-    """A `clone_voices` call, prepared in the calling thread, run on a loop of its own."""
-
-    connection: Connection | AuthenticatedClient
-    jobs: list[Job]
-    previous: dict[str, BatchRow]
-    sink: ProgressSink | None
-    concurrency: int
-    partial: list[BatchResult] = field(default_factory=list)
-
-    async def run(self) -> BatchResult:
-        private = _private_connection(self.connection)
-        progress = Progress(self.sink, len(self.jobs))
-        try:
-            return await _BatchRun(private, self.jobs, progress).run(
-                self.previous, self.concurrency
-            )
-        except asyncio.CancelledError as cancelled:
-            result = partial_result(cancelled)
-            if result is not None:
-                self.partial.append(result)
-            raise
-        finally:
-            await private.aclose()
-
-    def interrupted(self) -> BatchInterrupted | None:
-        return BatchInterrupted(self.partial[0]) if self.partial else None
-
-
-class _Relay:
-    """A sink called from the worker thread that queues calls for the calling thread, so
-    notebook output and widget messages keep the cell's context."""
-
-    def __init__(self, sink: ProgressSink) -> None:
-        self.sink = sink
-        self.queue: queue.SimpleQueue[tuple[str, tuple[Any, ...]]] = queue.SimpleQueue()
-
-    def update(self, done: int, failed: int, total: int, bytes_sent: int) -> None:
-        self.queue.put(("update", (done, failed, total, bytes_sent)))
-
-    def finish(self, result: BatchResult) -> None:
-        self.queue.put(("finish", (result,)))
-
-    def drain(self) -> None:
-        """Apply the queued calls here (consecutive updates collapse into the latest)."""
-        last_update: tuple[Any, ...] | None = None
-        while True:
-            try:
-                kind, args = self.queue.get_nowait()
-            except queue.Empty:
-                break
-            if kind == "update":
-                last_update = args
-                continue
-            if last_update is not None:
-                self.sink.update(*last_update)
-                last_update = None
-            self.sink.finish(*args)
-        if last_update is not None:
-            self.sink.update(*last_update)
-
-
-def _run_here(batch: _SyncBatch) -> BatchResult:
-    """No loop is running (a script): run one; Ctrl-C cancels the batch's task."""
-    with asyncio.Runner() as runner:
-        try:
-            return runner.run(batch.run())
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            interrupted = batch.interrupted()
-            if interrupted is not None:
-                raise interrupted from None
-            raise
-
-
-def _run_in_thread(batch: _SyncBatch) -> BatchResult:
-    """A loop is already running here (a notebook cell): run the batch on a worker thread's
-    own loop; a KeyboardInterrupt in this thread cancels it there and waits for the cleanup."""
-    relay = _Relay(batch.sink) if batch.sink is not None else None
-    batch.sink = relay
-    outcome: dict[str, Any] = {}
-    loop = asyncio.new_event_loop()
-    task = loop.create_task(batch.run())
-
-    def target() -> None:
-        try:
-            outcome["result"] = loop.run_until_complete(task)
-        except BaseException as exc:  # handed over to the calling thread
-            outcome["error"] = exc
-        finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-    def wait() -> None:
-        while thread.is_alive():
-            thread.join(0.05)
-            if relay is not None:
-                relay.drain()
-        if relay is not None:
-            relay.drain()
-
-    thread = threading.Thread(target=target, name="uponai-clone-voices", daemon=True)
-    thread.start()
-    try:
-        wait()
-    except KeyboardInterrupt:
-        with contextlib.suppress(RuntimeError):  # the loop already closed: nothing to cancel
-            loop.call_soon_threadsafe(task.cancel)
-        wait()
-        interrupted = batch.interrupted()
-        if interrupted is not None:
-            raise interrupted from None
-        raise
-    interrupted = batch.interrupted()
-    if interrupted is not None:
-        raise interrupted from None
-    if "error" in outcome:
-        error: BaseException = outcome["error"]
-        raise error
-    result: BatchResult = outcome["result"]
-    return result
+async def _run_batch(
+    connection: Connection,
+    jobs: list[Job],
+    previous: dict[str, BatchRow],
+    sink: ProgressSink | None,
+    concurrency: int,
+) -> BatchResult:
+    return await _BatchRun(connection, jobs, Progress(sink, len(jobs))).run(previous, concurrency)
 
 
 def clone_voices(
@@ -379,6 +219,7 @@ def clone_voices(
     concurrency: int = 8,
     on_progress: OnProgress = None,
     resume: Resume = None,
+    resend_unknown: bool = False,
 ) -> BatchResult:
     """Clone many voices, at most `concurrency` uploads at a time, and return the result table.
 
@@ -397,36 +238,44 @@ def clone_voices(
             ``on_progress(done, failed, total, bytes_sent)`` is called instead.
         resume: a previous `BatchResult`, or the path of its `to_csv` / `to_json` file: jobs
             whose voice it records (``created``, or ``skipped`` with a voice id) are not sent
-            again and appear as ``skipped`` rows with that voice id. ``failed`` and
-            ``cancelled`` jobs run again; a job cancelled *during* its upload (its error says so)
-            may already exist on the server.
+            again and appear as ``skipped`` rows with that voice id; ``unknown`` rows stay
+            ``unknown`` and are not sent; ``failed`` and ``cancelled`` jobs run again. (A
+            ``cancelled`` row of an older table that says "during the upload" reads as
+            ``unknown``.)
+        resend_unknown: send the resumed table's ``unknown`` jobs again. Only after checking
+            the workspace: a voice that was in fact created would then exist twice.
 
     Returns:
         A `BatchResult` with one row per job, in job order. A job that fails (validation,
         HTTP error after the policy's retries, anything else) is a ``failed`` row with a
-        readable error; invalid jobs fail without a request.
+        readable error; invalid jobs fail without a request. A job whose whole request went
+        out without a readable answer is an ``unknown`` row (`OutcomeUnknownError`).
 
     Raises:
         BatchInterrupted: on Ctrl-C / a kernel interrupt, after new uploads are stopped and
             running ones cancelled (files closed); it is a `KeyboardInterrupt` whose
-            ``.result`` is the partial table (unfinished jobs are ``cancelled`` rows).
+            ``.result`` is the partial table (unfinished jobs are ``cancelled`` rows, or
+            ``unknown`` when their whole request had gone out). Uncaught in a script, it ends
+            the process like a plain Ctrl-C (exit status 130).
 
     Works in scripts and inside a running event loop (a notebook cell: the batch then runs on
     a worker thread's own loop; ``on_progress`` and the display are still updated from the
-    calling thread, where consecutive updates may be merged into the latest). It uses a private copy of the connection's HTTP clients, closed at the
-    end. In async code, prefer ``await clone_voices_async(...)``.
+    calling thread, where consecutive updates may be merged into the latest). It uses a
+    private copy of the connection's HTTP clients, closed at the end. In async code, prefer
+    ``await clone_voices_async(...)``.
     """
-    batch = _SyncBatch(
+    batch = SyncBatch(
         connection,
         prepare_jobs(jobs),
-        _previous(resume),
+        _previous(resume, resend_unknown),
         None,
         _check_concurrency(concurrency),
+        runner=_run_batch,
     )
     as_connection(connection)  # a wrong type fails here, before any display appears
     batch.sink = make_sink(on_progress, len(batch.jobs))
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return _run_here(batch)
-    return _run_in_thread(batch)
+        return run_here(batch)
+    return run_in_thread(batch)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import math
+import random
 import struct
-import wave
 from array import array
 from pathlib import Path
 
@@ -24,15 +23,29 @@ def _sine_frames(frames: int, rate: int, freq: float, start: int = 0) -> bytes:
     return samples.tobytes()
 
 
+def wav_header(data_size: int, rate: int = 16000, channels: int = 1, width: int = 2) -> bytes:
+    """The 44-byte header of a PCM WAV whose sample data is `data_size` bytes."""
+    header = b"RIFF" + struct.pack("<I", 36 + data_size) + b"WAVE"
+    block = channels * width
+    header += b"fmt " + struct.pack(
+        "<IHHIIHH", 16, 1, channels, rate, rate * block, block, 8 * width
+    )
+    return header + b"data" + struct.pack("<I", data_size)
+
+
 def make_wav(seconds: float = 1.0, rate: int = 16000, freq: float = 440.0) -> bytes:
     """A mono 16-bit PCM WAV holding a sine tone."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(_sine_frames(int(seconds * rate), rate, freq))
-    return buffer.getvalue()
+    frames = _sine_frames(int(seconds * rate), rate, freq)
+    return wav_header(len(frames), rate) + frames
+
+
+def noise_wav(size: int = 4096, seed: int = 0, rate: int = 16000) -> bytes:
+    """Exactly `size` bytes: a WAV header, then seeded random bytes as 16-bit samples."""
+    if size < WAV_HEADER_SIZE + 2:
+        raise ValueError(f"size must be at least {WAV_HEADER_SIZE + 2}")
+    return wav_header(size - WAV_HEADER_SIZE, rate) + random.Random(seed).randbytes(
+        size - WAV_HEADER_SIZE
+    )
 
 
 def write_wav(path: Path, seconds: float = 1.0, rate: int = 16000, freq: float = 440.0) -> Path:
@@ -50,9 +63,7 @@ def make_large_wav(path: Path, size_bytes: int, rate: int = 16000, freq: float =
     data_size = size_bytes - WAV_HEADER_SIZE
     if data_size < 2:
         raise ValueError(f"size_bytes must be at least {WAV_HEADER_SIZE + 2}")
-    header = b"RIFF" + struct.pack("<I", 36 + data_size) + b"WAVE"
-    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
-    header += b"data" + struct.pack("<I", data_size)
+    header = wav_header(data_size, rate)
     block = _sine_frames(rate, rate, freq)
     with path.open("wb") as out:
         out.write(header)

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from support.audio import write_wav
-from support.sandbox import RunningSandbox
 
+from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import write_wav
 from uponai_widgets import RetryPolicy, connect
 from uponai_widgets._connection import Connection
 

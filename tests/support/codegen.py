@@ -14,9 +14,6 @@ NAME_MAP = SCRIPTS / "operation-names.json"
 COMMITTED = ROOT / "generated_client" / "uponai_client"
 REGENERATE = SCRIPTS / "regenerate.py"
 
-if str(SCRIPTS) not in sys.path:
-    sys.path.insert(0, str(SCRIPTS))
-
 
 def regenerate(*args: str | Path) -> subprocess.CompletedProcess[str]:
     """Run `scripts/regenerate.py` with `args` in a fresh interpreter (bounded)."""

@@ -7,8 +7,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from lab_harness import REPO, RunningLab
 from playwright.sync_api import BrowserContext, Page, sync_playwright
+
+from uponai_devtools.lab import REPO, RunningLab
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"

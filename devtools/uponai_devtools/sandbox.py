@@ -1,7 +1,7 @@
 """Run the UponAI sandbox as a subprocess on 127.0.0.1 for tests.
 
     with start_sandbox(tmp_path / "data") as sandbox:
-        sandbox.inject_fault(status=503, count=1)
+        sandbox.inject_fault(status=503, count=1)   # /_sandbox/* calls carry the token
         ...  # talk to sandbox.url with sandbox.token
         assert sandbox.requests()[0]["files"][0]["sha256"] == expected
 
@@ -18,7 +18,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,12 +57,27 @@ class RunningSandbox:
     data_dir: Path
     pid: int
     log_path: Path
-    _http: httpx.Client = field(repr=False, default_factory=lambda: httpx.Client(timeout=10))
+    _http: httpx.Client = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The /_sandbox/* routes need the same bearer token as the API.
+        self._http = httpx.Client(timeout=10, headers=self.auth_headers)
 
     @property
     def auth_headers(self) -> dict[str, str]:
-        """`Authorization: Bearer <token>` for API calls."""
+        """`Authorization: Bearer <token>`: for API calls and the `/_sandbox/*` routes."""
         return {"Authorization": f"Bearer {self.token}"}
+
+    def sandbox_get(self, path: str, **params: str) -> httpx.Response:
+        """GET a test-mode route (`path` under `/_sandbox/`) with the token, unchecked."""
+        return self._http.get(f"{self.url}/_sandbox/{path.lstrip('/')}", params=params)
+
+    def faults(self) -> dict[str, Any]:
+        """`GET /_sandbox/faults`: the queued faults and the standing latency."""
+        response = self.sandbox_get("faults")
+        response.raise_for_status()
+        listing: dict[str, Any] = response.json()
+        return listing
 
     def inject_fault(self, **fault: Any) -> dict[str, Any]:
         """Queue a fault, e.g. `inject_fault(status=429, count=2, retry_after=1)`."""
@@ -91,6 +107,26 @@ class RunningSandbox:
         response.raise_for_status()
         record: dict[str, Any] = response.json()
         return record
+
+    def voice_ids(self, name: str | None = None) -> list[str]:
+        """Ids of every stored voice (only those named `name`, when given), oldest first."""
+        params = {} if name is None else {"name": name}
+        response = self._http.get(f"{self.url}/_sandbox/voices", params=params)
+        response.raise_for_status()
+        ids: list[str] = response.json()
+        return ids
+
+    def voices(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Every stored record (as `voice_record`), only those named `name` when given."""
+        params = {"records": "1"} | ({} if name is None else {"name": name})
+        response = self._http.get(f"{self.url}/_sandbox/voices", params=params)
+        response.raise_for_status()
+        records: list[dict[str, Any]] = response.json()
+        return records
+
+    def voice_counts(self) -> dict[str, int]:
+        """How many stored voices carry each name: a duplicate shows as a count above 1."""
+        return dict(Counter(record["name"] for record in self.voices()))
 
     def log_text(self) -> str:
         """Everything the process printed so far."""
@@ -139,8 +175,13 @@ def start_sandbox(
     test_mode: bool = True,
     extra_args: Sequence[str] = (),
     startup_timeout: float = 20,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[RunningSandbox]:
-    """Run `python -m uponai_sandbox` on 127.0.0.1 (free port) until the block exits."""
+    """Run `python -m uponai_sandbox` on 127.0.0.1 (free port) until the block exits.
+
+    `env` adds variables (e.g. `UPONAI_SANDBOX_HEADER_TIMEOUT`) to the process's environment,
+    from which every `UPONAI_SANDBOX_*` of the test run itself is removed.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     token = token or secrets.token_urlsafe(24)
     port = free_port()
@@ -150,11 +191,12 @@ def start_sandbox(
     if test_mode:
         args.append("--test-mode")
     args += list(extra_args)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UPONAI_SANDBOX_")}
-    env["UPONAI_SANDBOX_TOKEN"] = token
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("UPONAI_SANDBOX_")}
+    child_env |= dict(env or {})
+    child_env["UPONAI_SANDBOX_TOKEN"] = token
     log_path = data_dir.parent / f"sandbox-{port}.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=child_env)
     try:
         _wait_ready(process, url, log_path, startup_timeout)
         running = RunningSandbox(

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from support.jupyter_env import isolated_jupyter_env
+
+from uponai_devtools.jupyter_env import isolated_jupyter_env
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "clone_voice.ipynb"

@@ -1,6 +1,7 @@
 """Run the security scenarios against the `uponai_client` found in argv[1]; print JSON.
 
-Run in a subprocess so the committed client and an unfixed generation can both be probed.
+Run in a subprocess (`python -m support.http_probe DIR`, with DIR first on PYTHONPATH) so the
+committed client and an unfixed generation can both be probed.
 """
 
 from __future__ import annotations
@@ -8,14 +9,9 @@ from __future__ import annotations
 import io
 import json
 import sys
-from pathlib import Path
-
-sys.path.insert(0, sys.argv[1])
-sys.path.insert(1, str(Path(__file__).resolve().parent))
-
-from capture_server import CaptureServer, boundary_of, parse_multipart
 
 import uponai_client
+from support.capture_server import CaptureServer, boundary_of, parse_multipart
 from uponai_client import AuthenticatedClient
 from uponai_client.api.voices import clone_voice
 from uponai_client.models import CloneVoiceBody

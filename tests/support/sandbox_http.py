@@ -13,7 +13,8 @@ from urllib.parse import urlparse
 
 import httpx
 from jsonschema import Draft202012Validator, FormatChecker
-from support.sandbox import RunningSandbox
+
+from uponai_devtools.sandbox import RunningSandbox
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO / "openapi.json"

@@ -1,0 +1,22 @@
+"""The `uponai-voices` command (the `cli` extra: Typer and rich)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+__all__ = ["CLI_HINT", "main"]
+
+CLI_HINT = "pip install 'uponai-voices[cli]'"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `uponai-voices`; without Typer installed, print the pip line and return 2."""
+    try:
+        from ._app import run
+    except ImportError as exc:
+        if exc.name not in {"typer", "rich", "click"}:
+            raise
+        print(f"uponai-voices needs the cli extra: {CLI_HINT}", file=sys.stderr)
+        return 2
+    return run(argv)

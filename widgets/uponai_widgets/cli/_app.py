@@ -1,0 +1,262 @@
+"""The `uponai-voices` commands (Typer): clone, batch, inspect, sandbox.
+
+Exit status: 0 done, 1 the API refused or a job failed or is unknown, 2 bad input or usage
+(nothing was sent for it), 130 interrupted. Errors are one readable message on stderr, never a
+traceback; the token (and an impersonation reason) are redacted from everything printed.
+"""
+
+import os
+import sys
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import OutcomeUnknownError, UponAIError, __version__
+from ._batch import run_batch
+from ._errors import FAILED, INTERRUPTED, OK, USAGE, CliError, exit_status_for
+from ._inspect import run_inspect
+from ._output import redacted_streams
+from ._sandbox import run_sandbox
+from ._voice import run_clone
+
+__all__ = ["app", "run"]
+
+_CONNECTION_HELP = (
+    "The API key comes from the UPONAI_API_KEY environment variable and the address from "
+    "UPONAI_BASE_URL (or --base-url; default https://api.upon-ai.com). There is no --token "
+    "flag on purpose: command lines are visible to other users of the machine (ps, "
+    "/proc/PID/cmdline) and land in shell history."
+)
+
+app = typer.Typer(
+    name="uponai-voices",
+    help="Clone voices with the UponAI Platform API from a terminal or a cron job.\n\n"
+    + _CONNECTION_HELP
+    + "\n\nExit status: 0 done, 1 the API refused or a job failed or its outcome is unknown, "
+    "2 bad input or usage, 130 interrupted.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class ActorType(StrEnum):
+    """Who the request acts as (`X-Actor-Type`)."""
+
+    end_user = "end_user"
+    platform_admin = "platform_admin"
+    provider_admin = "provider_admin"
+    tenant_admin = "tenant_admin"
+
+
+BaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        envvar="UPONAI_BASE_URL",
+        show_envvar=True,
+        help="API address (the key always comes from UPONAI_API_KEY).",
+    ),
+]
+ActorOption = Annotated[ActorType | None, typer.Option(help="X-Actor-Type of the request.")]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="UPONAI_IMPERSONATION_REASON",
+        show_envvar=True,
+        help="Why an admin acts for someone (required for platform_admin / provider_admin). "
+        "Prefer the variable: command lines are visible to other users.",
+    ),
+]
+ProviderId = Annotated[int | None, typer.Option(help="X-Provider-Id.")]
+TenantId = Annotated[int | None, typer.Option(help="X-Tenant-Id: store the voice there.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"uponai-voices {__version__}")
+        raise typer.Exit(OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    pass
+
+
+@app.command(help="Clone one voice from audio samples; print its id and preview URL.")
+def clone(
+    samples: Annotated[
+        list[Path], typer.Argument(metavar="SAMPLE...", help="Audio files (WAV, MP3, FLAC, ...).")
+    ],
+    name: Annotated[str, typer.Option(help="The voice's name.")],
+    provider: Annotated[str, typer.Option(help="Voice provider, e.g. elevenlabs.")],
+    workspace_id: Annotated[int, typer.Option(help="Workspace to create the voice in.")],
+    actor_type: ActorOption = None,
+    impersonation_reason: ReasonOption = None,
+    provider_id: ProviderId = None,
+    tenant_id: TenantId = None,
+    base_url: BaseUrl = None,
+    as_json: JsonFlag = False,
+) -> int:
+    return run_clone(
+        samples,
+        name=name,
+        provider=provider,
+        workspace_id=workspace_id,
+        actor_type=actor_type.value if actor_type else None,
+        impersonation_reason=impersonation_reason,
+        provider_id=provider_id,
+        tenant_id=tenant_id,
+        base_url=base_url,
+        as_json=as_json,
+    )
+
+
+@app.command(
+    short_help="Clone one voice per speaker folder or CSV row; write the results table.",
+    help="Clone one voice per speaker folder (FOLDER/<name>/*.wav ...) or per CSV row "
+    "(columns named like clone's options: name, provider, workspace_id, samples separated by "
+    "';' and relative to the CSV's folder, actor_type, provider_id, tenant_id, "
+    "impersonation_reason). Writes the result table to --out; --resume skips every voice a "
+    "previous table records as created.",
+)
+def batch(
+    source: Annotated[
+        Path,
+        typer.Argument(metavar="FOLDER|JOBS.csv", help="A folder of speaker folders, or JOBS.csv."),
+    ],
+    out: Annotated[Path, typer.Option(help="Where to write the results (.csv or .json).")],
+    provider: Annotated[str | None, typer.Option(help="Provider of every job.")] = None,
+    workspace_id: Annotated[int | None, typer.Option(help="Workspace of every job.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Uploads at the same time.")] = 8,
+    resume: Annotated[
+        Path | None, typer.Option(help="A previous results file: its created voices are skipped.")
+    ] = None,
+    resend_unknown: Annotated[
+        bool,
+        typer.Option(
+            "--resend-unknown",
+            help="Send again the jobs the resumed table marks 'unknown' (the request may have "
+            "created the voice: check the workspace first).",
+        ),
+    ] = False,
+    actor_type: ActorOption = None,
+    impersonation_reason: ReasonOption = None,
+    provider_id: ProviderId = None,
+    tenant_id: TenantId = None,
+    base_url: BaseUrl = None,
+) -> int:
+    return run_batch(
+        source,
+        out=out,
+        provider=provider,
+        workspace_id=workspace_id,
+        concurrency=concurrency,
+        resume=resume,
+        resend_unknown=resend_unknown,
+        actor_type=actor_type.value if actor_type else None,
+        impersonation_reason=impersonation_reason,
+        provider_id=provider_id,
+        tenant_id=tenant_id,
+        base_url=base_url,
+    )
+
+
+@app.command(help="Report each sample's duration, level, clipping and silence, and a verdict.")
+def inspect(
+    samples: Annotated[
+        list[Path], typer.Argument(metavar="SAMPLE...", help="Audio files to inspect.")
+    ],
+    as_json: JsonFlag = False,
+) -> int:
+    return run_inspect(samples, as_json=as_json)
+
+
+@app.command(
+    short_help="Run the local UponAI sandbox and print the export lines for it.",
+    help="Run the local UponAI sandbox on 127.0.0.1 and print the two export lines that point "
+    "the SDK and this command at it. Ctrl-C stops it.",
+)
+def sandbox(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8765,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where voices and the key are kept (default ~/.local/share/...)."),
+    ] = None,
+) -> int:
+    return run_sandbox(port, data_dir)
+
+
+def _secrets() -> list[str]:
+    values = [os.environ.get("UPONAI_API_KEY", "").strip()]
+    values.append(os.environ.get("UPONAI_IMPERSONATION_REASON", "").strip())
+    return [value for value in values if value]
+
+
+def _flag_values(argv: Sequence[str], flag: str) -> list[str]:
+    """Values given on the command line for `flag` (`--flag v` or `--flag=v`)."""
+    found = []
+    for index, arg in enumerate(argv):
+        if arg == flag and index + 1 < len(argv):
+            found.append(argv[index + 1])
+        elif arg.startswith(flag + "="):
+            found.append(arg.split("=", 1)[1])
+    return found
+
+
+# Typer ships its own copy of click: find its ClickException without importing a private module.
+_ClickException: type[Exception] = next(
+    base for base in typer.BadParameter.__mro__ if base.__name__ == "ClickException"
+)
+
+
+def _invoke(argv: list[str]) -> int:
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="uponai-voices", standalone_mode=False)
+    except typer.Abort:
+        print("\ninterrupted", file=sys.stderr)
+        return INTERRUPTED
+    except _ClickException as exc:
+        exc.show()  # type: ignore[attr-defined]  # click's ClickException has show()
+        return int(getattr(exc, "exit_code", USAGE))
+    return result if isinstance(result, int) else OK
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line `argv` (default `sys.argv[1:]`) and return the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    sandbox_only = bool(args) and args[0] == "sandbox"
+    secrets = [] if sandbox_only else _secrets() + _flag_values(args, "--impersonation-reason")
+    with redacted_streams(secrets):
+        try:
+            return _invoke(args)
+        except CliError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return exc.status
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            return INTERRUPTED
+        except UponAIError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            if isinstance(exc, OutcomeUnknownError):
+                print(
+                    "The voice may exist: check the workspace's voices before cloning it again.",
+                    file=sys.stderr,
+                )
+            return exit_status_for(exc)
+        except (OSError, ValueError, TypeError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return USAGE
+        except Exception as exc:  # never a traceback: say what failed in one line
+            print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+            return FAILED

@@ -1,0 +1,168 @@
+"""Batch jobs for `uponai-voices batch`: a folder of speaker folders, or a CSV with one row per voice.
+
+CSV columns are named like `clone_voice`'s keywords (``name``, ``provider``, ``workspace_id``,
+``samples``, ``actor_type``, ``provider_id``, ``tenant_id``, ``impersonation_reason``,
+``timeout``); ``samples`` holds paths separated by ``;``, relative to the CSV's folder. Empty
+cells are left out; ``--provider`` / ``--workspace-id`` (and the other options) fill a column that
+is missing or empty. Every problem names the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import jobs_from_folder
+from ._errors import CliError
+
+__all__ = ["CSV_COLUMNS", "JobDefaults", "load_jobs"]
+
+CSV_COLUMNS = (
+    "name",
+    "provider",
+    "workspace_id",
+    "samples",
+    "actor_type",
+    "provider_id",
+    "tenant_id",
+    "impersonation_reason",
+    "timeout",
+)
+_INTEGERS = ("workspace_id", "provider_id", "tenant_id")
+
+
+@dataclass(frozen=True)
+class JobDefaults:
+    """The options given on the command line; they apply to every job."""
+
+    provider: str | None = None
+    workspace_id: int | None = None
+    actor_type: str | None = None
+    provider_id: int | None = None
+    tenant_id: int | None = None
+    impersonation_reason: str | None = None
+
+    def options(self) -> dict[str, Any]:
+        """The optional ones that were given."""
+        names = ("actor_type", "provider_id", "tenant_id", "impersonation_reason")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+
+def load_jobs(source: Path, defaults: JobDefaults) -> list[dict[str, Any]]:
+    """The jobs a folder or a CSV file describes (see the module docstring).
+
+    Raises:
+        CliError: the source is missing, or a CSV row is incomplete or malformed.
+    """
+    if source.is_dir():
+        return _folder_jobs(source, defaults)
+    if not source.exists():
+        raise CliError(f"{source}: no such folder or file")
+    if source.suffix.lower() != ".csv":
+        raise CliError(f"{source}: give a folder of speaker folders or a .csv file of jobs")
+    return _csv_jobs(source, defaults)
+
+
+def _folder_jobs(folder: Path, defaults: JobDefaults) -> list[dict[str, Any]]:
+    missing = [
+        flag
+        for flag, value in (
+            ("--provider", defaults.provider),
+            ("--workspace-id", defaults.workspace_id),
+        )
+        if value is None
+    ]
+    if missing:
+        raise CliError(f"batch {folder}: a folder of speakers needs {' and '.join(missing)}")
+    jobs = jobs_from_folder(
+        folder,
+        provider=str(defaults.provider),
+        workspace_id=int(defaults.workspace_id or 0),
+        **defaults.options(),
+    )
+    if not jobs:
+        raise CliError(f"{folder}: no speaker folders in it (one sub-folder of audio per voice)")
+    return jobs
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[dict[str | None, Any]]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            rows: list[dict[str | None, Any]] = list(reader)
+            return list(reader.fieldnames or ()), rows
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except csv.Error as exc:
+        raise CliError(f"{path}: not a readable CSV file ({exc})") from None
+
+
+def _csv_jobs(path: Path, defaults: JobDefaults) -> list[dict[str, Any]]:
+    columns, rows = _read_rows(path)
+    columns = [column.strip() for column in columns]
+    unknown = [column for column in columns if column not in CSV_COLUMNS]
+    if unknown:
+        raise CliError(
+            f"{path}: unknown column(s) {', '.join(repr(c) for c in unknown)}; "
+            f"the columns are {', '.join(CSV_COLUMNS)}"
+        )
+    for required in ("name", "samples"):
+        if required not in columns:
+            raise CliError(f"{path}: no {required!r} column")
+    if not rows:
+        raise CliError(f"{path}: no jobs (only a header)")
+    return [_csv_job(path, line, row, defaults) for line, row in enumerate(rows, start=2)]
+
+
+def _cells(row: Mapping[str | None, str | list[str] | None]) -> dict[str, str]:
+    """The row's non-empty cells, stripped (extra cells beyond the header are an error)."""
+    cells: dict[str, str] = {}
+    for key, value in row.items():
+        if key is None:
+            raise ValueError("more cells than the header has columns")
+        if isinstance(value, str) and value.strip():
+            cells[key.strip()] = value.strip()
+    return cells
+
+
+def _csv_job(
+    path: Path, line: int, row: Mapping[str | None, Any], defaults: JobDefaults
+) -> dict[str, Any]:
+    where = f"{path} line {line}"
+    try:
+        cells = _cells(row)
+    except ValueError as exc:
+        raise CliError(f"{where}: {exc}") from None
+    job: dict[str, Any] = {}
+    for column in CSV_COLUMNS:
+        value: Any = cells.get(column)
+        if value is None:
+            value = getattr(defaults, column, None)
+            if value is None:
+                continue
+        elif column in _INTEGERS:
+            try:
+                value = int(value)
+            except ValueError:
+                raise CliError(f"{where}, column {column}: not an integer: {value!r}") from None
+        elif column == "timeout":
+            try:
+                value = float(value)
+            except ValueError:
+                raise CliError(f"{where}, column timeout: not a number: {value!r}") from None
+        elif column == "samples":
+            value = [path.parent / item.strip() for item in value.split(";") if item.strip()]
+        job[column] = value
+    for required, flag in (
+        ("name", None),
+        ("provider", "--provider"),
+        ("workspace_id", "--workspace-id"),
+    ):
+        if required not in job:
+            fill = f" (or give {flag})" if flag else ""
+            raise CliError(f"{where}, column {required}: empty{fill}")
+    job.setdefault("samples", [])
+    return job
