@@ -24,7 +24,7 @@ python-venv:
 	  echo "$(PYTHON) has no venv module: installing Debian's python3-venv"; \
 	  $(SUDO) apt-get update -qq && $(APT_INSTALL) python3-venv; }
 
-$(STAMP): pyproject.toml constraints.txt Makefile
+$(STAMP): pyproject.toml constraints.txt
 	$(MAKE) --no-print-directory python-venv
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)

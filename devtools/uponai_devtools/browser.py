@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Locator, Page, sync_playwright
 
 from uponai_devtools.lab import REPO, RunningLab
 
@@ -88,9 +88,22 @@ def choose_files(page: Page, paths: Sequence[Path], timeout_ms: int = 60_000) ->
     with page.expect_file_chooser() as chooser:
         page.locator(".uponai-files").click()
     chooser.value.set_files([str(path) for path in paths])
-    samples = page.locator(".uponai-samples")
     for path in paths:
-        samples.get_by_text(path.name, exact=True).wait_for(timeout=timeout_ms)
+        ready_row(page, path.name).wait_for(timeout=timeout_ms)
+
+
+def sample_row(page: Page, name: str) -> Locator:
+    """The sample list's row for `name` (any state)."""
+    return page.locator(".uponai-samples .uponai-row").filter(
+        has=page.locator(".uponai-row-name", has_text=name)
+    )
+
+
+def ready_row(page: Page, name: str) -> Locator:
+    """The sample list's row for `name` once the file is in the kernel."""
+    return page.locator(".uponai-samples .uponai-row-ready").filter(
+        has=page.locator(".uponai-row-name", has_text=name)
+    )
 
 
 def fill_text(page: Page, css_class: str, value: str) -> None:

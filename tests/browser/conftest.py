@@ -1,4 +1,5 @@
-"""Fixtures for the real-browser tests: JupyterLab against the session sandbox, and Chromium."""
+"""Fixtures for the real-browser tests: JupyterLab, Notebook 7 and Voila against the session
+sandbox, and Chromium."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from uponai_devtools.browser import CHROMIUM, chromium
+from uponai_devtools.frontends import RunningFrontend, start_notebook7, start_voila
 from uponai_devtools.lab import NOTEBOOK, RunningLab, start_lab
 from uponai_devtools.sandbox import RunningSandbox
+from uponai_devtools.wav import make_large_wav
 
 
 def _require_chromium() -> None:
@@ -63,3 +66,43 @@ def notebook(request: pytest.FixtureRequest, lab: RunningLab) -> Iterator[str]:
         for session in http.get("/api/sessions").json():
             if session.get("path") == name:
                 http.delete(f"/api/sessions/{session['id']}")
+
+
+def _kernel_env(sandbox: RunningSandbox) -> dict[str, str]:
+    return {
+        "UPONAI_BASE_URL": sandbox.url,
+        "UPONAI_API_KEY": sandbox.token,
+        "UPONAI_WORKSPACE_ID": "11",
+    }
+
+
+@pytest.fixture(scope="session")
+def notebook7(
+    tmp_path_factory: pytest.TempPathFactory, _sandbox_process: RunningSandbox
+) -> Iterator[RunningFrontend]:
+    """One default-settings Notebook 7 server for the session (clone_voice.ipynb in its root)."""
+    tmp = tmp_path_factory.mktemp("notebook7")
+    root = _lab_root(tmp)
+    shutil.copyfile(NOTEBOOK, root / NOTEBOOK.name)
+    with start_notebook7(tmp, root, kernel_env=_kernel_env(_sandbox_process)) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def voila(
+    tmp_path_factory: pytest.TempPathFactory, _sandbox_process: RunningSandbox
+) -> Iterator[RunningFrontend]:
+    """One default-settings Voila server for the session, serving clone_voice.ipynb."""
+    tmp = tmp_path_factory.mktemp("voila")
+    root = _lab_root(tmp)
+    shutil.copyfile(NOTEBOOK, root / NOTEBOOK.name)
+    with start_voila(
+        tmp, root / NOTEBOOK.name, kernel_env=_kernel_env(_sandbox_process)
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def sixty_mb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 60 MB WAV, made once for the session."""
+    return make_large_wav(tmp_path_factory.mktemp("sixty") / "ada_long.wav", 60_000_000)

@@ -23,6 +23,8 @@ from uponai_devtools.browser import (
     choose_files,
     fill_text,
     open_and_run,
+    ready_row,
+    sample_row,
     screenshot,
 )
 from uponai_devtools.lab import NOTEBOOK, RunningLab, kernel_pid, reset_peak, start_lab, status_kib
@@ -119,13 +121,11 @@ def test_50_mb_and_three_8_mb_in_one_selection_clone_on_default_server(
     samples = page.locator(".uponai-samples").inner_text()
     assert "47.7 MiB" in samples
     assert "4 file(s)" in samples
-    # Per-file browser-to-kernel progress: every row complete, named, at its full size.
-    rows = page.locator(".uponai-transfer-ready")
+    # One row per sample, every one in the kernel at its full size.
+    rows = page.locator(".uponai-samples .uponai-row-ready")
     assert rows.count() == 4
-    assert "47.7 MiB in the kernel" in rows.nth(0).inner_text()
-    for i in range(4):
-        bar = rows.nth(i).locator("progress")
-        assert bar.get_attribute("value") == bar.get_attribute("max")
+    assert "47.7 MiB" in rows.nth(0).inner_text()
+    assert page.locator(".uponai-row-progress").count() == 0
     assert page.locator(".uponai-picker-status").inner_text() == ""
     screenshot(page, "browser-picker-74mb-default-server.png")
     voice_id = clone_and_wait(page, "Seventy-four megabytes", timeout_ms=180_000)
@@ -135,7 +135,7 @@ def test_50_mb_and_three_8_mb_in_one_selection_clone_on_default_server(
     received = sorted((f["filename"], f["sha256"]) for f in request["files"])
     assert received == sorted((p.name, sha256(p)) for p in files)
     # After the clone the kernel's temporary files are gone and the picker list is empty.
-    page.locator(".uponai-transfer").first.wait_for(state="detached", timeout=30_000)
+    page.locator(".uponai-samples .uponai-row").first.wait_for(state="detached", timeout=30_000)
     assert leftover_samples(lab) == []
     page.close()
 
@@ -200,17 +200,17 @@ def test_drop_remove_and_kernel_exit_clean_up_temporary_files(
     page = open_and_run(browser, lab, notebook)
     payload = base64.b64encode(dropped.read_bytes()).decode()
     page.evaluate(DROP_WAV, [payload, dropped.name])
-    samples = page.locator(".uponai-samples")
-    samples.get_by_text(dropped.name, exact=True).wait_for(timeout=60_000)
+    ready_row(page, dropped.name).wait_for(timeout=60_000)
     choose_files(page, [kept])
     (store,) = set(lab.tmp_dir.glob("uponai-samples-*")) - before
     stored = sorted(p.read_bytes() for p in store.iterdir())
     assert stored == sorted([dropped.read_bytes(), kept.read_bytes()])
     # Removing a sample (x) deletes its temporary file.
-    page.locator(".uponai-transfer", has_text=dropped.name).locator(".uponai-remove").click()
-    samples.get_by_text(dropped.name, exact=True).wait_for(state="detached", timeout=30_000)
+    sample_row(page, dropped.name).locator(".uponai-remove").click()
+    sample_row(page, dropped.name).wait_for(state="detached", timeout=30_000)
     page.wait_for_function(
-        "() => document.querySelectorAll('.uponai-transfer').length === 1", timeout=30_000
+        "() => document.querySelectorAll('.uponai-samples .uponai-row').length === 1",
+        timeout=30_000,
     )
     assert [p.read_bytes() for p in store.iterdir()] == [kept.read_bytes()]
     # Shutting the kernel down removes the rest (the store's finalizer runs at exit).
@@ -234,13 +234,22 @@ def wait_until_gone(path: Path, attempts: int = 150) -> None:
 def test_cancel_stops_the_browser_to_kernel_transfer(
     browser: BrowserContext, lab: RunningLab, notebook: str, tmp_path: Path
 ) -> None:
-    big = make_large_wav(tmp_path / "three-hundred-mb.wav", 300_000_000)
+    huge = make_large_wav(tmp_path / "three-hundred-mb.wav", 300_000_000)
+    big = make_large_wav(tmp_path / "ninety-five-mb.wav", 95_000_000)
     before = set(lab.tmp_dir.glob("uponai-samples-*"))
     page = open_and_run(browser, lab, notebook)
+    # Over the connection's per-file limit (100 MiB): refused before any byte, said in the picker.
+    with page.expect_file_chooser() as chooser:
+        page.locator(".uponai-files").click()
+    chooser.value.set_files([str(huge)])
+    status = page.locator(".uponai-picker-status")
+    status.get_by_text("over the limit of 100.0 MiB per file").wait_for(timeout=30_000)
+    assert huge.name in status.inner_text()
+    assert page.locator(".uponai-samples .uponai-row").count() == 0
     with page.expect_file_chooser() as chooser:
         page.locator(".uponai-files").click()
     chooser.value.set_files([str(big)])
-    page.locator(".uponai-transfer-receiving").wait_for(timeout=60_000)
+    page.locator(".uponai-samples .uponai-row-receiving").wait_for(timeout=60_000)
     cancel = page.locator(".uponai-cancel")
     cancel.wait_for(state="visible")
     page.wait_for_function(
@@ -248,8 +257,9 @@ def test_cancel_stops_the_browser_to_kernel_transfer(
     )
     cancel.click()
     page.locator(".uponai-picker-status").get_by_text("cancelled").wait_for(timeout=30_000)
-    assert page.locator(".uponai-transfer").count() == 0
+    page.locator(".uponai-samples .uponai-row").first.wait_for(state="detached", timeout=30_000)
     assert big.name not in page.locator(".uponai-samples").inner_text()
+    assert huge.name not in page.locator(".uponai-samples").inner_text()
     (store,) = set(lab.tmp_dir.glob("uponai-samples-*")) - before
     assert list(store.iterdir()) == []
     assert page.locator(".uponai-cancel").is_disabled()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext
 
-from uponai_devtools.browser import choose_files, fill_text, open_and_run, screenshot
+from uponai_devtools.browser import choose_files, fill_text, open_and_run, ready_row, screenshot
 from uponai_devtools.lab import RunningLab
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import write_wav
@@ -42,11 +42,14 @@ def test_recording_arrives_decodes_shows_reports_and_clones(
     recorder.locator(".uponai-record-start").click()
     page.wait_for_function(RECORDED_3_S, timeout=30_000)
     assert recorder.locator(".uponai-level").count() == 1
+    assert recorder.locator(".uponai-recording .uponai-recording-dot").is_visible()  # visibly on
+    assert "Recording" in recorder.inner_text()
     recorder.locator(".uponai-record-stop").click()
-    recorder.locator(".uponai-transfer-ready").wait_for(timeout=60_000)
-    name = recorder.locator(".uponai-transfer-name").inner_text().strip()
+    recording = ready_row(page, "recording-")
+    recording.wait_for(timeout=60_000)
+    name = recording.locator(".uponai-row-name").inner_text().strip()
     assert re.fullmatch(r"recording-\d{8}T\d{6}\.webm", name), name
-    page.locator(".uponai-samples").get_by_text(name, exact=True).wait_for(timeout=30_000)
+    assert recorder.locator(".uponai-recording").count() == 0
 
     # The kernel holds the recording in a temporary file: a WebM (EBML magic).
     stores = set(lab.tmp_dir.glob("uponai-recordings-*")) - before
@@ -58,26 +61,23 @@ def test_recording_arrives_decodes_shows_reports_and_clones(
     kernel_size = received[0].stat().st_size
     assert kernel_size > 1000
 
-    # Each sample shows its report and waveform; the recording decodes (duration > 0).
-    report = page.locator(".uponai-report", has_text=name)
-    report.locator(".uponai-waveform").wait_for(timeout=60_000)
+    # Each sample's row shows a waveform; its report expands from the row.
+    row = ready_row(page, name)
+    row.locator(".uponai-row-wave .uponai-waveform").wait_for(timeout=60_000)
+    row.locator("summary").click()
+    report = row.locator(".uponai-report")
     figures = report.locator(".uponai-report-figures").inner_text()
     duration = re.search(r"duration ([0-9.]+) s", figures)
     assert duration, figures
     assert float(duration.group(1)) > 0
     assert "dBFS" in figures
-    # The table's duration for the WebM (no header duration) comes from the analysis.
-    row = page.locator(".uponai-samples tr", has_text=name)
-    page.wait_for_function(
-        "(name) => [...document.querySelectorAll('.uponai-samples tr')].some("
-        "(r) => r.textContent.includes(name) && !r.textContent.includes('\u2014'))",
-        arg=name,
-        timeout=30_000,
-    )
-    assert "0:0" in row.inner_text()
-    tone_report = page.locator(".uponai-report", has_text=tone.name)
-    assert tone_report.locator(".uponai-waveform").count() == 1
-    assert "duration 12.0 s" in tone_report.inner_text()
+    # The row's duration for the WebM (no header duration) comes from the analysis.
+    assert "0:0" in row.locator(".uponai-row-duration").inner_text()
+    tone_row = ready_row(page, tone.name)
+    assert tone_row.locator(".uponai-row-wave .uponai-waveform").count() == 1
+    tone_row.locator("summary").click()
+    assert "duration 12.0 s" in tone_row.locator(".uponai-report").inner_text()
+    assert page.locator(".uponai-samples .uponai-row").count() == 2  # one row per sample
     overall = page.locator(".uponai-overall .uponai-verdict")
     overall.wait_for(timeout=30_000)
     assert "Overall" in overall.inner_text()

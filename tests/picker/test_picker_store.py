@@ -13,8 +13,8 @@ import pytest
 
 from uponai_devtools.wav import make_wav
 from uponai_widgets.jupyter._chunk_store import ChunkStore
-from uponai_widgets.jupyter._picker import AudioPicker
-from uponai_widgets.jupyter._picker_js import CHUNK_SENDER_JS, PICKER_ESM
+from uponai_widgets.jupyter._frontend import read_part
+from uponai_widgets.jupyter._picker import PICKER_ESM, AudioPicker
 
 
 def begin(store: ChunkStore, file_id: str, size: int, name: str = "a.wav") -> Any:
@@ -37,7 +37,13 @@ def test_chunks_are_appended_acknowledged_and_finished(tmp_path: Path) -> None:
     (stored,) = store.complete
     assert stored.path.read_bytes() == data
     assert stored.as_sample() == ("a.wav", str(stored.path), None)
-    assert stored.describe() == {"id": "f1", "name": "a.wav", "size": len(data), "state": "ready"}
+    assert stored.describe() == {
+        "id": "f1",
+        "name": "a.wav",
+        "size": len(data),
+        "state": "ready",
+        "received": len(data),
+    }
     store.close()
     assert not store.directory.exists()
 
@@ -49,7 +55,7 @@ def test_chunks_are_appended_acknowledged_and_finished(tmp_path: Path) -> None:
         (0, b"x" * 11, "more data than"),  # beyond the announced size
     ],
 )
-def test_bad_chunks_are_refused_and_the_file_dropped(
+def test_bad_chunks_are_refused_and_the_file_marked_failed(
     offset: int, data: bytes, message: str
 ) -> None:
     store = ChunkStore()
@@ -57,7 +63,8 @@ def test_bad_chunks_are_refused_and_the_file_dropped(
     reply = chunk(store, "f1", offset, data)
     assert reply["type"] == "error"
     assert message in reply["message"]
-    assert store.files == []
+    assert store.complete == []
+    assert [f.error for f in store.failed] == [reply["message"]]  # listed with its reason
     assert list(store.directory.iterdir()) == []
     store.close()
 
@@ -73,7 +80,9 @@ def test_short_file_unknown_ids_and_malformed_messages() -> None:
     assert store.handle({"type": "begin", "id": "f2", "size": "big"}, [])["type"] == "error"
     assert store.handle({"type": "chunk", "id": "f2", "offset": 0}, [])["type"] == "error"
     assert store.handle({"type": "what"}, []) is None
-    assert store.files == []
+    assert store.complete == []
+    assert store.receiving == []
+    assert [f.id for f in store.failed] == ["f1"]
     store.close()
 
 
@@ -133,7 +142,9 @@ def test_picker_replies_through_the_comm_and_syncs_only_metadata() -> None:
     sent: list[dict[str, Any]] = []
     picker.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]  # capture instead of a comm
     picker._on_chunk_message(picker, {"type": "begin", "id": "x", "name": "x.wav", "size": 4}, [])
-    assert picker.files == [{"id": "x", "name": "x.wav", "size": 4, "state": "receiving"}]
+    assert picker.files == [
+        {"id": "x", "name": "x.wav", "size": 4, "state": "receiving", "received": 0}
+    ]
     assert picker.receiving
     picker._on_chunk_message(picker, {"type": "chunk", "id": "x", "offset": 0}, [b"RIFF"])
     picker._on_chunk_message(picker, {"type": "end", "id": "x"}, [])
@@ -154,10 +165,11 @@ def test_picker_replies_through_the_comm_and_syncs_only_metadata() -> None:
 
 
 def test_es_module_has_the_chunk_sender_once_and_a_default_export() -> None:
-    assert PICKER_ESM.count(CHUNK_SENDER_JS) == 1
+    assert PICKER_ESM.count(read_part("chunk_sender.js")) == 1
     assert PICKER_ESM.rstrip().endswith("export default { render };")
-    assert 'model.send({ type: "chunk"' in PICKER_ESM
+    assert 'post({ type: "chunk"' in PICKER_ESM
     assert "[buffer]" in PICKER_ESM
+    assert 'post({ type: "select"' in PICKER_ESM  # the whole selection is announced first
 
 
 def test_store_keeps_no_chunk_in_memory() -> None:

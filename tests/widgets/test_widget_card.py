@@ -12,13 +12,13 @@ from IPython.core.formatters import DisplayFormatter
 
 from uponai_client.models import Voice
 from uponai_devtools.wav import make_wav
+from uponai_widgets._errors import redact
 from uponai_widgets._sizes import format_duration, format_size
 from uponai_widgets.jupyter._card import VoiceCard, playable_url, voice_card_html
-from uponai_widgets.jupyter._formatter import register_voice_formatter, voice_html
+from uponai_widgets.jupyter._card_html import register_voice_formatter, voice_html
 from uponai_widgets.jupyter._samples_html import (
     EMPTY_SELECTION_HINT,
     describe_upload_entry,
-    redact,
     samples_html,
     wav_duration,
 )
@@ -49,12 +49,15 @@ def test_card_shows_every_field_and_preview_player() -> None:
         assert text in card
     assert "elevenlabs" in card
     assert "calm, clone" in card
-    assert "2026-11-25T12:00:00+00:00" in card
+    # A readable time (UTC until the browser localizes it), machine time in the attribute.
+    assert 'datetime="2026-11-25T12:00:00+00:00"' in card
+    assert ">25 Nov 2026, 12:00 UTC</time>" in card
     assert '<audio class="uponai-audio" controls' in card
     assert 'src="http://127.0.0.1:9/preview/abc.wav"' in card
-    # updatedAt is None: shown as missing, not as "None"
+    # updatedAt is None: left out, not shown as "None" or "missing"
     assert "None" not in card
-    assert card.count("uponai-missing") == 1
+    assert "Updated" not in card
+    assert "missing" not in card
     assert 'class="uponai-voice-id"' in card
 
 
@@ -64,12 +67,23 @@ def test_card_prefers_playback_override_url() -> None:
     assert 'src="https://cdn.example/override.mp3"' in voice_card_html(voice)
 
 
-def test_card_marks_unset_fields_missing_and_has_no_player() -> None:
+def test_card_leaves_out_fields_the_api_did_not_send_and_has_no_player() -> None:
     card = voice_card_html(Voice(voice_id="v1", name="Bare"))
-    # provider, language, accent, gender, tags, description, created, updated + audio
-    assert card.count("uponai-missing") == 9
+    for label in ("Provider", "Language", "Accent", "Gender", "Tags", "Created", "Updated"):
+        assert f"<th>{label}</th>" not in card
+    assert "missing" not in card
     assert "<audio" not in card
     assert "Unset" not in card
+    assert "uponai-copy" in card  # the id is there, with its copy button
+
+
+def test_widget_card_and_display_card_are_the_same_card() -> None:
+    voice = full_voice()
+    shown = voice_html(voice)
+    assert VoiceCard(voice).value in shown
+    assert shown.count("<style>") == 1  # the one card style travels with the card
+    assert ".uponai-voice" in shown
+    assert "var(--jp-" in shown  # theme colours, not fixed ones
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:audio/wav;base64,AAAA", "/rel.wav"])
@@ -148,12 +162,13 @@ def test_hint_asks_for_files_without_a_size_ceiling() -> None:
     assert "10 MiB" not in EMPTY_SELECTION_HINT
 
 
-def test_redact() -> None:
+def test_redact_is_the_core_one_and_covers_short_secrets() -> None:
     assert redact("token abcdef leaked", ["abcdef", None, ""]) == "token [redacted] leaked"
+    assert "abc" not in redact("short abc here", ["abc"])  # the widget's copy skipped < 4 chars
 
 
 def test_display_module_does_not_import_ipywidgets() -> None:
-    code = "import sys, uponai_widgets.jupyter._formatter; print('ipywidgets' in sys.modules)"
+    code = "import sys, uponai_widgets.jupyter._card_html; print('ipywidgets' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

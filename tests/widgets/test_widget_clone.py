@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 
 import uponai_widgets.jupyter._clone_widget as clone_widget_module
+from uponai_client import AuthenticatedClient
 from uponai_client.models import Voice
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import make_wav
-from uponai_widgets import VoiceCard, VoiceCloneWidget
+from uponai_widgets import Connection, VoiceCard, VoiceCloneWidget
 from uponai_widgets.jupyter._picker import AudioPicker
 from uponai_widgets.jupyter._samples_html import EMPTY_SELECTION_HINT
 
@@ -86,6 +87,7 @@ def test_picked_files_are_listed_from_disk_and_synced_state_has_no_audio() -> No
     wav = make_wav(seconds=1.5, rate=8000)
     pick(widget, ("one.wav", wav), ("two.wav", make_wav(seconds=0.5, rate=8000)))
     state = widget.picker.get_state()
+    state = {k: v for k, v in state.items() if k not in ("_esm", "_css")}  # code, not data
     assert [f["name"] for f in state["files"]] == ["one.wav", "two.wav"]
     assert {f["state"] for f in state["files"]} == {"ready"}
     assert "content" not in str(state)
@@ -94,8 +96,11 @@ def test_picked_files_are_listed_from_disk_and_synced_state_has_no_audio() -> No
     assert stored[0].path.read_bytes() == wav
     assert [s.name for s in widget.samples] == ["one.wav", "two.wav"]
     assert widget.samples[0].duration == pytest.approx(1.5)
-    assert "one.wav" in widget.samples_view.value
-    assert "0:01.5" in widget.samples_view.value
+    rows = widget.samples_view.rows  # one row per sample
+    assert [(r["name"], r["state"], r["duration_text"]) for r in rows] == [
+        ("one.wav", "ready", "0:01.5"),
+        ("two.wav", "ready", "0:00.5"),
+    ]
 
 
 def test_no_samples_asks_for_files(env: RunningSandbox) -> None:
@@ -118,11 +123,9 @@ def test_validation_problems_inline_and_nothing_sent(env: RunningSandbox) -> Non
     widget.actor_type_input.value = "platform_admin"
     assert run(widget.clone) is None
     message = widget.error_message
-    assert "workspace id" in message
-    # Name, duplicate content, not audio and the missing impersonation reason are all named.
-    widget.workspace_input.value = "7"
-    assert run(widget.clone) is None
-    message = widget.error_message
+    # Workspace, name, duplicate content, not audio and the missing impersonation reason:
+    # all named on the first click.
+    assert "workspace_id" in message
     assert "name" in message
     assert "notes.txt" in message
     assert "b.wav" in message
@@ -210,7 +213,8 @@ class Gate:
 def gate(monkeypatch: pytest.MonkeyPatch) -> Gate:
     fake = Gate()
     monkeypatch.setattr(clone_widget_module, "clone_voice_async", fake)
-    monkeypatch.setattr(clone_widget_module, "connect", lambda: object())
+    unused = AuthenticatedClient(base_url="http://127.0.0.1:9", token="unused-token")
+    monkeypatch.setattr(clone_widget_module, "connect", lambda: Connection(unused))
     return fake
 
 
@@ -226,7 +230,7 @@ def test_busy_disables_controls_no_double_clone_and_progress(gate: Gate) -> None
         assert widget.busy
         assert widget.clone_button.disabled is True
         assert widget.cancel_button.disabled is False
-        assert widget.upload.disabled is True
+        assert widget.upload.disabled is False  # files chosen now are for the next clone
         assert widget.name_input.disabled is True
         assert widget.progress.max == len(wav)
         assert widget.progress.value == len(wav) // 2

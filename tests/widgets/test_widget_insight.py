@@ -13,9 +13,8 @@ from test_widget_clone import Gate, gate, pick, run, send_like_browser
 
 from uponai_devtools.wav import make_wav
 from uponai_widgets import VoiceCloneWidget
-from uponai_widgets.jupyter._picker_js import CHUNK_SENDER_JS, TRANSFER_LIST_JS
-from uponai_widgets.jupyter._recorder import VoiceRecorder
-from uponai_widgets.jupyter._recorder_js import RECORDER_ESM
+from uponai_widgets.jupyter._frontend import read_part
+from uponai_widgets.jupyter._recorder import RECORDER_ESM, VoiceRecorder
 
 __all__ = ["gate"]  # the fixture, imported for this module's tests
 
@@ -126,13 +125,15 @@ def test_recordings_are_samples_and_use_the_same_chunk_protocol(gate: Gate) -> N
 
 
 def test_recorder_shares_the_chunk_sender_and_syncs_no_audio() -> None:
-    assert RECORDER_ESM.count(CHUNK_SENDER_JS) == 1
-    assert RECORDER_ESM.count(TRANSFER_LIST_JS) == 1
+    assert RECORDER_ESM.count(read_part("chunk_sender.js")) == 1
+    assert RECORDER_ESM.count(read_part("transfer_list.js")) == 1
     assert "MediaRecorder" in RECORDER_ESM
     recorder = VoiceRecorder()
     send_like_browser(recorder, "r.webm", b"\x1a\x45\xdf\xa3" + b"\x00" * 5000)
     state = recorder.get_state()
-    assert state["files"] == [{"id": "id-r.webm", "name": "r.webm", "size": 5004, "state": "ready"}]
+    assert state["files"] == [
+        {"id": "id-r.webm", "name": "r.webm", "size": 5004, "state": "ready", "received": 5004}
+    ]
     assert "samples" not in state
     directory = recorder.store.directory
     recorder.close()

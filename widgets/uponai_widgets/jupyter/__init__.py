@@ -41,7 +41,7 @@ def install(shell: Any = None) -> None:
     notebook_hooks.progress_view = _progress_view
     notebook_hooks.html_renderer = _summary_html
     if shell is not None:
-        from ._formatter import register_voice_formatter
+        from ._card_html import register_voice_formatter
 
         register_voice_formatter(shell)
 

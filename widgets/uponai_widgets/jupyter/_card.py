@@ -1,7 +1,7 @@
 """`VoiceCard`: a widget showing a cloned `uponai_client.models.Voice`.
 
-The HTML comes from the pure `voice_card_html` (in `_view_card_html`), which the IPython
-formatter in `_display` uses too.
+The HTML is `voice_card_html` (in `_card_html`, with the IPython formatter that shows the same
+card for ``display(voice)``).
 """
 
 from __future__ import annotations

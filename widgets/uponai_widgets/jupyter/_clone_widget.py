@@ -6,15 +6,15 @@ default Jupyter server, no audio in synced state) and clears the impersonation r
 every clone attempt, so saved widget state (JupyterLab's ``saveState`` or nbclient's
 ``store_widget_state``) contains neither audio nor secrets. Samples stream from disk into the
 upload; their temporary files are removed when a sample is removed and after a clone.
+The form lives in `_clone_form`, the samples in `_sample_list`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import html
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
@@ -24,47 +24,21 @@ from uponai_client.models import Voice
 
 from .._clone import clone_voice_async
 from .._connection import Connection, connect
-from .._errors import Problem, UponAIError, ValidationError
+from .._errors import UponAIError, redact
+from .._progress import Throttle
 from .._sizes import format_size
-from .._validation import validate_clone
+from .._validation import Limits
 from ..audio._inspect import OverallVerdict, SampleReport
+from ._arrival import wait_for_arrival
 from ._card import VoiceCard
-from ._chunk_store import StoredFile
-from ._formatter import register_voice_formatter
-from ._insight import SampleInsight
+from ._card_html import register_voice_formatter
+from ._clone_form import CloneForm
 from ._picker import AUDIO_ACCEPT, AudioPicker
 from ._recorder import VoiceRecorder
-from ._samples_html import (
-    EMPTY_SELECTION_HINT,
-    SampleInfo,
-    describe_file,
-    describe_upload_entry,
-    error_html,
-    problems_html,
-    redact,
-    samples_html,
-    total_size,
-)
+from ._sample_list import SampleList, SampleRef
+from ._samples_html import EMPTY_SELECTION_HINT, SampleInfo, error_html, problems_html, total_size
 
 __all__ = ["AUDIO_ACCEPT", "VoiceCloneWidget"]
-
-ACTOR_TYPES = ("end_user", "tenant_admin", "provider_admin", "platform_admin")
-
-
-def problem_lines(problems: Iterable[Problem]) -> list[str]:
-    """Readable lines for the cloning layer's ``Problem(sample, field, message)`` items."""
-    return [str(problem) for problem in problems]
-
-
-def _optional_int(label: str, raw: str, problems: list[str]) -> int | None:
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        problems.append(f"{label}: {text!r} is not an integer")
-        return None
 
 
 class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBox is untyped (Any)
@@ -89,72 +63,28 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.voice: Voice | None = None
         self.voices: list[Voice] = []
         self.task: asyncio.Task[Voice | None] | None = None
-        self._entries: list[Mapping[str, Any]] = []
-        self._entry_infos: list[SampleInfo] = []
-        self._samples: list[Any] = []
-        self._infos: list[SampleInfo] = []
-        self._last_progress = -1
+        self._throttle = Throttle()
         self._pending_reason: str | None = None
-
-        if workspace_id is None:
-            env_workspace = os.environ.get("UPONAI_WORKSPACE_ID", "")
-        else:
-            env_workspace = str(workspace_id)
-        provider = provider or os.environ.get("UPONAI_VOICE_PROVIDER") or "elevenlabs"
-        wide = {"description_width": "9em"}
-        box = ipywidgets.Layout(width="32em")
+        self._pending_set: list[SampleRef] | None = None
+        self._used_connection: Connection | AuthenticatedClient | None = None
 
         self.picker = AudioPicker(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
         #: The picker under its former name (it replaced ipywidgets' FileUpload).
         self.upload = self.picker
         self.recorder = VoiceRecorder()
         self.recorder.add_class("uponai-record")
-        self.insight = SampleInsight(on_report=self._show_samples)
-        self.samples_view = ipywidgets.HTML(samples_html([]))
-        self.samples_view.add_class("uponai-samples")
-        self.name_input = ipywidgets.Text(
-            description="Voice name", placeholder="e.g. Narrator", style=wide, layout=box
-        )
-        self.name_input.add_class("uponai-name")
-        self.provider_input = ipywidgets.Text(
-            value=provider, description="Provider", style=wide, layout=box
-        )
-        self.provider_input.add_class("uponai-provider")
-        self.workspace_input = ipywidgets.Text(
-            value=env_workspace, description="Workspace id", style=wide, layout=box
-        )
-        self.workspace_input.add_class("uponai-workspace")
+        self.sample_list = SampleList(self.picker, self.recorder, on_change=self._on_picked)
+        limits = getattr(connection, "limits", None) or Limits()
+        self.picker.store.limits = self.recorder.store.limits = limits
+        self.form = CloneForm(workspace_id, provider)
+        self._build_actions()
+        for source in (self.picker, self.recorder):
+            source.observe(self._on_transfers, names="files")
+        super().__init__(self._layout(), **kwargs)
+        self.add_class("uponai-clone-widget")
+        register_voice_formatter()
 
-        self.actor_type_input = ipywidgets.Dropdown(
-            options=[("(none)", ""), *((a, a) for a in ACTOR_TYPES)],
-            value="",
-            description="Actor type",
-            style=wide,
-        )
-        self.provider_id_input = ipywidgets.Text(description="Provider id", style=wide, layout=box)
-        self.tenant_id_input = ipywidgets.Text(description="Tenant id", style=wide, layout=box)
-        self.impersonation_reason_input = ipywidgets.Text(
-            description="Impersonation reason",
-            placeholder="for platform/provider admins; cleared after each attempt",
-            style=wide,
-            layout=box,
-        )
-        self.advanced = ipywidgets.Accordion(
-            children=[
-                ipywidgets.VBox(
-                    [
-                        self.actor_type_input,
-                        self.provider_id_input,
-                        self.tenant_id_input,
-                        self.impersonation_reason_input,
-                    ]
-                )
-            ],
-            titles=("Advanced",),
-            selected_index=None,
-        )
-        self.advanced.add_class("uponai-advanced")
-
+    def _build_actions(self) -> None:
         self.clone_button = ipywidgets.Button(
             description="Clone voice", button_style="primary", icon="clone"
         )
@@ -165,35 +95,78 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.progress.add_class("uponai-progress")
         self.progress_label = ipywidgets.Label("")
         self.status = ipywidgets.HTML("")
+        self.status.add_class("uponai-status")
         self.error = ipywidgets.HTML("", layout=ipywidgets.Layout(display="none"))
         self.error.add_class("uponai-error")
         self.result = ipywidgets.VBox([])
-
-        for source in (self.picker, self.recorder):
-            source.observe(self._on_picked, names="samples")
-            source.observe(self._on_transfers, names="files")
         self.clone_button.on_click(self._on_clone_click)
         self.cancel_button.on_click(self._on_cancel_click)
 
-        children = [
+    def _layout(self) -> list[Any]:
+        return [
             self.picker,
             self.recorder,
             self.samples_view,
-            self.insight.reports_view,
             self.insight.verdict_view,
-            self.name_input,
-            self.provider_input,
-            self.workspace_input,
-            self.advanced,
+            *self.form.children,
             ipywidgets.HBox([self.clone_button, self.cancel_button]),
             ipywidgets.HBox([self.progress, self.progress_label]),
             self.status,
             self.error,
             self.result,
         ]
-        super().__init__(children, **kwargs)
-        self.add_class("uponai-clone-widget")
-        register_voice_formatter()
+
+    # -- parts under their public names ------------------------------------------------------
+
+    @property
+    def insight(self) -> Any:
+        """The `SampleInsight` (report cards and the overall verdict)."""
+        return self.sample_list.insight
+
+    @property
+    def samples_view(self) -> Any:
+        """The one list of the chosen samples (`SampleListView`: a row per sample)."""
+        return self.sample_list.view
+
+    @property
+    def name_input(self) -> Any:
+        """The voice name field."""
+        return self.form.name_input
+
+    @property
+    def provider_input(self) -> Any:
+        """The provider field."""
+        return self.form.provider_input
+
+    @property
+    def workspace_input(self) -> Any:
+        """The workspace id field."""
+        return self.form.workspace_input
+
+    @property
+    def actor_type_input(self) -> Any:
+        """The actor type dropdown (Advanced)."""
+        return self.form.actor_type_input
+
+    @property
+    def provider_id_input(self) -> Any:
+        """The provider id field (Advanced)."""
+        return self.form.provider_id_input
+
+    @property
+    def tenant_id_input(self) -> Any:
+        """The tenant id field (Advanced)."""
+        return self.form.tenant_id_input
+
+    @property
+    def impersonation_reason_input(self) -> Any:
+        """The impersonation reason field (Advanced; cleared on every attempt)."""
+        return self.form.impersonation_reason_input
+
+    @property
+    def advanced(self) -> Any:
+        """The Advanced accordion."""
+        return self.form.advanced
 
     # -- state shown to the user -------------------------------------------------------------
 
@@ -205,22 +178,22 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     @property
     def samples(self) -> list[SampleInfo]:
         """Name, size and duration of the samples that will be sent."""
-        return list(self._infos)
+        return list(self.sample_list.infos)
 
     @property
     def reports(self) -> list[SampleReport | None]:
         """A `SampleReport` per chosen sample, in order (None while still being analysed)."""
-        return self.insight.reports
+        return self.insight.reports  # type: ignore[no-any-return]  # SampleInsight via Any property
 
     @property
     def overall(self) -> OverallVerdict | None:
         """The `OverallVerdict` for the chosen samples (None while analysing or with none)."""
-        return self.insight.overall
+        return self.insight.overall  # type: ignore[no-any-return]  # SampleInsight via Any property
 
     @property
     def receiving(self) -> bool:
         """True while a picked file or a recording is still arriving from the browser."""
-        return bool(self.picker.receiving or self.recorder.receiving)
+        return self.sample_list.receiving
 
     @property
     def error_message(self) -> str:
@@ -232,74 +205,27 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.error.layout.display = "block" if body_html else "none"
 
     def _set_busy(self, busy: bool) -> None:
+        # The picker and the recorder stay usable: files chosen during a clone are kept for
+        # the next one.
         self.clone_button.disabled = busy
         self.cancel_button.disabled = not (busy or self.receiving)
-        for control in (
-            self.picker,
-            self.recorder,
-            self.name_input,
-            self.provider_input,
-            self.workspace_input,
-            self.actor_type_input,
-            self.provider_id_input,
-            self.tenant_id_input,
-            self.impersonation_reason_input,
-        ):
-            control.disabled = busy
+        self.form.set_disabled(busy)
 
     # -- samples -----------------------------------------------------------------------------
 
-    def _on_picked(self, _change: Mapping[str, Any] | None = None) -> None:
-        self._update_samples()
+    def _on_picked(self) -> None:
         self._show_error("")
 
     def _on_transfers(self, _change: Mapping[str, Any]) -> None:
         if not self.busy:
             self.cancel_button.disabled = not self.receiving
 
-    def _update_samples(self) -> None:
-        stored: list[tuple[str, StoredFile]] = [
-            *(("picked", f) for f in self.picker.samples),
-            *(("recorded", f) for f in self.recorder.samples),
-        ]
-        self._samples = [*self._entries, *(f.as_sample() for _, f in stored)]
-        self._infos = [
-            *self._entry_infos,
-            *(describe_file(f.name, f.path, f.size, f.mime) for _, f in stored),
-        ]
-        self.insight.update(
-            [
-                *(
-                    (("entry", i, id(e)), info.name, e)
-                    for i, (e, info) in enumerate(
-                        zip(self._entries, self._entry_infos, strict=True)
-                    )
-                ),
-                *(((kind, f.id), f.name, f.as_sample()) for kind, f in stored),
-            ]
-        )
-        self._show_samples()
-
-    def _show_samples(self) -> None:
-        # Durations the header does not give (WebM, MP3...) come from the analysis.
-        infos = [
-            dataclasses.replace(info, duration=report.duration_s)
-            if info.duration is None and report is not None and report.duration_s is not None
-            else info
-            for info, report in zip(self._infos, self.insight.reports, strict=True)
-        ]
-        self.samples_view.value = samples_html(infos)
-
     def set_samples(self, entries: Any) -> None:
         """Replace the chosen samples with in-memory FileUpload-style entries (name/content dicts).
 
         Files received through the picker are removed (with their temporary files).
         """
-        self._entries = list(entries)
-        self._entry_infos = [describe_upload_entry(entry) for entry in self._entries]
-        self.picker.clear()
-        self.recorder.clear()
-        self._update_samples()
+        self.sample_list.set_entries(entries)
         self._show_error("")
 
     def clear_samples(self) -> None:
@@ -318,9 +244,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         total = max(total, 1)
         if self.progress.max != total:
             self.progress.max = total
-        step = max(total // 200, 1)
-        if sent >= total or sent - self._last_progress >= step or sent < self._last_progress:
-            self._last_progress = sent
+        if self._throttle.due(sent, total):
             self.progress.value = min(sent, total)
             self.progress_label.value = f"{format_size(sent)} / {format_size(total)}"
 
@@ -334,103 +258,107 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         except RuntimeError:
             self._show_error(error_html("Cloning needs a running asyncio loop (a Jupyter kernel)."))
             return
-        # Disable at once (the task only starts on the next loop iteration) and take the
-        # impersonation reason out of the synced field now, in the click's own message context.
+        # Disable at once (the task only starts on the next loop iteration), take the
+        # impersonation reason out of the synced field and freeze the set of samples now, in
+        # the click's own message context: files chosen after this belong to the next clone.
         self.clone_button.disabled = True
-        self._pending_reason = self._take_reason()
+        self._pending_reason = self.form.take_reason()
+        self._pending_set = self._freeze()
         self.task = loop.create_task(self.clone())
 
+    def _freeze(self) -> list[SampleRef]:
+        return [r for r in self.sample_list.refs() if self.sample_list.state(r) != "failed"]
+
     def _on_cancel_click(self, _button: Any = None) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+            return
         for source in (self.picker, self.recorder):
             if source.receiving:
                 source.cancel()
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
-        elif not self.busy:
-            self.cancel_button.disabled = True
-
-    def _take_reason(self) -> str:
-        # Read the impersonation reason once and clear the field: it must not stay in widget
-        # state that a notebook save could write out.
-        reason = str(self.impersonation_reason_input.value).strip()
-        self.impersonation_reason_input.value = ""
-        return reason
-
-    def _collect(self, reason: str) -> tuple[dict[str, Any], list[str]]:
-        problems: list[str] = []
-        workspace_text = self.workspace_input.value.strip()
-        workspace: Any = workspace_text
-        if workspace_text:
-            try:
-                workspace = int(workspace_text)
-            except ValueError:
-                problems.append(f"workspace id: {workspace_text!r} is not a positive integer")
-        else:
-            problems.append("workspace id: required (a positive integer)")
-        kwargs: dict[str, Any] = {
-            "name": self.name_input.value,
-            "provider": self.provider_input.value.strip(),
-            "workspace_id": workspace,
-            "samples": list(self._samples),
-            "actor_type": self.actor_type_input.value or None,
-            "impersonation_reason": reason or None,
-        }
-        extra = {
-            "provider_id": _optional_int("provider id", self.provider_id_input.value, problems),
-            "tenant_id": _optional_int("tenant id", self.tenant_id_input.value, problems),
-        }
-        if not problems:
-            try:
-                # The connection's own limits (if any), as clone_voice_async will check them.
-                limits = getattr(self._connection, "limits", None)
-                validate_clone(**kwargs, limits=limits)
-            except ValidationError as exc:
-                problems.extend(problem_lines(exc.problems))
-        return {**kwargs, **extra}, problems
+        self.cancel_button.disabled = True
 
     async def clone(self) -> Voice | None:
-        """Validate, upload and clone; returns the `Voice` or None (the reason is shown inline).
+        """Wait for the chosen files, validate, upload and clone; returns the `Voice` or None.
 
-        Raises `asyncio.CancelledError` when cancelled (after updating the widget).
+        The reason for a None is shown inline. Raises `asyncio.CancelledError` when cancelled
+        (after updating the widget).
         """
         try:
             return await self._clone()
-        finally:
-            self._set_busy(False)
-
-    async def _clone(self) -> Voice | None:
-        reason = self._pending_reason if self._pending_reason is not None else self._take_reason()
-        self._pending_reason = None
-        self._show_error("")
-        self.status.value = ""
-        if self.receiving:
-            arriving = [*self.picker.store.receiving, *self.recorder.store.receiving]
-            names = ", ".join(f.name for f in arriving)
-            self._show_error(error_html(f"still arriving in the kernel: {names}", title="Wait:"))
-            return None
-        if not self._samples:
-            self._show_error(error_html(EMPTY_SELECTION_HINT, title="Nothing to send:"))
-            return None
-        kwargs, problems = self._collect(reason)
-        if problems:
-            self._show_error(problems_html(problems))
-            return None
-        self._set_busy(True)
-        self._last_progress = -1
-        self.progress.value = 0
-        self.progress.max = max(total_size(self._infos), 1)
-        self.progress_label.value = f"0 B / {format_size(total_size(self._infos))}"
-        self.status.value = "Uploading samples and cloning\u2026"
-        try:
-            connection = self._connection if self._connection is not None else connect()
-            self._connection = connection
-            voice = await clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
         except asyncio.CancelledError:
             self.status.value = (
                 "Cancelled. If the upload had already finished, the server may still have "
                 "created the voice."
             )
             raise
+        finally:
+            self._set_busy(False)
+
+    def _fresh(self) -> None:
+        self._show_error("")
+        self.status.value = ""
+        self._throttle = Throttle()
+        self.progress.value = 0
+        self.progress.max = 1
+        self.progress_label.value = ""
+
+    async def _clone(self) -> Voice | None:
+        reason = (
+            self._pending_reason if self._pending_reason is not None else self.form.take_reason()
+        )
+        frozen = self._pending_set if self._pending_set is not None else self._freeze()
+        self._pending_reason = self._pending_set = None
+        self._fresh()
+        limits = getattr(self._connection, "limits", None)
+        # Every problem at once: with every file here, the samples are checked too; while some
+        # are still arriving, the fields now and the samples once they are here.
+        arrived = all(self.sample_list.state(ref) == "ready" for ref in frozen)
+        ready = [self.sample_list.sample(ref) for ref in frozen] if arrived and frozen else None
+        _kwargs, problems = self.form.collect(ready, reason, limits)
+        if not frozen:
+            problems.insert(0, EMPTY_SELECTION_HINT)
+        if problems:
+            self._show_error(problems_html(problems))
+            return None
+        self._set_busy(True)
+        failed = await wait_for_arrival(self.sample_list, frozen, self._show_waiting)
+        if failed is not None:
+            self.status.value = ""
+            self._show_error(error_html(failed, title="Not cloned:"))
+            return None
+        samples = [self.sample_list.sample(ref) for ref in frozen]
+        kwargs, problems = self.form.collect(samples, reason, limits)
+        if problems:
+            self.status.value = ""
+            self._show_error(problems_html(problems))
+            return None
+        voice = await self._upload(kwargs, [self.sample_list.info(ref) for ref in frozen])
+        if voice is not None:
+            self.sample_list.discard(frozen)  # files chosen since the click stay
+        return voice
+
+    def _show_waiting(self, text: str) -> None:
+        self.status.value = f"{html.escape(text[:1].upper() + text[1:])}\u2026"
+
+    async def _upload(self, kwargs: dict[str, Any], infos: list[SampleInfo]) -> Voice | None:
+        total = total_size(infos)
+        self.progress.max = max(total, 1)
+        self.progress_label.value = f"0 B / {format_size(total)}"
+        self.status.value = f"Uploading {len(infos)} sample(s) and cloning\u2026"
+        # A connection the widget makes itself lives for one clone: a Jupyter front end may send
+        # the next click through another kernel subshell (another thread and event loop), where
+        # the previous clone's pooled HTTP connections cannot be used.
+        given = self._connection
+        owned = given is None
+        try:
+            connection: Connection | AuthenticatedClient = connect() if given is None else given
+            self._used_connection = connection
+            try:
+                voice = await clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
+            finally:
+                if owned and isinstance(connection, Connection):
+                    await connection.aclose()
         except UponAIError as exc:
             self.status.value = ""
             self._show_error(error_html(self._safe(str(exc))))
@@ -442,12 +370,26 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.voice = voice
         self.voices.append(voice)
         self.result.children = (VoiceCard(voice), *self.result.children)
-        self.status.value = f"Cloned voice <code>{html.escape(str(voice.voice_id))}</code>."
-        sent = self._infos
-        self.clear_samples()
-        # Samples are consumed by a clone; show what was sent until new files are chosen.
-        self.samples_view.value = samples_html(sent, caption="Sent with the last clone")
+        self.status.value = (
+            f"Cloned voice <code>{html.escape(str(voice.voice_id))}</code> from "
+            f"{len(infos)} sample(s)."
+        )
         return voice
 
+    def _secrets(self) -> list[str]:
+        found: list[object] = [os.environ.get("UPONAI_API_KEY")]
+        for connection in (self._connection, self._used_connection):
+            client = getattr(connection, "client", connection)
+            found.append(getattr(client, "token", None))
+        return [s for t in found if isinstance(t, str) for s in (t, t.strip()) if s]
+
     def _safe(self, message: str) -> str:
-        return redact(message, [os.environ.get("UPONAI_API_KEY")])
+        return redact(message, self._secrets())
+
+    def __repr__(self) -> str:
+        """A summary without the form's values beyond the name (no reason, token or audio)."""
+        return (
+            f"VoiceCloneWidget(name={str(self.name_input.value)!r}, "
+            f"samples={len(self.sample_list.infos)}, busy={self.busy}, "
+            f"voices={[v.voice_id for v in self.voices]!r})"
+        )

@@ -56,6 +56,10 @@ class SampleInsight:
             out.append(found[0] if isinstance(found, tuple) else None)
         return out
 
+    def result(self, key: Hashable) -> tuple[SampleReport, str] | str | None:
+        """(report, waveform SVG), an error text, or None while `key` is being analysed."""
+        return self._done.get(key)
+
     @property
     def pending(self) -> int:
         """How many chosen samples are still being analysed."""

@@ -13,11 +13,15 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ._chunk_receiver import DEFAULT_CHUNK, DEFAULT_WINDOW, ChunkReceiverMixin
 from ._chunk_store import ChunkStore
-from ._picker import DEFAULT_CHUNK, DEFAULT_WINDOW, ChunkReceiverMixin
-from ._recorder_js import RECORDER_CSS, RECORDER_ESM
+from ._frontend import SHARED_PARTS, es_module, stylesheet
 
 __all__ = ["VoiceRecorder"]
+
+#: The recorder's ES module: the shared chunk sender and transfer list plus ``recorder.js``.
+RECORDER_ESM = es_module(*SHARED_PARTS, "recorder.js")
+RECORDER_CSS = stylesheet("recorder.css")
 
 
 class VoiceRecorder(ChunkReceiverMixin, anywidget.AnyWidget):
@@ -32,6 +36,7 @@ class VoiceRecorder(ChunkReceiverMixin, anywidget.AnyWidget):
     _css = RECORDER_CSS
 
     disabled = traitlets.Bool(False).tag(sync=True)
+    show_list = traitlets.Bool(True, help="draw the per-file transfer rows").tag(sync=True)
     chunk_size = traitlets.Int(DEFAULT_CHUNK).tag(sync=True)
     window = traitlets.Int(DEFAULT_WINDOW).tag(sync=True)
     files = traitlets.List(traitlets.Dict(), help="name/size/state per recording; no audio").tag(
@@ -42,7 +47,11 @@ class VoiceRecorder(ChunkReceiverMixin, anywidget.AnyWidget):
     def __init__(self, store: ChunkStore | None = None, **kwargs: Any) -> None:
         """Create the recorder; `store` defaults to a new private temporary directory."""
         super().__init__(**kwargs)
-        self._init_receiver(store if store is not None else ChunkStore(prefix="uponai-recordings-"))
+        self._init_receiver(
+            store
+            if store is not None
+            else ChunkStore(prefix="uponai-recordings-", source="recorder")
+        )
         self.add_class("uponai-recorder")
 
     def close(self) -> None:

@@ -10,13 +10,15 @@ import html
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["overall_html", "pending_report_html", "report_html", "reports_html"]
+__all__ = ["badge_html", "overall_html", "pending_report_html", "report_html", "reports_html"]
 
-_COLORS = {"good": "#1b7f3b", "warn": "#a15c00", "bad": "#b00020"}
-_LABELS = {"good": "good", "warn": "warning", "bad": "bad"}
+# White text on these reaches at least 4.5:1 (WCAG AA) in the light and the dark theme.
+_COLORS = {"good": "#1b6e34", "warn": "#8a4b00", "bad": "#b00020", "pending": "#555"}
+_LABELS = {"good": "good", "warn": "warning", "bad": "bad", "pending": "analysing"}
 
 
-def _badge(verdict: str) -> str:
+def badge_html(verdict: str) -> str:
+    """A verdict badge (``good``, ``warn``, ``bad`` or ``pending``)."""
     color = _COLORS.get(verdict, "#555")
     label = html.escape(_LABELS.get(verdict, verdict))
     return (
@@ -29,7 +31,7 @@ def _num(value: float | None, fmt: str, unit: str = "") -> str:
     return "\u2014" if value is None else f"{value:{fmt}}{unit}"
 
 
-def _figures(report: Any) -> str:
+def _figures_line(report: Any) -> str:
     if report.duration_s is None:
         return "not decodable"
     parts = [
@@ -50,15 +52,16 @@ def _reasons(reasons: Iterable[str]) -> str:
     return f'<ul class="uponai-report-reasons" style="margin:0.2em 0">{items}</ul>' if items else ""
 
 
-def report_html(report: Any, waveform_svg: str) -> str:
+def report_html(report: Any, waveform_svg: str, *, note: str = "") -> str:
     """One sample's card: name, verdict badge, waveform picture, figures and reasons."""
+    extra = f'<div class="uponai-report-note">{html.escape(note)}</div>' if note else ""
     return (
         f'<div class="uponai-report uponai-report-{html.escape(report.verdict)}" '
-        'style="margin:0.3em 0;padding:0.3em;border:1px solid #ddd;border-radius:4px">'
-        f"<div><strong>{html.escape(report.name)}</strong> {_badge(report.verdict)}</div>"
+        'style="margin:0.3em 0;padding:0.3em;border:1px solid var(--jp-border-color2, #ddd);border-radius:4px">'
+        f"<div><strong>{html.escape(report.name)}</strong> {badge_html(report.verdict)}</div>"
         f"{waveform_svg}"
-        f'<div class="uponai-report-figures">{_figures(report)}</div>'
-        f"{_reasons(report.reasons)}</div>"
+        f'<div class="uponai-report-figures">{_figures_line(report)}</div>'
+        f"{_reasons(report.reasons)}{extra}</div>"
     )
 
 
@@ -86,7 +89,7 @@ def overall_html(overall: Any | None, *, pending: int = 0) -> str:
     )
     return (
         f'<div class="uponai-verdict uponai-verdict-{html.escape(overall.verdict)}">'
-        f"<strong>Overall:</strong> {_badge(overall.verdict)} "
+        f"<strong>Overall:</strong> {badge_html(overall.verdict)} "
         f"{overall.count} sample(s), {overall.sound_duration_s:.1f} s of sound in "
         f"{overall.total_duration_s:.1f} s.{html.escape(note)}"
         f"{_reasons(overall.reasons)}</div>"

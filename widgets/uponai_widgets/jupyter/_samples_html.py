@@ -35,27 +35,29 @@ class SampleInfo:
     duration: float | None
 
 
-def wav_duration(data: bytes | bytearray | memoryview) -> float | None:
-    """Return the duration in seconds of a PCM WAV held in ``data``, or None if not decodable.
+def wav_duration(head: bytes | bytearray | memoryview, size: int | None = None) -> float | None:
+    """Duration in seconds of a PCM WAV from its first bytes ``head``, or None if not decodable.
 
-    Only the first megabyte is read (through a memoryview slice copied once), so a 200 MB
-    sample costs no more than a small one.
+    ``size`` is the whole file's size (default: ``head`` is the whole file); a header that claims
+    more frames than the file holds is trusted only as far as the size goes. At most the first
+    megabyte of ``head`` is read (through a memoryview slice copied once), so a 200 MB sample
+    costs no more than a small one.
     """
-    view = memoryview(data)
+    view = memoryview(head).cast("B")
     if view.nbytes < 12 or bytes(view[:4]) != b"RIFF" or bytes(view[8:12]) != b"WAVE":
         return None
     try:
         with wave.open(io.BytesIO(bytes(view[:_WAV_HEADER_PREFIX])), "rb") as reader:
             rate = reader.getframerate()
             frames = reader.getnframes()
-            if rate <= 0:
-                return None
-            # A truncated header may claim more data than the file holds; trust the file size.
             frame_size = reader.getnchannels() * reader.getsampwidth()
     except (wave.Error, EOFError, ValueError):
         return None
+    if rate <= 0:
+        return None
+    file_size = view.nbytes if size is None else size
     if frame_size > 0:
-        frames = min(frames, max(0, view.nbytes - 44) // frame_size)
+        frames = min(frames, max(0, file_size - 44) // frame_size)
     return frames / rate
 
 
@@ -85,25 +87,8 @@ def describe_file(name: str, path: Path, size: int, mime: str = "") -> SampleInf
             head = handle.read(_WAV_HEADER_PREFIX)
     except OSError:
         head = b""
-    duration = wav_duration(head) if head else None
-    if duration is not None and len(head) == _WAV_HEADER_PREFIX:
-        duration = _wav_duration_for_size(head, size)
+    duration = wav_duration(head, size) if head else None
     return SampleInfo(name=name, size=size, mime=mime, duration=duration)
-
-
-def _wav_duration_for_size(head: bytes, size: int) -> float | None:
-    try:
-        with wave.open(io.BytesIO(head), "rb") as reader:
-            rate = reader.getframerate()
-            frames = reader.getnframes()
-            frame_size = reader.getnchannels() * reader.getsampwidth()
-    except (wave.Error, EOFError, ValueError):
-        return None
-    if rate <= 0:
-        return None
-    if frame_size > 0:
-        frames = min(frames, max(0, size - 44) // frame_size)
-    return frames / rate
 
 
 def total_size(samples: Iterable[SampleInfo]) -> int:
@@ -138,20 +123,15 @@ def samples_html(samples: list[SampleInfo], caption: str = "") -> str:
 def problems_html(lines: list[str]) -> str:
     """Render validation problems (already readable strings) as an escaped HTML list."""
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-    return f'<div style="color:#b00020"><strong>Please fix before cloning:</strong><ul>{items}</ul></div>'
+    return (
+        '<div class="uponai-problems" role="alert"><strong>Please fix before cloning:</strong>'
+        f"<ul>{items}</ul></div>"
+    )
 
 
 def error_html(message: str, title: str = "Clone failed:") -> str:
     """Render a readable error message (escaped) under a bold title for the error area."""
     return (
-        f'<div style="color:#b00020"><strong>{html.escape(title)}</strong> '
+        f'<div class="uponai-problems" role="alert"><strong>{html.escape(title)}</strong> '
         f"{html.escape(message)}</div>"
     )
-
-
-def redact(message: str, secrets: Iterable[str | None]) -> str:
-    """Replace every non-empty secret occurring in ``message`` with ``[redacted]``."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            message = message.replace(secret, "[redacted]")
-    return message

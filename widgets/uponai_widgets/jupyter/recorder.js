@@ -1,14 +1,3 @@
-"""The recorder's front end: MediaRecorder, a level meter and elapsed time (anywidget ES module).
-
-The recording is sent to the kernel with the same chunk sender and transfer list as the picker
-(`_picker_js`); this module only adds the recording view.
-"""
-
-from __future__ import annotations
-
-from ._picker_js import CHUNK_SENDER_JS, TRANSFER_LIST_JS, esm_module
-
-RECORDER_VIEW_JS = r"""
 const RECORDER_TYPES = ["audio/webm;codecs=opus", "audio/webm", "audio/ogg;codecs=opus",
                         "audio/mp4"];
 
@@ -27,16 +16,18 @@ function formatElapsed(ms) {
 function render({ model, el }) {
   const sender = createChunkSender(model);
   const transfers = createTransferList(model, sender);
+  const gone = createGoneBanner();
   const box = document.createElement("div");
   box.className = "uponai-recorder-box";
   const start = document.createElement("button");
   start.type = "button";
   start.className = "uponai-record-start jupyter-button";
-  start.textContent = "\u25cf Record";
+  start.textContent = "Record";
+  start.title = "Record a sample from the microphone";
   const stop = document.createElement("button");
   stop.type = "button";
   stop.className = "uponai-record-stop jupyter-button";
-  stop.textContent = "\u25a0 Stop";
+  stop.textContent = "Stop";
   stop.disabled = true;
   const meter = document.createElement("meter");
   meter.className = "uponai-level";
@@ -53,8 +44,14 @@ function render({ model, el }) {
   status.className = "uponai-recorder-status";
   const controls = document.createElement("div");
   controls.className = "uponai-recorder-controls";
-  controls.append(start, stop, meter, elapsed);
-  box.append(controls, status, transfers.element);
+  const dot = document.createElement("span");
+  dot.className = "uponai-recording-dot";
+  dot.setAttribute("aria-hidden", "true");
+  const live = document.createElement("span");
+  live.className = "uponai-recording-label";
+  live.textContent = "";
+  controls.append(start, stop, dot, live, meter, elapsed);
+  box.append(gone.element, controls, status, transfers.element);
   el.append(box);
 
   let session = null;
@@ -66,6 +63,8 @@ function render({ model, el }) {
     if (session.context) session.context.close();
     meter.value = 0;
     session = null;
+    box.classList.remove("uponai-recording");
+    live.textContent = "";
     stop.disabled = true;
     start.disabled = model.get("disabled");
   };
@@ -77,12 +76,12 @@ function render({ model, el }) {
       await sender.send(blob, { name, mime }, transfers.showProgress);
       status.textContent = "";
     } catch (err) {
-      status.textContent = `${name}: ${err.message}`;
+      status.textContent = sender.isGone() ? "" : `${name}: ${err.message}`;
     }
   };
 
   start.addEventListener("click", async () => {
-    if (session || model.get("disabled")) return;
+    if (session || model.get("disabled") || sender.isGone()) return;
     status.textContent = "";
     let stream;
     try {
@@ -126,6 +125,8 @@ function render({ model, el }) {
     };
     session = { stream, recorder, context, timer: setInterval(tick, 100) };
     recorder.start(1000);
+    box.classList.add("uponai-recording");
+    live.textContent = "Recording";
     start.disabled = true;
     stop.disabled = false;
     elapsed.textContent = formatElapsed(0);
@@ -136,8 +137,14 @@ function render({ model, el }) {
   });
 
   const sync = () => {
-    if (!session) start.disabled = model.get("disabled");
+    if (!session) start.disabled = model.get("disabled") || sender.isGone();
   };
+  sender.onGone(() => {
+    gone.show();
+    if (session && session.recorder.state !== "inactive") session.recorder.stop();
+    status.textContent = "";
+    sync();
+  });
   model.on("change:disabled", sync);
   sync();
   return () => {
@@ -148,13 +155,3 @@ function render({ model, el }) {
     model.off("change:disabled", sync);
   };
 }
-"""
-
-RECORDER_CSS = """
-.uponai-recorder-controls { display: flex; gap: 0.6em; align-items: center; }
-.uponai-recorder-controls .uponai-level { width: 10em; }
-.uponai-recorder-status { color: #555; }
-"""
-
-#: The recorder's ES module: the picker's chunk sender and transfer list plus the recorder view.
-RECORDER_ESM = esm_module(CHUNK_SENDER_JS, TRANSFER_LIST_JS, RECORDER_VIEW_JS)

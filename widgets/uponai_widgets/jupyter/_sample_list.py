@@ -1,0 +1,269 @@
+"""The clone widget's samples: files from the picker and the recorder, and in-memory entries.
+
+`SampleList` gathers every chosen sample (in order: entries set from Python, picked files,
+recordings), whether it has arrived, is still arriving or failed to arrive; hands the arrived
+ones to `SampleInsight` for reports and waveforms; and shows them as one list
+(`SampleListView`): one row per sample with name, size, duration, arrival progress, verdict
+badge, a small waveform and a remove button; the full report expands from the row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import anywidget
+import traitlets
+
+from .._sizes import format_duration, format_size
+from ..audio._inspect import SampleReport
+from ._chunk_store import StoredFile
+from ._frontend import SHARED_PARTS, es_module, stylesheet
+from ._insight import SampleInsight
+from ._picker import AudioPicker
+from ._recorder import VoiceRecorder
+from ._report_html import badge_html, report_html
+from ._samples_html import (
+    EMPTY_SELECTION_HINT,
+    SampleInfo,
+    describe_file,
+    describe_upload_entry,
+    total_size,
+)
+
+__all__ = ["SampleList", "SampleListView", "SampleRef"]
+
+#: A set of samples this long in total makes a short take fine (it counts toward the total).
+_ENOUGH_TOTAL_S = 60.0
+
+
+@dataclasses.dataclass(frozen=True)
+class SampleRef:
+    """One chosen sample: where it comes from (``entry``, ``picked``, ``recorded``) and its key."""
+
+    kind: str
+    key: str
+
+
+class SampleListView(anywidget.AnyWidget):
+    """The rows of the sample list (metadata and escaped HTML only; never audio)."""
+
+    _esm = es_module(*SHARED_PARTS, "sample_list.js")
+    _css = stylesheet("sample_list.css")
+
+    rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    footer = traitlets.Unicode("").tag(sync=True)
+    empty_text = traitlets.Unicode("No samples chosen yet.").tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+
+
+class SampleList:
+    """The chosen samples of one widget and their one list."""
+
+    def __init__(
+        self, picker: AudioPicker, recorder: VoiceRecorder, on_change: Callable[[], None]
+    ) -> None:
+        """Follow `picker` and `recorder`; `on_change` runs whenever the arrived samples change."""
+        self.picker = picker
+        self.recorder = recorder
+        self._on_change = on_change
+        self._entries: dict[str, Mapping[str, Any]] = {}
+        self._entry_infos: dict[str, SampleInfo] = {}
+        self._entry_numbers = 0
+        self._infos: dict[SampleRef, SampleInfo] = {}
+        self.insight = SampleInsight(on_report=self.render)
+        self.view = SampleListView()
+        self.view.add_class("uponai-samples")
+        self.view.on_msg(self._on_view_message)
+        for source in (picker, recorder):
+            source.show_list = False
+            source.observe(self._on_picked, names="samples")
+            source.observe(lambda _change: self.render(), names="files")
+
+    # -- what is chosen ---------------------------------------------------------------------
+
+    def _source(self, kind: str) -> AudioPicker | VoiceRecorder:
+        return self.picker if kind == "picked" else self.recorder
+
+    def refs(self) -> list[SampleRef]:
+        """Every chosen sample (arrived, arriving or failed), in order."""
+        return [
+            *(SampleRef("entry", key) for key in self._entries),
+            *(SampleRef("picked", f.id) for f in self.picker.store.files),
+            *(SampleRef("recorded", f.id) for f in self.recorder.store.files),
+        ]
+
+    def stored(self, ref: SampleRef) -> StoredFile | None:
+        """The picker's or recorder's file behind `ref` (None for entries or a removed file)."""
+        if ref.kind == "entry":
+            return None
+        return self._source(ref.kind).store.get(ref.key)
+
+    def state(self, ref: SampleRef) -> str:
+        """``ready``, ``receiving``, ``failed`` or ``removed``."""
+        if ref.kind == "entry":
+            return "ready" if ref.key in self._entries else "removed"
+        stored = self.stored(ref)
+        return "removed" if stored is None else stored.state
+
+    def sample(self, ref: SampleRef) -> Any:
+        """What `clone_voice` gets for an arrived sample."""
+        if ref.kind == "entry":
+            return self._entries[ref.key]
+        stored = self.stored(ref)
+        if stored is None or not stored.complete:
+            raise KeyError(f"{ref} has not arrived")
+        return stored.as_sample()
+
+    def info(self, ref: SampleRef) -> SampleInfo:
+        """Name, size, MIME type and duration (from the header, else from the analysis)."""
+        if ref.kind == "entry":
+            info = self._entry_infos[ref.key]
+        else:
+            info = self._infos.get(ref) or self._describe(ref)
+        report = self._report(ref)
+        if info.duration is None and report is not None and report.duration_s is not None:
+            info = dataclasses.replace(info, duration=report.duration_s)
+        return info
+
+    def _describe(self, ref: SampleRef) -> SampleInfo:
+        stored = self.stored(ref)
+        assert stored is not None
+        if not stored.complete:
+            return SampleInfo(stored.name, stored.size, stored.mime, None)
+        info = describe_file(stored.name, stored.path, stored.size, stored.mime)
+        self._infos[ref] = info
+        return info
+
+    def ready_refs(self) -> list[SampleRef]:
+        """The samples that have arrived, in order."""
+        return [ref for ref in self.refs() if self.state(ref) == "ready"]
+
+    @property
+    def samples(self) -> list[Any]:
+        """What would be sent now: every arrived sample."""
+        return [self.sample(ref) for ref in self.ready_refs()]
+
+    @property
+    def infos(self) -> list[SampleInfo]:
+        """`SampleInfo` of every arrived sample."""
+        return [self.info(ref) for ref in self.ready_refs()]
+
+    @property
+    def receiving(self) -> bool:
+        """True while a picked file or a recording is still arriving from the browser."""
+        return bool(self.picker.receiving or self.recorder.receiving)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    def _on_picked(self, _change: Mapping[str, Any] | None = None) -> None:
+        self.update()
+        self._on_change()
+
+    def _on_view_message(self, _widget: Any, content: Any, _buffers: Sequence[Any]) -> None:
+        if isinstance(content, Mapping) and content.get("type") == "remove":
+            self.remove(str(content.get("key") or ""))
+
+    def remove(self, key: str) -> None:
+        """Remove one sample by its key (stops it if still arriving)."""
+        if key in self._entries:
+            del self._entries[key]
+            self._entry_infos.pop(key, None)
+            self.update()
+            self._on_change()
+            return
+        for source in (self.picker, self.recorder):
+            if source.store.get(key) is not None:
+                source.remove(key)
+
+    def discard(self, refs: Sequence[SampleRef]) -> None:
+        """Remove these samples (after a clone used them); other samples stay."""
+        for ref in refs:
+            if ref.kind == "entry":
+                self._entries.pop(ref.key, None)
+                self._entry_infos.pop(ref.key, None)
+            elif self.stored(ref) is not None:
+                self._source(ref.kind).remove(ref.key)
+        self.update()
+
+    def set_entries(self, entries: Any) -> None:
+        """Replace every sample with in-memory FileUpload-style entries (name/content dicts)."""
+        self._entries = {}
+        self._entry_infos = {}
+        for entry in entries:
+            self._entry_numbers += 1
+            key = f"entry-{self._entry_numbers}"
+            self._entries[key] = entry
+            self._entry_infos[key] = describe_upload_entry(entry)
+        self.picker.clear()
+        self.recorder.clear()
+        self.update()
+
+    def update(self) -> None:
+        """Forget removed samples, analyse newly arrived ones, redraw."""
+        refs = self.refs()
+        self._infos = {ref: info for ref, info in self._infos.items() if ref in refs}
+        self.insight.update(
+            [(ref, self.info(ref).name, self.sample(ref)) for ref in self.ready_refs()]
+        )
+        self.render()
+
+    # -- the list ---------------------------------------------------------------------------
+
+    def _report(self, ref: SampleRef) -> SampleReport | None:
+        found = self.insight.result(ref)
+        return found[0] if isinstance(found, tuple) else None
+
+    def _row(self, ref: SampleRef, counts_toward_total: bool) -> dict[str, Any]:
+        state = self.state(ref)
+        info = self.info(ref)
+        stored = self.stored(ref)
+        row: dict[str, Any] = {
+            "key": ref.key,
+            "name": info.name,
+            "state": state,
+            "size_text": format_size(info.size),
+            "duration_text": format_duration(info.duration),
+            "removable": True,
+        }
+        if stored is not None and state == "receiving":
+            row["progress"] = stored.received / stored.size if stored.size else 0.0
+            row["arrival_text"] = f"arriving {round(100 * row['progress'])} %"
+        elif stored is not None and state == "failed":
+            row["arrival_text"] = f"did not arrive: {stored.error}"
+            row["badge_html"] = badge_html("bad")
+        found = self.insight.result(ref)
+        if isinstance(found, tuple):
+            report, svg = found
+            verdict = report.verdict
+            note = ""
+            if counts_toward_total and verdict == "warn" and _only_short(report):
+                verdict, note = "good", "short, but it counts toward the set's total"
+            row["badge_html"] = badge_html(verdict)
+            row["waveform_svg"] = svg
+            row["report_html"] = report_html(report, svg, note=note)
+            row["summary"] = "Report" + (f": {note}" if note else "")
+        elif isinstance(found, str):
+            row["badge_html"] = badge_html("bad")
+            row["report_html"] = f"<div>{html.escape(found)}</div>"
+        elif state == "ready":
+            row["badge_html"] = badge_html("pending")
+        return row
+
+    def render(self) -> None:
+        """Redraw the list's rows and footer."""
+        overall = self.insight.overall
+        enough = overall is not None and overall.sound_duration_s >= _ENOUGH_TOTAL_S
+        refs = [ref for ref in self.refs() if self.state(ref) != "removed"]
+        self.view.rows = [self._row(ref, enough) for ref in refs]
+        infos = self.infos
+        self.view.footer = (
+            f"{len(infos)} file(s), {format_size(total_size(infos))} in the kernel" if infos else ""
+        )
+        self.view.empty_text = "No samples chosen yet. " + EMPTY_SELECTION_HINT.split(". ", 1)[1]
+
+
+def _only_short(report: SampleReport) -> bool:
+    return bool(report.reasons) and all(r.startswith("short:") for r in report.reasons)

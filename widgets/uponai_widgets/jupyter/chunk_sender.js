@@ -1,0 +1,172 @@
+const STALL_MS = 300000;
+const KERNEL_GONE = "The kernel restarted or this widget was closed: run the cell again.";
+
+function newTransferId() {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function formatBytes(n) {
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB"];
+  let value = n;
+  for (const unit of units) {
+    value /= 1024;
+    if (value < 1024 || unit === "GiB") return `${value.toFixed(1)} ${unit}`;
+  }
+  return `${n} B`;
+}
+
+// Calls `onGone` once when the model's kernel side goes away (kernel restart, widget closed).
+function watchKernel(model, onGone) {
+  let gone = false;
+  const mark = () => {
+    if (gone) return;
+    gone = true;
+    onGone();
+  };
+  model.on("comm_live_update", mark);
+  model.on("comm:close", mark);
+  return {
+    isGone: () => gone,
+    mark,
+    dispose: () => {
+      model.off("comm_live_update", mark);
+      model.off("comm:close", mark);
+    },
+  };
+}
+
+function createChunkSender(model) {
+  const transfers = new Map();
+  const selections = new Map();
+  const goneListeners = [];
+  const kernel = watchKernel(model, () => {
+    for (const t of transfers.values()) t.fail(KERNEL_GONE);
+    for (const s of selections.values()) s.reject(new Error(KERNEL_GONE));
+    selections.clear();
+    for (const listener of goneListeners) listener();
+  });
+  const post = (message, buffers) => {
+    if (kernel.isGone()) throw new Error(KERNEL_GONE);
+    try {
+      model.send(message, undefined, buffers);
+    } catch (err) {
+      kernel.mark();
+      throw new Error(KERNEL_GONE);
+    }
+  };
+  const onMessage = (msg) => {
+    if (!msg || typeof msg !== "object") return;
+    if (msg.type === "cancel") {
+      for (const t of transfers.values()) t.fail("cancelled");
+      return;
+    }
+    if (msg.type === "selected") {
+      const waiting = selections.get(msg.selection);
+      selections.delete(msg.selection);
+      if (waiting) waiting.resolve(msg.refused || {});
+      return;
+    }
+    const t = transfers.get(msg.id);
+    if (!t) return;
+    if (msg.type === "ack") {
+      t.acked = Math.max(t.acked, msg.received || 0);
+      if (t.onProgress) t.onProgress(t.acked, t.size, t.id);
+      t.wake();
+    } else if (msg.type === "done") {
+      t.finished = true;
+      t.wake();
+    } else if (msg.type === "error") {
+      t.fail(msg.message || "the kernel refused the file");
+    }
+  };
+  model.on("msg:custom", onMessage);
+
+  // Tell the kernel about a whole selection (id, name, size, mime each) before any byte;
+  // resolves to {id: reason} for the files it refused.
+  function announce(entries) {
+    const selection = newTransferId();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        selections.delete(selection);
+        reject(new Error("the kernel did not answer"));
+      }, STALL_MS);
+      selections.set(selection, {
+        resolve: (refused) => { clearTimeout(timer); resolve(refused); },
+        reject: (err) => { clearTimeout(timer); reject(err); },
+      });
+      try {
+        post({ type: "select", selection, files: entries });
+      } catch (err) {
+        selections.delete(selection);
+        clearTimeout(timer);
+        reject(err);
+      }
+    });
+  }
+
+  async function send(blob, meta, onProgress) {
+    const chunk = Math.max(65536, model.get("chunk_size") || 4194304);
+    const windowChunks = Math.max(1, model.get("window") || 4);
+    const t = { id: meta.id || newTransferId(), size: blob.size, acked: 0, finished: false,
+                error: null, waiter: null, onProgress };
+    t.wake = () => { const w = t.waiter; t.waiter = null; if (w) w(); };
+    t.fail = (reason) => { if (!t.error) t.error = reason; t.wake(); };
+    transfers.set(t.id, t);
+    const until = async (ready) => {
+      while (!ready() && !t.error) {
+        let timer = null;
+        await new Promise((resolve) => {
+          t.waiter = resolve;
+          timer = setTimeout(() => t.fail("the kernel stopped acknowledging"), STALL_MS);
+        });
+        clearTimeout(timer);
+      }
+      if (t.error) throw new Error(t.error);
+    };
+    try {
+      post({ type: "begin", id: t.id, name: meta.name || "", size: blob.size,
+             mime: meta.mime || "" });
+      let offset = 0;
+      while (offset < blob.size) {
+        await until(() => offset - t.acked < windowChunks * chunk);
+        const end = Math.min(offset + chunk, blob.size);
+        const buffer = await blob.slice(offset, end).arrayBuffer();
+        if (t.error) throw new Error(t.error);
+        post({ type: "chunk", id: t.id, offset }, [buffer]);
+        offset = end;
+      }
+      await until(() => t.acked >= blob.size);
+      post({ type: "end", id: t.id });
+      await until(() => t.finished);
+      return t.id;
+    } catch (err) {
+      if (!kernel.isGone()) {
+        try { post({ type: "abort", id: t.id, reason: err.message }); } catch (ignored) { /* gone */ }
+      }
+      throw err;
+    } finally {
+      transfers.delete(t.id);
+    }
+  }
+
+  function cancel(id, reason) {
+    const t = transfers.get(id);
+    if (t) t.fail(reason || "cancelled");
+  }
+
+  function dispose() {
+    for (const t of transfers.values()) t.fail("the view was closed");
+    model.off("msg:custom", onMessage);
+    kernel.dispose();
+  }
+
+  return {
+    send, announce, cancel, dispose, post,
+    isGone: kernel.isGone,
+    onGone: (listener) => goneListeners.push(listener),
+    active: () => transfers.size,
+  };
+}
