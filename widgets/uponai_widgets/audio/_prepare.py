@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 MIN_OUTPUT_S = 1.0
+MIN_SPEECH_S = 0.2  # less is no word (a short word such as "hi" holds about 0.4 s)
 MAX_LIMIT_DB = 6.0  # the limiter may turn the highest peaks down by this much, no more
 
 
@@ -346,8 +347,12 @@ def _prepare(
             raise _problem(before.name, before.reasons[0] if before.reasons else "cannot decode")
         extra = holder[0]
         extra.finish()
-        if timeline.span() is None:
-            raise _problem(before.name, "no speech found: nothing to prepare")
+        if timeline.speech_s < MIN_SPEECH_S:  # a click or a tone's onset is not a word
+            raise _problem(
+                before.name,
+                f"no speech found ({timeline.speech_s:.2f} s of speech in "
+                f"{before.duration_s:.1f} s): nothing to prepare",
+            )
         spans, forced = plan_segments(
             timeline,
             before.duration_s,
