@@ -18,14 +18,7 @@ from typing import IO, Any, NamedTuple
 from ._errors import Problem, SampleStreamError
 from ._sniff import sniff_audio
 
-__all__ = [
-    "SampleReader",
-    "UnwrappedSample",
-    "expand_samples",
-    "open_sample",
-    "sniff_audio",
-    "unwrap_sample",
-]
+__all__ = ["SampleReader", "UnwrappedSample", "open_sample", "sniff_audio", "unwrap_sample"]
 
 SNIFF_BYTES = 16
 PREFIX_BYTES = 256
@@ -304,18 +297,11 @@ def _is_text_stream(stream: Any) -> bool:
 
 
 def expand_samples(items: Iterable[object]) -> list[object]:
-    """The items, each one with a callable `sample_files()` replaced by the files it returns.
-
-    A prepared sample (`uponai_widgets.prepare_sample`) stands for its files this way, without
-    the core importing the audio layer.
-    """
+    """Items with a callable `sample_files()` (a prepared sample) replaced by those files."""
     expanded: list[object] = []
     for item in items:
         files = getattr(item, "sample_files", None)
-        if callable(files) and not isinstance(item, (str, bytes, bytearray, memoryview)):
-            expanded.extend(files())
-        else:
-            expanded.append(item)
+        expanded.extend(files() if callable(files) else [item])
     return expanded
 
 
