@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyloudnorm as pyln
 import pytest
 import soundfile as sf
 from support.speech import speech
@@ -227,3 +228,37 @@ def test_a_stream_that_cannot_seek_is_refused_unread(sentence_wav: Path) -> None
     stream = OneWay(sentence_wav.read_bytes())
     with pytest.raises(uw.ValidationError, match="cannot seek"):
         uw.prepare_sample(stream)
+
+
+@pytest.mark.parametrize("fmt", ["flac", "ogg", "mp3", "m4a", "webm"])
+def test_every_container_is_prepared(sentence_wav: Path, tmp_path: Path, fmt: str) -> None:
+    from support.signals import write_av
+
+    voice, rate = sf.read(str(sentence_wav), always_2d=True)
+    padded = np.concatenate([np.zeros((rate, 1)), 0.3 * voice, np.zeros((rate, 1))])
+    path = tmp_path / f"take.{fmt}"
+    if fmt in ("m4a", "webm"):
+        import av
+
+        codec = "aac" if fmt == "m4a" else "libopus"
+        try:
+            av.codec.Codec(codec, "w")
+        except Exception:  # an FFmpeg build without this encoder
+            pytest.skip(f"this FFmpeg cannot encode {codec}")
+        if fmt == "webm":  # Opus runs at 48 kHz
+            import soxr
+
+            padded, rate = soxr.resample(padded, rate, 48000), 48000
+        write_av(path, padded, rate, "mp4" if fmt == "m4a" else "webm", codec)
+    else:
+        subtype = {"flac": "PCM_16", "ogg": "VORBIS", "mp3": "MPEG_LAYER_III"}[fmt]
+        sf.write(str(path), padded, rate, subtype=subtype)
+    prepared = uw.prepare_sample(path, out_dir=tmp_path / "out")
+    assert prepared.before.format == fmt
+    (after,) = prepared.after
+    assert after.format == "wav"
+    assert after.duration_s is not None
+    spoken = sf.info(str(sentence_wav)).duration
+    assert abs(after.duration_s - spoken) <= 0.6
+    data, out_rate = sf.read(str(prepared.path))
+    assert pyln.Meter(out_rate).integrated_loudness(data) == pytest.approx(-20.0, abs=1.0)
