@@ -196,6 +196,20 @@ def test_without_out_dir_files_go_to_a_private_folder_removed_at_exit(sentence_w
     assert not path.parent.parent.exists()
 
 
+def test_remove_deletes_the_prepared_files_now(sentence_wav: Path, tmp_path: Path) -> None:
+    private = uw.prepare_sample(sentence_wav)
+    folder = private.path.parent
+    assert private.path.exists()
+    private.remove()
+    assert not private.path.exists()
+    assert not folder.exists()  # its own folder inside the private one
+    kept = uw.prepare_sample(sentence_wav, out_dir=tmp_path)
+    kept.remove()
+    assert not kept.path.exists()
+    assert tmp_path.is_dir()  # a folder the caller chose stays
+    assert sentence_wav.exists()
+
+
 def test_progress_rises_to_one_and_cancel_leaves_no_file(
     sentence_wav: Path, tmp_path: Path
 ) -> None:

@@ -81,6 +81,16 @@ class PreparedSample:
         """The files this sample stands for when it is sent (every part, in order)."""
         return self.paths
 
+    def remove(self) -> None:
+        """Delete the prepared files now (and their folder, when it is the private one)."""
+        for path in self.paths:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        folder = self.path.parent
+        if _session_dir is not None and folder.parent == _session_dir:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+
 
 _session_lock = threading.Lock()
 _session_dir: Path | None = None
@@ -296,6 +306,4 @@ def prepare_samples(
 
 def _remove(prepared: list[PreparedSample]) -> None:
     for item in prepared:
-        for path in item.paths:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+        item.remove()
