@@ -59,7 +59,8 @@ BaseUrl = Annotated[
         "--base-url",
         envvar="UPONAI_BASE_URL",
         show_envvar=True,
-        help="API address (the key always comes from UPONAI_API_KEY).",
+        help="API address. The key always comes from UPONAI_API_KEY: there is no --token flag, "
+        "as command lines are visible to other users.",
     ),
 ]
 ActorOption = Annotated[ActorType | None, typer.Option(help="X-Actor-Type of the request.")]
