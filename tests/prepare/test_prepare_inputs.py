@@ -171,6 +171,19 @@ def test_prepare_samples_names_same_stem_samples_apart(sentence_wav: Path, tmp_p
     assert [p.path.name for p in prepared] == ["take.prepared.wav", "take-2.prepared.wav"]
 
 
+def test_an_input_named_like_an_output_is_never_overwritten(
+    sentence_wav: Path, tmp_path: Path
+) -> None:
+    first = tmp_path / "take.wav"
+    second = tmp_path / "take.prepared.wav"  # the name the first one's output would get
+    first.write_bytes(sentence_wav.read_bytes())
+    second.write_bytes(sentence_wav.read_bytes()[:-4000])
+    digests = [sha(first.read_bytes()), sha(second.read_bytes())]
+    prepared = uw.prepare_samples([first, second], out_dir=tmp_path)
+    assert [sha(first.read_bytes()), sha(second.read_bytes())] == digests
+    assert [p.path.name for p in prepared] == ["take-2.prepared.wav", "take.prepared.prepared.wav"]
+
+
 def _silent_wav() -> bytes:
     buffer = io.BytesIO()
     sf.write(buffer, np.zeros(16000 * 3), 16000, format="WAV", subtype="PCM_16")

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import Problem
-from .._samples import SampleReader, open_sample
+from .._samples import SampleReader, open_sample, unwrap_sample
 from ._decode import import_numpy
 from ._inspect import SampleReport, _caller_stream, measure
 from ._options import Options, PreparationError, check_options
@@ -106,6 +106,16 @@ def _private_dir() -> Path:
         return Path(tempfile.mkdtemp(dir=_session_dir))
 
 
+def _input_path(sample: object) -> Path | None:
+    """The file a sample is read from, resolved (None for buffers and streams)."""
+    unwrapped = unwrap_sample(sample)
+    data = None if isinstance(unwrapped, str) else unwrapped.data
+    if isinstance(data, (str, os.PathLike)):
+        with contextlib.suppress(OSError, ValueError):
+            return Path(os.fspath(data)).resolve()
+    return None
+
+
 def _stem(reader: SampleReader) -> str:
     name = Path(reader.filename or reader.label).stem or "sample"
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-") or "sample"
@@ -141,6 +151,7 @@ def _prepare(
     progress: Progress | None,
     cancel: Any,
     used: set[str] | None = None,
+    inputs: frozenset[Path] = frozenset(),
 ) -> PreparedSample:
     reader, stream, position = _open(sample, index)
     run = Run(progress, cancel)
@@ -184,7 +195,10 @@ def _prepare(
         parts = [plan_gain(extra.meter, start, end, opts) for start, end in spans]
         folder = opts.out_dir if opts.out_dir is not None else _private_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        names = output_names(_stem(reader), len(parts), used or set())
+        # Never a name another sample of this call wrote, nor an input's (it would be replaced).
+        here = folder.resolve()
+        taken = (used or set()) | {path.name for path in inputs if path.parent == here}
+        names = output_names(_stem(reader), len(parts), taken)
         written = write_parts(
             reader, before.format or "", timeline, parts, opts, folder, names, run
         )
@@ -246,7 +260,8 @@ def prepare_sample(
         sample_rate=sample_rate,
         max_segment_s=max_segment_s,
     )
-    return _prepare(sample, 0, opts, on_progress, cancel)
+    inputs = frozenset(path for path in [_input_path(sample)] if path is not None)
+    return _prepare(sample, 0, opts, on_progress, cancel, inputs=inputs)
 
 
 def prepare_samples(
@@ -282,6 +297,7 @@ def prepare_samples(
     done: list[PreparedSample] = []
     problems: list[Problem] = []
     used: set[str] = set()
+    inputs = frozenset(path for path in map(_input_path, items) if path is not None)
     for index, item in enumerate(items):
 
         def scaled(fraction: float, index: int = index) -> None:
@@ -289,7 +305,7 @@ def prepare_samples(
                 on_progress((index + fraction) / len(items))
 
         try:
-            prepared = _prepare(item, index, opts, scaled, cancel, used)
+            prepared = _prepare(item, index, opts, scaled, cancel, used, inputs)
         except PreparationError as exc:
             problems.extend(exc.problems)
             continue
