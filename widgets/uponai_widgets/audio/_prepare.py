@@ -244,7 +244,8 @@ def prepare_sample(
     downmixes to mono (`mono=False` keeps the channels), resamples to `sample_rate` if given
     (soxr), and with `max_segment_s` splits at pauses into parts no longer than that. Files are
     16-bit PCM WAV in `out_dir` (created if needed; None: a private temporary folder removed at
-    exit). `on_progress(fraction)` is called as the work advances (0.0 to 1.0) and `cancel`
+    exit), named ``<stem>.prepared.wav`` or ``<stem>.prepared-01.wav``...; a file of that name
+    is replaced unless it is an input. `on_progress(fraction)` is called as the work advances (0.0 to 1.0) and `cancel`
     (e.g. a `threading.Event`) stops it with `PreparationCancelled`, leaving no file behind.
 
     Raises:

@@ -28,7 +28,7 @@ TICK_S = 0.01
 
 
 class QuietTrack:
-    """Mean square per 10 ms of consecutive blocks (frames, channels): 400 bytes a second."""
+    """Mean square per 10 ms of the first channel of consecutive blocks: 400 bytes a second."""
 
     def __init__(self, np: Any, sample_rate: int) -> None:
         self._np = np
