@@ -44,7 +44,7 @@ EXPECTED_ALL = {
     "VoiceCloneWidget",
     "VoiceCard",
 }
-# Lazy names of the other issues' modules (batch cloning, sample inspection), no ipywidgets.
+# Lazy names of batch cloning, sample inspection and preparation: no ipywidgets needed.
 LAZY_SCRIPT_NAMES = {
     "BatchInterrupted",
     "BatchResult",
@@ -60,6 +60,10 @@ LAZY_SCRIPT_NAMES = {
     "SampleReport",
     "inspect_sample",
     "inspect_samples",
+    "PreparedSample",
+    "PreparationCancelled",
+    "prepare_sample",
+    "prepare_samples",
 }
 LAZY_WIDGET_NAMES = {"VoiceCloneWidget", "VoiceCard", "VoiceRecorder", "AudioPicker"}
 LAZY_NAMES = LAZY_WIDGET_NAMES | LAZY_SCRIPT_NAMES

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from support.signals import silence, speech_like, tone, write
+from support.speech import speech
 
 RATE = 16000
 
@@ -35,3 +36,9 @@ def clean_wav(audio_dir: Path) -> Path:
 def short_wav(audio_dir: Path) -> Path:
     """A 3-second 0.5-amplitude tone."""
     return audio_dir / "three_seconds.wav"
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """About 7 s of a sentence spoken by espeak-ng (22.05 kHz mono); skips without espeak-ng."""
+    return speech(tmp_path_factory.mktemp("speech") / "sentence.wav")

@@ -38,9 +38,12 @@ def _check(path: Path, expected_format: str, lossy: bool) -> None:
     assert report.peak_dbfs == pytest.approx(PEAK_DB, abs=0.5 if lossy else 0.01)
     assert report.leading_silence_s == pytest.approx(1.0, abs=0.1 if lossy else 1e-9)
     assert report.clipped_ratio == 0.0
-    assert report.verdict == "warn"
-    assert len(report.reasons) == 1  # only its length: no clipping, silence or level finding
-    assert report.reasons[0].startswith("short: 4.0 s")
+    # A tone is not a voice, in any container: its only finding is the missing speech.
+    assert report.speech_s is not None
+    assert report.speech_s < 1.0
+    assert report.verdict == "bad"
+    assert len(report.reasons) == 1  # no clipping, silence or level finding
+    assert report.reasons[0].startswith("no speech found: ")
 
 
 @pytest.mark.parametrize("case", list(SOUNDFILE_CASES))
@@ -115,6 +118,6 @@ def test_pyav_and_libsndfile_agree_on_every_sample_type(
     assert by_ffmpeg["duration_s"] == by_libsndfile["duration_s"] == 12.0
     for key in ("peak_dbfs", "rms_dbfs"):
         assert by_ffmpeg[key] == pytest.approx(by_libsndfile[key], abs=0.02), key
-    for key in ("silence_ratio", "leading_silence_s", "clipped_ratio", "verdict"):
+    for key in ("silence_ratio", "leading_silence_s", "clipped_ratio", "speech_s", "verdict"):
         assert by_ffmpeg[key] == by_libsndfile[key], key
     assert by_ffmpeg["peak_dbfs"] == pytest.approx(20 * math.log10(0.7), abs=0.1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 from support.signals import silence, speech_like, tone, write
 
 from uponai_widgets.audio._inspect import (
@@ -29,6 +31,7 @@ FIELDS = [
     "silence_ratio",
     "leading_silence_s",
     "trailing_silence_s",
+    "speech_s",
     "verdict",
     "reasons",
 ]
@@ -71,7 +74,12 @@ def test_stereo_tone_levels_at_44k(tmp_path: Path) -> None:
     assert report.peak_dbfs == pytest.approx(db(0.25), abs=0.05)
     assert report.rms_dbfs == pytest.approx(db(0.25 / math.sqrt(2)), abs=0.05)
     assert report.silence_ratio == 0.0
-    assert report.verdict == "good"
+    assert report.speech_s is not None
+    assert report.speech_s < 1.0
+    assert report.verdict == "bad"
+    assert report.reasons == (
+        "no speech found: 0.0 s of speech in 12.0 s (a tone, noise, music or silence carries no voice)",
+    )
 
 
 def test_clipped_file_is_bad(audio_dir: Path) -> None:
@@ -103,14 +111,31 @@ def test_mostly_silent_file_is_bad(audio_dir: Path) -> None:
     assert any(reason.startswith("mostly silence") for reason in report.reasons)
 
 
-def test_three_second_file_warns_alone_and_is_too_little_as_a_set(short_wav: Path) -> None:
-    report = inspect_sample(short_wav)
-    assert report.duration_s == pytest.approx(3.0)
+def test_a_spoken_sentence_warns_alone_and_is_too_little_as_a_set(speech_wav: Path) -> None:
+    report = inspect_sample(speech_wav)
+    spoken = sf.info(str(speech_wav)).duration
+    assert report.speech_s is not None
+    assert 0.75 * spoken <= report.speech_s <= spoken
     assert report.verdict == "warn"
-    assert any(reason.startswith("short: 3.0 s") for reason in report.reasons)
+    assert report.reasons == (
+        f"short: {report.speech_s:.1f} s of speech; under 10 s in total is too short, "
+        "1-5 minutes of clean speech is best (several samples add up)",
+    )
     overall = overall_verdict([report])
     assert overall.verdict == "bad"
-    assert overall.reasons[0].startswith("too little sound")
+    assert overall.speech_s == pytest.approx(report.speech_s)
+    assert overall.reasons[0] == f"too little speech: {report.speech_s:.1f} s in total (under 10 s)"
+
+
+def test_a_tone_and_white_noise_hold_no_speech(short_wav: Path, tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    noise = write(tmp_path / "noise.wav", rng.normal(0.0, 0.1, size=(20 * 16000, 1)))
+    for path in (short_wav, noise, write(tmp_path / "tone.wav", tone(20.0, freq=1000.0))):
+        report = inspect_sample(path)
+        assert report.speech_s is not None
+        assert report.speech_s < 1.0, path.name
+        assert report.verdict == "bad"
+        assert report.reasons[0].startswith("no speech found"), report.reasons
 
 
 def test_under_one_second_is_bad() -> None:
@@ -119,23 +144,30 @@ def test_under_one_second_is_bad() -> None:
     assert report.reasons[0].startswith("too short")
 
 
-def test_quiet_long_silence_and_low_rate_warn(tmp_path: Path) -> None:
-    quiet = inspect_sample(write(tmp_path / "quiet.wav", tone(15.0, amplitude=0.02)))
-    assert quiet.peak_dbfs == pytest.approx(db(0.02), abs=0.1)
-    assert quiet.silence_ratio == 0.0  # -37 dBFS RMS is quiet, not silence
+def test_quiet_long_silence_and_low_rate_warn(speech_wav: Path, tmp_path: Path) -> None:
+    voice, rate = sf.read(str(speech_wav), always_2d=True)
+    voice = np.tile(voice, (2, 1))  # about 15 s: long enough not to be "short"
+    gain = 10 ** (-21 / 20) / float(np.abs(voice).max())  # peaks at -21 dBFS
+    quiet = inspect_sample(write(tmp_path / "quiet.wav", voice * gain, rate))
+    assert quiet.peak_dbfs is not None
+    assert quiet.peak_dbfs < -20
+    assert quiet.speech_s is not None
+    assert quiet.speech_s > 10  # quiet speech is still speech
     assert quiet.verdict == "warn"
-    assert any(reason.startswith("very quiet") for reason in quiet.reasons)
+    assert "very quiet" in [r.split(":")[0] for r in quiet.reasons]
 
-    padded = np.concatenate([silence(4.0), tone(15.0), silence(4.0)])
-    edges = inspect_sample(write(tmp_path / "padded.wav", padded))
+    padded = np.concatenate([silence(4.0, rate), voice, silence(4.0, rate)])
+    edges = inspect_sample(write(tmp_path / "padded.wav", padded, rate))
     assert edges.verdict == "warn"
-    assert any(r.startswith("leading silence of 4.0 s") for r in edges.reasons)
-    assert any(r.startswith("trailing silence of 4.0 s") for r in edges.reasons)
+    assert any(r.startswith("leading silence of 4.") for r in edges.reasons)
+    assert any(r.startswith("trailing silence of 4.") for r in edges.reasons)
 
-    phone = inspect_sample(write(tmp_path / "phone.wav", tone(15.0, 8000), 8000))
+    import soxr
+
+    phone = inspect_sample(write(tmp_path / "phone.wav", soxr.resample(voice, rate, 8000), 8000))
     assert phone.sample_rate == 8000
     assert phone.verdict == "warn"
-    assert any(reason.startswith("low sample rate") for reason in phone.reasons)
+    assert [r.split(":")[0] for r in phone.reasons] == ["low sample rate"]
 
 
 def _float_wav_with(value: float) -> bytes:
@@ -180,15 +212,38 @@ def test_corrupt_or_unusable_input_is_bad_and_never_raises(tmp_path: Path) -> No
         assert report.to_dict()["verdict"] == "bad"
 
 
-def test_short_samples_add_up_in_the_overall_verdict(tmp_path: Path) -> None:
-    samples = [wav_bytes(tone(8.0, freq=200.0 + 10 * i)) for i in range(8)]
-    reports = inspect_samples(samples)
-    assert [r.verdict for r in reports] == ["warn"] * 8
-    assert [r.name for r in reports] == [f"sample {i}" for i in range(1, 9)]
-    overall = overall_verdict(reports)
-    assert overall.total_duration_s == pytest.approx(64.0)
+def test_short_samples_add_up_in_the_overall_verdict(speech_wav: Path) -> None:
+    spoken = inspect_sample(speech_wav)
+    assert spoken.verdict == "warn"
+    assert spoken.speech_s is not None
+
+    def sample_with(seconds: float) -> SampleReport:
+        return dataclasses.replace(spoken, speech_s=seconds)
+
+    eight = [sample_with(7.5)] * 8  # 60 s of speech in total
+    overall = overall_verdict(eight)
+    assert overall.speech_s == pytest.approx(60.0)
     assert overall.verdict == "good", overall.reasons
-    assert overall_verdict(reports[:3]).verdict == "warn"  # 24 s of sound
+    three = overall_verdict(eight[:3])
+    assert three.verdict == "warn"
+    assert (
+        three.reasons[0] == "short: 22.5 s of speech in total; 1-5 minutes of clean speech is best"
+    )
+    assert overall_verdict([sample_with(9.9)]).verdict == "bad"
+    # Duration does not count, speech does: a long sample of little speech is too little.
+    assert overall_verdict([sample_with(2.0)] * 4).reasons[0].startswith("too little speech: 8.0 s")
+
+
+def test_reports_of_several_real_samples_add_their_speech(
+    speech_wav: Path, short_wav: Path
+) -> None:
+    reports = inspect_samples([speech_wav, speech_wav.read_bytes(), short_wav])
+    assert [r.name for r in reports] == ["sentence.wav", "sample 2", "three_seconds.wav"]
+    overall = overall_verdict(reports)
+    assert reports[0].speech_s == reports[1].speech_s
+    assert overall.speech_s == pytest.approx(sum(r.speech_s or 0.0 for r in reports))
+    assert overall.total_duration_s == pytest.approx(sum(r.duration_s or 0.0 for r in reports))
+    assert any(r.startswith("three_seconds.wav: no speech found") for r in overall.reasons)
 
 
 def test_overall_verdict_names_bad_samples_and_needs_samples(clean_wav: Path) -> None:
@@ -210,7 +265,7 @@ def test_to_dict_is_a_plain_row(clean_wav: Path, short_wav: Path) -> None:
     assert "envelope" not in row
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame([r.to_dict() for r in reports])
-    assert list(frame["verdict"]) == ["good", "warn"]
+    assert list(frame["verdict"]) == ["good", "bad"]
     assert frame.loc[1, "duration_s"] == pytest.approx(3.0)
     assert isinstance(reports[0], SampleReport)
     assert "envelope" not in repr(reports[0])
@@ -223,4 +278,8 @@ def test_digital_silence_is_bad_with_floored_levels() -> None:
     assert report.silence_ratio == 1.0
     assert report.leading_silence_s == report.trailing_silence_s == pytest.approx(15.0)
     assert report.verdict == "bad"
-    assert report.reasons == ("mostly silence: 100% is below -45 dBFS",)
+    assert report.speech_s == 0.0
+    assert report.reasons == (
+        "no speech found: 0.0 s of speech in 15.0 s (a tone, noise, music or silence carries no voice)",
+        "mostly silence: 100% is below -45 dBFS",
+    )

@@ -42,7 +42,7 @@ def test_each_sample_gets_a_report_with_waveform_and_an_overall_verdict() -> Non
     pick(widget, ("clean.wav", make_wav(seconds=12.0)), ("loud.wav", clipped_wav()))
     clean, loud = widget.reports
     assert clean is not None
-    assert clean.verdict in ("good", "warn")
+    assert [r.split(":")[0] for r in clean.reasons] == ["no speech found"]  # a tone, not clipped
     assert clean.duration_s is not None
     assert abs(clean.duration_s - 12.0) < 0.01
     assert loud is not None

@@ -10,7 +10,7 @@ The package in layers (imports point down only; `tests/architecture/test_layers.
     uponai_widgets/__init__.py   this facade: re-exports the public names
     jupyter/   widgets, views, the card, IPython formatter, chunk store, *.js / *.css  (jupyter extra)
     batch/     clone_voices, jobs, result tables, batch progress (data only)
-    audio/     sample inspection and waveform pictures                            (audio extra)
+    audio/     sample inspection, waveform pictures, sample preparation           (audio extra)
     _*.py      core: connection, cloning, samples, validation, errors, retry, progress, sizes
     uponai_client   the generated client (only `_clone` calls its `api`)
 
@@ -64,6 +64,8 @@ __all__ = [
     "OverallVerdict",
     "PayloadTooLargeError",
     "PermissionDeniedError",
+    "PreparationCancelled",
+    "PreparedSample",
     "Problem",
     "RateLimitError",
     "RetryPolicy",
@@ -87,6 +89,8 @@ __all__ = [
     "jobs_from_folder",
     "overall_verdict",
     "partial_result",
+    "prepare_sample",
+    "prepare_samples",
     "validate_clone",
     "waveform_png",
     "waveform_svg",
@@ -113,6 +117,10 @@ _LAZY: dict[str, tuple[str, bool]] = {
     "overall_verdict": (".audio._inspect", False),
     "waveform_png": (".audio._waveform", False),
     "waveform_svg": (".audio._waveform", False),
+    "PreparedSample": (".audio._prepare", False),
+    "PreparationCancelled": (".audio._prepare", False),
+    "prepare_sample": (".audio._prepare", False),
+    "prepare_samples": (".audio._prepare", False),
 }
 
 if TYPE_CHECKING:
@@ -123,6 +131,12 @@ if TYPE_CHECKING:
         inspect_sample,
         inspect_samples,
         overall_verdict,
+    )
+    from .audio._prepare import (
+        PreparationCancelled,
+        PreparedSample,
+        prepare_sample,
+        prepare_samples,
     )
     from .audio._waveform import waveform_png, waveform_svg
     from .batch._jobs import jobs_from_folder

@@ -11,7 +11,7 @@ import hashlib
 import io
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -294,6 +294,15 @@ def _is_text_stream(stream: Any) -> bool:
         return isinstance(stream.read(0), str)
     except (OSError, ValueError, TypeError):
         return False
+
+
+def expand_samples(items: Iterable[object]) -> list[object]:
+    """Items with a callable `sample_files()` (a prepared sample) replaced by those files."""
+    expanded: list[object] = []
+    for item in items:
+        files = getattr(item, "sample_files", None)
+        expanded.extend(files() if callable(files) else [item])
+    return expanded
 
 
 class UnwrappedSample(NamedTuple):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from uponai_client.models import CloneVoiceXActorType
 
 from ._errors import Problem, ValidationError
-from ._samples import SampleReader, open_sample, sniff_audio
+from ._samples import SampleReader, expand_samples, open_sample, sniff_audio
 
 __all__ = [
     "ACTOR_TYPES",
@@ -176,7 +176,7 @@ def _check_samples(samples: object, limits: Limits) -> tuple[list[SampleReader],
         return [], [Problem(None, "samples", f"samples must be a list, not a mapping ({hint})")]
     if not isinstance(samples, Iterable) or hasattr(samples, "read"):
         return [], [Problem(None, "samples", "samples must be a list (or tuple) of samples")]
-    items = list(samples)
+    items = expand_samples(samples)
     if not items:
         return [], [Problem(None, "samples", "no samples: pass at least one audio file")]
     problems: list[Problem] = []

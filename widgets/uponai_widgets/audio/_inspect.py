@@ -8,12 +8,16 @@ incrementally, so a long file is analysed in bounded memory. A caller's file obj
 the position it had; a stream that cannot seek is not read at all (reading it would leave nothing
 to upload). Undecodable audio gives verdict ``"bad"`` with the reason, never an exception.
 
+`speech_s` is the number of seconds a voice-activity detector (webrtcvad behind a steadiness
+gate, see `_vad`) judged to be speech, measured in the same pass; a tone, noise or a hum is not
+speech. "Enough audio" means enough speech.
+
 Guidance (each finding adds a readable reason; the verdict is the worst finding):
 
-- Length. One sample under 1 s is **bad** (too short to carry a voice); under 10 s is **warn**.
-  Several samples add up, so for a set `overall_verdict` judges the total sound (duration minus
-  silence) instead: under 10 s is **bad**, under 1 minute **warn**, 1-5 minutes of clean speech is
-  **good** and more is fine.
+- Length. One sample under 1 s is **bad** (too short to carry a voice); under 1 s of speech is
+  **bad** (no speech found); under 10 s of speech is **warn**. Several samples add up, so for a
+  set `overall_verdict` judges the total speech instead: under 10 s is **bad**, under 1 minute
+  **warn**, 1-5 minutes of clean speech is **good** and more is fine.
 - Clipping. A sample value at or above 0.999 of full scale counts as clipped: over 0.01 % of all
   values is **warn**, over 0.1 % is **bad** (audible distortion the clone would learn).
 - Silence. A 50 ms window whose RMS is below -45 dBFS is silence. Over 50 % silence is **warn**,
@@ -28,7 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +40,7 @@ from .._errors import Problem
 from .._samples import open_sample, sniff_audio, unwrap_sample
 from ._decode import DecodeError, decode, import_numpy
 from ._stats import SILENCE_DBFS, Accumulator, Figures
+from ._vad import SpeechDetector, SpeechTimeline
 
 __all__ = ["OverallVerdict", "SampleReport", "inspect_sample", "inspect_samples", "overall_verdict"]
 
@@ -43,6 +48,7 @@ Verdict = Literal["good", "warn", "bad"]
 _RANK: dict[str, int] = {"good": 0, "warn": 1, "bad": 2}
 
 MIN_SAMPLE_S = 1.0
+MIN_SPEECH_S = 1.0
 SHORT_S = 10.0
 GOOD_TOTAL_S = 60.0
 CLIPPED_WARN = 0.0001
@@ -60,8 +66,9 @@ class SampleReport:
     """What `inspect_sample` found in one sample, and its verdict against the module's guidance.
 
     The figures are None when the sample could not be decoded (the verdict is then ``"bad"``, or
-    ``"warn"`` for a stream that cannot seek and so was not read). `envelope` holds at most 1024
-    (min, max) columns over the whole sample, for `waveform_svg` / `waveform_png`.
+    ``"warn"`` for a stream that cannot seek and so was not read). `speech_s` is the seconds of
+    speech the voice-activity detector found. `envelope` holds at most 1024 (min, max) columns
+    over the whole sample, for `waveform_svg` / `waveform_png`.
     """
 
     name: str
@@ -75,6 +82,7 @@ class SampleReport:
     silence_ratio: float | None
     leading_silence_s: float | None
     trailing_silence_s: float | None
+    speech_s: float | None
     verdict: Verdict
     reasons: tuple[str, ...]
     envelope: tuple[tuple[float, float], ...] = field(default=(), repr=False)
@@ -89,13 +97,17 @@ class SampleReport:
 
 @dataclass(frozen=True, slots=True)
 class OverallVerdict:
-    """The verdict for a set of samples: total sound counts, each sample's problems too."""
+    """The verdict for a set of samples: total speech counts, each sample's problems too.
+
+    `sound_duration_s` is the duration minus silence; `speech_s` the seconds of speech.
+    """
 
     verdict: Verdict
     reasons: tuple[str, ...]
     count: int
     total_duration_s: float
     sound_duration_s: float
+    speech_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict; reasons as a list."""
@@ -111,18 +123,26 @@ def _seconds(value: float) -> str:
     return f"{minutes} min {seconds:02d} s"
 
 
-def _checks(fig: Figures, *, per_sample: bool) -> list[tuple[Verdict, str]]:
+def _checks(fig: Figures, speech: float, *, per_sample: bool) -> list[tuple[Verdict, str]]:
     """(severity, reason) findings for decoded figures; length only `per_sample`."""
     found: list[tuple[Verdict, str]] = []
     duration = fig.frames / fig.sample_rate
     if per_sample and duration < MIN_SAMPLE_S:
         found.append(("bad", f"too short: {_seconds(duration)} (under {MIN_SAMPLE_S:.0f} s)"))
-    elif per_sample and duration < SHORT_S:
+    elif speech < MIN_SPEECH_S:
+        found.append(
+            (
+                "bad",
+                f"no speech found: {_seconds(speech)} of speech in {_seconds(duration)} "
+                "(a tone, noise, music or silence carries no voice)",
+            )
+        )
+    elif per_sample and speech < SHORT_S:
         found.append(
             (
                 "warn",
-                f"short: {_seconds(duration)}; under {SHORT_S:.0f} s in total is too short, "
-                "1-5 minutes of clean speech is best (several samples add up)",
+                f"short: {_seconds(speech)} of speech; under {SHORT_S:.0f} s in total is too "
+                "short, 1-5 minutes of clean speech is best (several samples add up)",
             )
         )
     if fig.clipped_ratio > CLIPPED_WARN:
@@ -159,7 +179,7 @@ def _worst(levels: Iterable[Verdict]) -> Verdict:
 
 
 def _failed(name: str, fmt: str | None, reason: str, verdict: Verdict = "bad") -> SampleReport:
-    return SampleReport(name, fmt, *(None,) * 9, verdict=verdict, reasons=(reason,))
+    return SampleReport(name, fmt, *(None,) * 10, verdict=verdict, reasons=(reason,))
 
 
 def _caller_stream(item: object) -> Any:
@@ -194,50 +214,101 @@ def _inspect(sample: object, index: int) -> SampleReport:
 
 
 def _decode_report(reader: Any) -> SampleReport:
+    return measure(reader)[0]
+
+
+Tap = Callable[[int, int], Callable[[Any], None]]
+
+
+class Analysis:
+    """Figures and speech of one sample, fed block by block (what `measure` computes).
+
+    With `speech`, the speech timeline is already known (the same audio was analysed before,
+    e.g. a part of a prepared sample) and the detector is not run again.
+    """
+
+    def __init__(
+        self, np: Any, sample_rate: int, channels: int, speech: SpeechTimeline | None = None
+    ) -> None:
+        self._accumulator = Accumulator(np, sample_rate, channels)
+        self._speech = speech
+        self._detector = SpeechDetector(np, sample_rate, channels) if speech is None else None
+
+    def feed(self, block: Any) -> None:
+        """Add the next float32 block (frames, channels)."""
+        self._accumulator.feed(block)
+        if self._detector is not None:
+            self._detector.feed(block)
+
+    def report(self, name: str, fmt: str) -> tuple[SampleReport, SpeechTimeline | None]:
+        """The report and speech timeline for everything fed (call once, at the end)."""
+        fig = self._accumulator.finish()
+        timeline = self._detector.finish() if self._detector is not None else self._speech
+        assert timeline is not None
+        if fig.frames == 0:
+            return _failed(name, fmt, "no audio: the file decodes to zero frames"), None
+        if not self._accumulator.finite:
+            reason = "corrupt: the audio holds NaN or infinite sample values"
+            return _failed(name, fmt, reason), None
+        speech = round(min(timeline.speech_s, fig.frames / fig.sample_rate), 2)
+        found = _checks(fig, speech, per_sample=True)
+        report = SampleReport(
+            name=name,
+            format=fmt,
+            duration_s=fig.frames / fig.sample_rate,
+            sample_rate=fig.sample_rate,
+            channels=fig.channels,
+            peak_dbfs=fig.peak_dbfs,
+            rms_dbfs=fig.rms_dbfs,
+            clipped_ratio=fig.clipped_ratio,
+            silence_ratio=fig.silence_ratio,
+            leading_silence_s=fig.leading_silence_s,
+            trailing_silence_s=fig.trailing_silence_s,
+            speech_s=speech,
+            verdict=_worst(level for level, _ in found),
+            reasons=tuple(reason for _, reason in found),
+            envelope=fig.envelope,
+        )
+        return report, timeline
+
+
+def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTimeline | None]:
+    """The report for an opened sample and its speech timeline (None when undecodable).
+
+    `tap(sample_rate, channels)`, when given, returns a function that is fed every decoded
+    block too (the preparation's first pass measures loudness this way, in the same pass);
+    what it raises propagates (a cancellation is not a decoding error).
+    """
     name = reader.label
     sniffed = sniff_audio(reader.head())
     if reader.size == 0:
-        return _failed(name, None, "empty: 0 bytes")
+        return _failed(name, None, "empty: 0 bytes"), None
     if sniffed is None:
-        return _failed(name, None, f"not audio: the first bytes match none of {_FORMATS}")
+        return _failed(name, None, f"not audio: the first bytes match none of {_FORMATS}"), None
     fmt = sniffed[0]
     np = import_numpy()
+    in_tap = False
     try:
         rate, channels, blocks = decode(reader, fmt)
         with contextlib.closing(blocks):
-            accumulator = Accumulator(np, rate, channels)
+            analysis = Analysis(np, rate, channels)
+            extra = tap(rate, channels) if tap is not None else None
             for block in blocks:
-                accumulator.feed(block)
-            fig = accumulator.finish()
-            finite = accumulator.finite
+                analysis.feed(block)
+                if extra is not None:
+                    in_tap = True
+                    extra(block)
+                    in_tap = False
+            return analysis.report(name, fmt)
     except ImportError:
         raise
     except DecodeError as exc:
-        return _failed(name, fmt, f"cannot decode as {fmt.upper()}: {exc}")
+        return _failed(name, fmt, f"cannot decode as {fmt.upper()}: {exc}"), None
     except Exception as exc:
+        if in_tap:
+            raise
         detail = str(exc).strip() or type(exc).__name__
-        return _failed(name, fmt, f"cannot decode as {fmt.upper()}: {detail}")
-    if fig.frames == 0:
-        return _failed(name, fmt, "no audio: the file decodes to zero frames")
-    if not finite:
-        return _failed(name, fmt, "corrupt: the audio holds NaN or infinite sample values")
-    found = _checks(fig, per_sample=True)
-    return SampleReport(
-        name=name,
-        format=fmt,
-        duration_s=fig.frames / fig.sample_rate,
-        sample_rate=fig.sample_rate,
-        channels=fig.channels,
-        peak_dbfs=fig.peak_dbfs,
-        rms_dbfs=fig.rms_dbfs,
-        clipped_ratio=fig.clipped_ratio,
-        silence_ratio=fig.silence_ratio,
-        leading_silence_s=fig.leading_silence_s,
-        trailing_silence_s=fig.trailing_silence_s,
-        verdict=_worst(level for level, _ in found),
-        reasons=tuple(reason for _, reason in found),
-        envelope=fig.envelope,
-    )
+        return _failed(name, fmt, f"cannot decode as {fmt.upper()}: {detail}"), None
 
 
 def inspect_sample(sample: object) -> SampleReport:
@@ -273,12 +344,12 @@ def _figures(report: SampleReport) -> Figures | None:
 def overall_verdict(reports: Iterable[SampleReport]) -> OverallVerdict:
     """The verdict for cloning from all `reports` together (what the widget shows).
 
-    Length is judged on the total sound of the decodable samples (short samples add up);
+    Length is judged on the total speech of the decodable samples (short samples add up);
     every other finding of each sample counts, named after the sample.
     """
     reports = list(reports)
     found: list[tuple[Verdict, str]] = []
-    total = sound = 0.0
+    total = sound = speech = 0.0
     for report in reports:
         fig = _figures(report)
         if fig is None:
@@ -287,21 +358,24 @@ def overall_verdict(reports: Iterable[SampleReport]) -> OverallVerdict:
         duration = fig.frames / fig.sample_rate
         total += duration
         sound += duration * (1.0 - fig.silence_ratio)
+        speech += report.speech_s or 0.0
         found.extend(
-            (level, f"{report.name}: {reason}") for level, reason in _checks(fig, per_sample=False)
+            (level, f"{report.name}: {reason}")
+            for level, reason in _checks(fig, report.speech_s or 0.0, per_sample=False)
         )
     if not reports:
         found.insert(0, ("bad", "no samples"))
-    elif sound < SHORT_S:
+    elif speech < SHORT_S:
         found.insert(
-            0, ("bad", f"too little sound: {_seconds(sound)} in total (under {SHORT_S:.0f} s)")
+            0, ("bad", f"too little speech: {_seconds(speech)} in total (under {SHORT_S:.0f} s)")
         )
-    elif sound < GOOD_TOTAL_S:
+    elif speech < GOOD_TOTAL_S:
         found.insert(
             0,
             (
                 "warn",
-                f"short: {_seconds(sound)} of sound in total; 1-5 minutes of clean speech is best",
+                f"short: {_seconds(speech)} of speech in total; 1-5 minutes of clean speech "
+                "is best",
             ),
         )
     return OverallVerdict(
@@ -310,4 +384,5 @@ def overall_verdict(reports: Iterable[SampleReport]) -> OverallVerdict:
         count=len(reports),
         total_duration_s=total,
         sound_duration_s=sound,
+        speech_s=round(speech, 2),
     )

@@ -1,4 +1,4 @@
-"""The `uponai-voices` commands (Typer): clone, batch, inspect, sandbox.
+"""The `uponai-voices` commands (Typer): clone, batch, inspect, prepare, sandbox.
 
 Exit status: 0 done, 1 the API refused or a job failed or is unknown, 2 bad input or usage
 (nothing was sent for it), 130 interrupted. Errors are one readable message on stderr, never a
@@ -19,6 +19,7 @@ from ._batch import run_batch
 from ._errors import FAILED, INTERRUPTED, OK, USAGE, CliError, exit_status_for
 from ._inspect import run_inspect
 from ._output import redacted_streams
+from ._prepare import prepare_jobs, prepare_paths, run_prepare
 from ._sandbox import run_sandbox
 from ._voice import run_clone
 
@@ -75,6 +76,13 @@ ReasonOption = Annotated[
 ProviderId = Annotated[int | None, typer.Option(help="X-Provider-Id.")]
 TenantId = Annotated[int | None, typer.Option(help="X-Tenant-Id: store the voice there.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+PrepareFlag = Annotated[
+    bool,
+    typer.Option(
+        "--prepare",
+        help="Send prepared copies (trimmed, -20 LUFS, mono 16-bit WAV; see `prepare`).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -107,9 +115,10 @@ def clone(
     tenant_id: TenantId = None,
     base_url: BaseUrl = None,
     as_json: JsonFlag = False,
+    prepare: PrepareFlag = False,
 ) -> int:
     return run_clone(
-        samples,
+        prepare_paths(samples) if prepare else samples,
         name=name,
         provider=provider,
         workspace_id=workspace_id,
@@ -155,6 +164,7 @@ def batch(
     provider_id: ProviderId = None,
     tenant_id: TenantId = None,
     base_url: BaseUrl = None,
+    prepare: PrepareFlag = False,
 ) -> int:
     return run_batch(
         source,
@@ -169,6 +179,7 @@ def batch(
         provider_id=provider_id,
         tenant_id=tenant_id,
         base_url=base_url,
+        transform_jobs=prepare_jobs if prepare else None,
     )
 
 
@@ -180,6 +191,43 @@ def inspect(
     as_json: JsonFlag = False,
 ) -> int:
     return run_inspect(samples, as_json=as_json)
+
+
+@app.command(
+    short_help="Write clone-ready copies of samples: trimmed, normalised, mono WAV, split.",
+    help="Write a clone-ready copy of each sample into --out: leading and trailing non-speech "
+    "trimmed, integrated loudness brought to --target-lufs (peaks under -1 dBFS), mixed to "
+    "mono 16-bit WAV, and with --max-segment-s split at pauses. The samples are never changed; "
+    "a sample without speech, or that would be cut to under a second, is an error (status 2).",
+)
+def prepare(
+    samples: Annotated[
+        list[Path], typer.Argument(metavar="SAMPLE...", help="Audio files to prepare.")
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for the prepared files (created).")],
+    target_lufs: Annotated[
+        float, typer.Option(help="Integrated loudness to reach (LUFS, ITU-R BS.1770).")
+    ] = -20.0,
+    no_trim: Annotated[
+        bool, typer.Option("--no-trim", help="Keep leading and trailing silence.")
+    ] = False,
+    max_segment_s: Annotated[
+        float | None, typer.Option(help="Split at pauses into parts no longer than this.")
+    ] = None,
+    sample_rate: Annotated[
+        int | None, typer.Option(help="Resample to this rate (Hz); default: keep it.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> int:
+    return run_prepare(
+        samples,
+        out=out,
+        target_lufs=target_lufs,
+        trim=not no_trim,
+        max_segment_s=max_segment_s,
+        sample_rate=sample_rate,
+        as_json=as_json,
+    )
 
 
 @app.command(

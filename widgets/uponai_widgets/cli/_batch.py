@@ -7,7 +7,9 @@ is written on success, on failure and when interrupted, so ``--resume`` can pick
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .. import BatchInterrupted, BatchResult, clone_voices
 from ._connect import open_connection
@@ -72,6 +74,7 @@ def run_batch(
     provider_id: int | None,
     tenant_id: int | None,
     base_url: str | None,
+    transform_jobs: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
 ) -> int:
     """Run the batch; 0 when every voice exists, 1 when a job failed, was cancelled or is unknown."""
     add_secret(impersonation_reason)
@@ -82,6 +85,8 @@ def run_batch(
         provider, workspace_id, actor_type, provider_id, tenant_id, impersonation_reason
     )
     jobs = load_jobs(source, defaults)
+    if transform_jobs is not None:  # e.g. --prepare: the jobs' samples replaced before sending
+        jobs = transform_jobs(jobs)
     for job in jobs:
         add_secret(job.get("impersonation_reason"))
     previous = _load_resume(resume) if resume is not None else None

@@ -1,0 +1,326 @@
+"""Clone-ready samples from raw recordings: trim, loudness, downmix, resample, split.
+
+`prepare_sample` reads any sample `clone_voice` accepts twice, streaming, and never changes it:
+
+1. one pass measures what `inspect_sample` reports (the `before` report and the speech
+   timeline) and, on the audio as it will be written (downmixed, resampled), the BS.1770-4
+   loudness per 100 ms step, the peaks and a 10 ms energy track;
+2. the trim and the cuts are chosen from those (see `_split`), and each part's gain: the one
+   that brings its integrated loudness to `target_lufs`, lowered when that would push its peak
+   more than 6 dB over `peak_dbfs`;
+3. a second pass writes each part as a 16-bit PCM WAV file, the peaks over `peak_dbfs` turned
+   down by a look-ahead limiter (`_limiter`); its loudness and its `after` report are measured
+   on the values as written (`_wav_out`), so the files are not read again.
+
+The passes themselves are in `_passes`.
+
+Memory stays bounded: blocks of 128k frames, one byte per 30 ms of speech timeline and a few
+bytes per 10 ms. `out_dir=None` writes into a private temporary folder that is removed when the
+process exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._errors import Problem
+from .._samples import SampleReader, open_sample, unwrap_sample
+from ._decode import import_numpy
+from ._inspect import SampleReport, _caller_stream, measure
+from ._options import Options, PreparationError, check_options
+from ._passes import (
+    CancelToken,
+    Measure,
+    PreparationCancelled,
+    Progress,
+    Run,
+    describe,
+    output_names,
+    plan_gain,
+    write_parts,
+)
+from ._split import plan_segments
+
+__all__ = [
+    "PreparationCancelled",
+    "PreparationError",
+    "PreparedSample",
+    "prepare_sample",
+    "prepare_samples",
+]
+
+MIN_OUTPUT_S = 1.0
+MIN_SPEECH_S = 0.2  # less is no word (a short word such as "hi" holds about 0.4 s)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSample:
+    """The prepared files of one sample, with reports before and after and what changed.
+
+    Pass it to `clone_voice` or in a batch job's ``samples`` like any sample: it stands for
+    its files (`paths`), which the core finds through `sample_files()`.
+    """
+
+    path: Path
+    paths: tuple[Path, ...]
+    before: SampleReport
+    after: tuple[SampleReport, ...]
+    changes: tuple[str, ...]
+
+    def sample_files(self) -> tuple[Path, ...]:
+        """The files this sample stands for when it is sent (every part, in order)."""
+        return self.paths
+
+    def remove(self) -> None:
+        """Delete the prepared files now (and their folder, when it is the private one)."""
+        for path in self.paths:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        folder = self.path.parent
+        if _session_dir is not None and folder.parent == _session_dir:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+
+
+_session_lock = threading.Lock()
+_session_dir: Path | None = None
+
+
+def _private_dir() -> Path:
+    """A fresh folder inside this process's private temporary folder (removed at exit)."""
+    global _session_dir
+    with _session_lock:
+        if _session_dir is None or not _session_dir.is_dir():
+            _session_dir = Path(tempfile.mkdtemp(prefix="uponai-prepared-"))
+            atexit.register(shutil.rmtree, _session_dir, ignore_errors=True)
+        return Path(tempfile.mkdtemp(dir=_session_dir))
+
+
+def _input_path(sample: object) -> Path | None:
+    """The file a sample is read from, resolved (None for buffers and streams)."""
+    unwrapped = unwrap_sample(sample)
+    data = None if isinstance(unwrapped, str) else unwrapped.data
+    if isinstance(data, (str, os.PathLike)):
+        with contextlib.suppress(OSError, ValueError):
+            return Path(os.fspath(data)).resolve()
+    return None
+
+
+def _stem(reader: SampleReader) -> str:
+    name = Path(reader.filename or reader.label).stem or "sample"
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-") or "sample"
+
+
+def _problem(label: str, message: str) -> PreparationError:
+    return PreparationError([Problem(label, "samples", message)])
+
+
+def _open(sample: object, index: int) -> tuple[SampleReader, Any, int | None]:
+    """The reader, the caller's stream (to restore its position) and that position."""
+    stream = _caller_stream(sample)
+    position: int | None = None
+    if stream is not None and not getattr(stream, "closed", False):
+        try:
+            position = int(stream.tell()) if stream.seekable() else None
+        except (AttributeError, OSError, ValueError):
+            position = None
+        if position is None:
+            label = getattr(stream, "name", None)
+            name = os.path.basename(label) if isinstance(label, str) else f"sample {index + 1}"
+            raise _problem(name, "cannot prepare a stream that cannot seek (it is read twice)")
+    reader = open_sample(sample, index)
+    if isinstance(reader, Problem):
+        raise PreparationError([reader])
+    return reader, stream, position
+
+
+def _prepare(
+    sample: object,
+    index: int,
+    opts: Options,
+    progress: Progress | None,
+    cancel: Any,
+    used: set[str] | None = None,
+    inputs: frozenset[Path] = frozenset(),
+) -> PreparedSample:
+    reader, stream, position = _open(sample, index)
+    run = Run(progress, cancel)
+    try:
+        holder: list[Measure] = []
+
+        def tap(rate: int, channels: int) -> Callable[[Any], None]:
+            holder.append(Measure(import_numpy(), rate, channels, opts))
+
+            def feed(block: Any) -> None:
+                run.step(reader, 0.0, 0.5)
+                holder[0].feed(block)
+
+            return feed
+
+        before, timeline = measure(reader, tap)
+        if timeline is None or before.duration_s is None or not holder:
+            raise _problem(before.name, before.reasons[0] if before.reasons else "cannot decode")
+        extra = holder[0]
+        extra.finish()
+        if timeline.speech_s < MIN_SPEECH_S:  # a click or a tone's onset is not a word
+            raise _problem(
+                before.name,
+                f"no speech found ({timeline.speech_s:.2f} s of speech in "
+                f"{before.duration_s:.1f} s): nothing to prepare",
+            )
+        spans, forced = plan_segments(
+            timeline,
+            before.duration_s,
+            extra.quiet,
+            trim=opts.trim_silence,
+            max_segment_s=opts.max_segment_s,
+        )
+        kept = sum(end - start for start, end in spans)
+        if kept < MIN_OUTPUT_S:
+            raise _problem(
+                before.name,
+                f"would be cut to under a second ({kept:.2f} s of {before.duration_s:.1f} s "
+                "around its speech): record a longer take",
+            )
+        parts = [plan_gain(extra.meter, start, end, opts) for start, end in spans]
+        folder = opts.out_dir if opts.out_dir is not None else _private_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        # Never a name another sample of this call wrote, nor an input's (it would be replaced).
+        here = folder.resolve()
+        taken = (used or set()) | {path.name for path in inputs if path.parent == here}
+        names = output_names(_stem(reader), len(parts), taken)
+        written = write_parts(
+            reader, before.format or "", timeline, parts, opts, folder, names, run
+        )
+        paths = [out.path for out in written]
+        after = tuple(out.report for out in written)
+        run.report(1.0)
+        return PreparedSample(
+            path=paths[0],
+            paths=tuple(paths),
+            before=before,
+            after=after,
+            changes=tuple(describe(before, parts, written, opts, forced)),
+        )
+    except BaseException:
+        for writer in run.writers:
+            writer.discard()
+            with contextlib.suppress(FileNotFoundError):
+                writer.path.unlink()
+        raise
+    finally:
+        reader.close()
+        if position is not None:
+            stream.seek(position)
+
+
+def prepare_sample(
+    sample: object,
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    trim_silence: bool = True,
+    target_lufs: float | None = -20.0,
+    peak_dbfs: float = -1.0,
+    mono: bool = True,
+    sample_rate: int | None = None,
+    max_segment_s: float | None = None,
+    on_progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> PreparedSample:
+    """Write a clone-ready copy of `sample` (any kind `clone_voice` accepts); it is never changed.
+
+    Trims leading and trailing non-speech (keeping 0.25 s), brings the integrated loudness
+    (ITU-R BS.1770-4) to `target_lufs` (None: keep the level) with peaks under `peak_dbfs`,
+    downmixes to mono (`mono=False` keeps the channels), resamples to `sample_rate` if given
+    (soxr), and with `max_segment_s` splits at pauses into parts no longer than that. Files are
+    16-bit PCM WAV in `out_dir` (created if needed; None: a private temporary folder removed at
+    exit), named ``<stem>.prepared.wav`` or ``<stem>.prepared-01.wav``...; a file of that name
+    is replaced unless it is an input. `on_progress(fraction)` is called as the work advances (0.0 to 1.0) and `cancel`
+    (e.g. a `threading.Event`) stops it with `PreparationCancelled`, leaving no file behind.
+
+    Raises:
+        PreparationError (a `ValidationError`): unsupported options, undecodable audio, no
+            speech found, or a result under a second.
+    """
+    opts = check_options(
+        out_dir=out_dir,
+        trim_silence=trim_silence,
+        target_lufs=target_lufs,
+        peak_dbfs=peak_dbfs,
+        mono=mono,
+        sample_rate=sample_rate,
+        max_segment_s=max_segment_s,
+    )
+    inputs = frozenset(path for path in [_input_path(sample)] if path is not None)
+    return _prepare(sample, 0, opts, on_progress, cancel, inputs=inputs)
+
+
+def prepare_samples(
+    samples: Iterable[object],
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    trim_silence: bool = True,
+    target_lufs: float | None = -20.0,
+    peak_dbfs: float = -1.0,
+    mono: bool = True,
+    sample_rate: int | None = None,
+    max_segment_s: float | None = None,
+    on_progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> list[PreparedSample]:
+    """`prepare_sample` for each item; every sample's problem is listed in one error.
+
+    When any sample cannot be prepared, the files of the others are removed too and a
+    `PreparationError` lists every problem. `on_progress(fraction)` covers all samples.
+    """
+    opts = check_options(
+        out_dir=out_dir,
+        trim_silence=trim_silence,
+        target_lufs=target_lufs,
+        peak_dbfs=peak_dbfs,
+        mono=mono,
+        sample_rate=sample_rate,
+        max_segment_s=max_segment_s,
+    )
+    if isinstance(samples, (str, bytes, os.PathLike, memoryview)):
+        samples = [samples]
+    items = list(samples)
+    done: list[PreparedSample] = []
+    problems: list[Problem] = []
+    used: set[str] = set()
+    inputs = frozenset(path for path in map(_input_path, items) if path is not None)
+    for index, item in enumerate(items):
+
+        def scaled(fraction: float, index: int = index) -> None:
+            if on_progress is not None:
+                on_progress((index + fraction) / len(items))
+
+        try:
+            prepared = _prepare(item, index, opts, scaled, cancel, used, inputs)
+        except PreparationError as exc:
+            problems.extend(exc.problems)
+            continue
+        except BaseException:
+            _remove(done)
+            raise
+        used.update(path.name for path in prepared.paths)
+        done.append(prepared)
+    if problems:
+        _remove(done)
+        raise PreparationError(problems)
+    return done
+
+
+def _remove(prepared: list[PreparedSample]) -> None:
+    for item in prepared:
+        item.remove()

@@ -1,0 +1,139 @@
+"""Conditioning and writing the prepared audio: downmix, resample, gain, 16-bit PCM WAV.
+
+`Conditioner` turns decoded blocks into the output's channels and rate (a soxr stream whose
+state is carried from block to block, so two passes over the same input give the same
+samples: the first one measures what the second one writes). `WavWriter` writes one part with
+its gain, the peak ceiling enforced on the int16 values, to a hidden temporary name that
+`commit` renames into place, so a failed or cancelled preparation leaves no half file. The
+peaks the gain would push over the ceiling go through `PeakLimiter`, and the written audio's
+loudness and its `analysis` (the after report) are measured on the int16 values as written, so
+the reported figures are what will be sent, without reading the file again; its speech is the
+first pass's timeline for the part (the same audio, the detector levels its input anyway).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+from ._decode import AUDIO_HINT, import_soundfile
+from ._inspect import Analysis
+from ._limiter import PeakLimiter
+from ._loudness import LoudnessMeter
+from ._vad import SpeechTimeline
+
+__all__ = ["Conditioner", "WavWriter"]
+
+
+def _import_soxr() -> Any:
+    try:
+        return importlib.import_module("soxr")
+    except ImportError as exc:
+        raise ImportError(f"resampling needs soxr: {AUDIO_HINT} ({exc})", name="soxr") from exc
+
+
+class Conditioner:
+    """Decoded blocks (frames, channels) -> float32 blocks at the output channels and rate."""
+
+    def __init__(
+        self, np: Any, sample_rate: int, channels: int, *, mono: bool, out_rate: int
+    ) -> None:
+        self._np = np
+        self.channels = 1 if mono else channels
+        self.sample_rate = out_rate
+        self._mix = np.full((channels, 1), 1.0 / channels, np.float32) if mono else None
+        self._resampler = (
+            _import_soxr().ResampleStream(
+                sample_rate, out_rate, self.channels, dtype="float32", quality="HQ"
+            )
+            if out_rate != sample_rate
+            else None
+        )
+
+    def process(self, block: Any) -> Any:
+        """The next output block (possibly empty while the resampler fills)."""
+        np = self._np
+        if self._mix is not None and block.shape[1] > 1:
+            block = block @ self._mix  # BLAS: mean(axis=1) is several times slower
+        if self._resampler is None:
+            return block
+        out = self._resampler.resample_chunk(np.ascontiguousarray(block), last=False)
+        return out.reshape(-1, self.channels)
+
+    def finish(self) -> Any:
+        """What the resampler still holds (an empty block without resampling)."""
+        np = self._np
+        if self._resampler is None:
+            return np.zeros((0, self.channels), np.float32)
+        empty = np.zeros((0, self.channels), np.float32)
+        return self._resampler.resample_chunk(empty, last=True).reshape(-1, self.channels)
+
+
+class WavWriter:
+    """One output file: float blocks times `gain`, limited to `ceiling`, as 16-bit PCM."""
+
+    def __init__(
+        self,
+        np: Any,
+        path: Path,
+        sample_rate: int,
+        channels: int,
+        gain: float,
+        ceiling: float,
+        speech: SpeechTimeline,
+    ) -> None:
+        self._np = np
+        self.path = path
+        self._partial = path.with_name(f".{path.name}.partial")
+        self._gain = np.float32(gain)
+        self._limit = min(32767, int(ceiling * 32768.0))
+        self._limiter = PeakLimiter(np, sample_rate, channels, self._limit / 32768.0)
+        self.meter = LoudnessMeter(np, sample_rate, channels)
+        self.analysis = Analysis(np, sample_rate, channels, speech)
+        self._file = import_soundfile().SoundFile(
+            str(self._partial),
+            "w",
+            samplerate=sample_rate,
+            channels=channels,
+            subtype="PCM_16",
+            format="WAV",
+        )
+        self.meter_channels = channels
+        self.frames = 0
+
+    def write(self, block: Any, *, last: bool = False) -> None:
+        """Append float samples (frames, channels); `last` flushes the limiter."""
+        np = self._np
+        limited = self._limiter.process(block * self._gain, last=last)
+        if not len(limited):
+            return
+        scaled = np.rint(limited * np.float32(32768.0))
+        np.clip(scaled, -self._limit, self._limit, out=scaled)
+        pcm = scaled.astype(np.int16)
+        self._file.write(pcm)
+        written = pcm * np.float32(1 / 32768)  # what a reader of the file will decode
+        self.meter.feed(written)
+        self.analysis.feed(written)
+        self.frames += len(limited)
+
+    @property
+    def limited_db(self) -> float:
+        """The deepest gain reduction the limiter applied (0.0: no peak needed it)."""
+        return self._limiter.max_reduction_db
+
+    def commit(self) -> Path:
+        """Flush, close the file and move it to its final name."""
+        self.write(self._np.zeros((0, self.meter_channels), self._np.float32), last=True)
+        self._file.close()
+        os.replace(self._partial, self.path)
+        return self.path
+
+    def discard(self) -> None:
+        """Close and delete the unfinished file."""
+        with contextlib.suppress(Exception):
+            self._file.close()
+        with contextlib.suppress(FileNotFoundError):
+            self._partial.unlink()
