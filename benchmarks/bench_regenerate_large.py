@@ -2,7 +2,7 @@
 
 .venv/bin/python benchmarks/bench_regenerate_large.py [--runs 5] [--resources 28]
 
-The spec is built by `tests/codegen/large_spec.py` (308 operations by default). Raw is the
+The spec is built by `uponai_devtools.large_spec` (308 operations by default). Raw is the
 pinned generator's command line with `--meta none` and its usual ruff hooks (check --fix-only
 and format); the pipeline adds naming, validation, the API diff, its transforms, and the import
 check of every module. Runs alternate (raw, pipeline, raw, ...) so load hits both alike.
@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import resource
-import runpy
 import statistics
 import subprocess
 import sys
@@ -22,9 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from uponai_devtools.large_spec import build_large_spec
+
 ROOT = Path(__file__).resolve().parent.parent
 REGENERATE = ROOT / "scripts" / "regenerate.py"
-LARGE_SPEC = ROOT / "tests" / "codegen" / "large_spec.py"
 
 RAW_CONFIG = (
     "package_name_override: uponai_client\n"
@@ -65,7 +65,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         spec, config, names = scratch / "large.json", scratch / "raw.yaml", scratch / "names.json"
-        document = runpy.run_path(str(LARGE_SPEC))["build_large_spec"](args.resources)
+        document = build_large_spec(args.resources)
         operations = sum(len(item) - ("parameters" in item) for item in document["paths"].values())
         spec.write_text(json.dumps(document, indent=2))
         config.write_text(RAW_CONFIG)

@@ -246,6 +246,14 @@ def test_cancel_stops_the_browser_to_kernel_transfer(
     status.get_by_text("over the limit of 100.0 MiB per file").wait_for(timeout=30_000)
     assert huge.name in status.inner_text()
     assert page.locator(".uponai-samples .uponai-row").count() == 0
+    # Slow the browser's uplink (the websocket included) so the transfer is surely still
+    # running when Cancel is clicked, however fast or loaded the machine is.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 8_000_000},
+    )
     with page.expect_file_chooser() as chooser:
         page.locator(".uponai-files").click()
     chooser.value.set_files([str(big)])

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from pathlib import Path
 from typing import Any
 
 import pytest
+from support.speech import READING, speech
 
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import make_wav
@@ -160,20 +162,24 @@ def test_each_clone_starts_with_fresh_status_and_progress(env: RunningSandbox) -
 
 
 @pytest.mark.slow
-def test_a_short_take_counts_toward_a_long_enough_set_in_its_row() -> None:
+def test_a_short_take_counts_toward_a_long_enough_set_in_its_row(tmp_path: Path) -> None:
     widget = VoiceCloneWidget(workspace_id=3)
     takes = {
-        "short.wav": make_wav(seconds=8.0, rate=16000, freq=300),
-        "long-1.wav": make_wav(seconds=35.0, rate=16000, freq=220),
-        "long-2.wav": make_wav(seconds=35.0, rate=16000, freq=260),
+        "short.wav": speech(tmp_path / "short.wav").read_bytes(),  # about 8 s of speech
+        "long-1.wav": speech(tmp_path / "l1.wav", " ".join(READING)).read_bytes(),
+        "long-2.wav": speech(tmp_path / "l2.wav", " ".join(reversed(READING))).read_bytes(),
     }
     select(widget.picker, takes)
     for name, data in takes.items():
         send(widget.picker, name, data)
     rows = {r["name"]: r for r in widget.samples_view.rows}
     assert widget.overall is not None
-    assert widget.overall.sound_duration_s >= 60
+    assert widget.overall.speech_s >= 60
     short = rows["short.wav"]
+    alone = widget.reports[0]
+    assert alone is not None
+    assert alone.verdict == "warn"  # on its own the take is short
+    assert all(reason.startswith("short:") for reason in alone.reasons)
     assert "uponai-badge-good" in short["badge_html"]  # not "too short" next to a good set
     assert "counts toward" in short["summary"]
     assert "counts toward" in short["report_html"]

@@ -324,7 +324,7 @@ def inspect_samples(samples: Iterable[object]) -> list[SampleReport]:
     return [_inspect(sample, index) for index, sample in enumerate(samples)]
 
 
-def _figures(report: SampleReport) -> Figures | None:
+def _figures_from_report(report: SampleReport) -> Figures | None:
     if report.duration_s is None or report.sample_rate is None or report.channels is None:
         return None
     return Figures(
@@ -351,7 +351,7 @@ def overall_verdict(reports: Iterable[SampleReport]) -> OverallVerdict:
     found: list[tuple[Verdict, str]] = []
     total = sound = speech = 0.0
     for report in reports:
-        fig = _figures(report)
+        fig = _figures_from_report(report)
         if fig is None:
             found.extend((report.verdict, f"{report.name}: {reason}") for reason in report.reasons)
             continue

@@ -20,7 +20,8 @@ def _text(report: Any) -> list[str]:
     if report.duration_s is not None:
         lines.append(
             f"  {report.format or '?'}, {_figure(report.duration_s, ' s')}, "
-            f"{report.sample_rate} Hz, {report.channels} channel(s); peak "
+            f"{report.sample_rate} Hz, {report.channels} channel(s), "
+            f"{_figure(report.speech_s, ' s')} of speech; peak "
             f"{_figure(report.peak_dbfs, ' dBFS')}, RMS {_figure(report.rms_dbfs, ' dBFS')}, "
             f"silence {_figure(100 * (report.silence_ratio or 0.0), ' %', 0)}, clipped "
             f"{_figure(100 * (report.clipped_ratio or 0.0), ' %', 3)}"
@@ -51,7 +52,7 @@ def run_inspect(samples: list[Path], *, as_json: bool) -> int:
     print(
         f"overall: {overall.verdict} ({overall.count} sample(s), "
         f"{_figure(overall.total_duration_s, ' s')} in all, "
-        f"{_figure(overall.sound_duration_s, ' s')} of sound)"
+        f"{_figure(overall.speech_s, ' s')} of speech)"
     )
     for reason in overall.reasons:
         print(f"  - {reason}")

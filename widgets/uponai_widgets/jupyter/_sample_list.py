@@ -35,7 +35,7 @@ from ._samples_html import (
 
 __all__ = ["SampleList", "SampleListView", "SampleRef"]
 
-#: A set of samples this long in total makes a short take fine (it counts toward the total).
+#: A set holding this much speech makes a short take fine (it counts toward the total).
 _ENOUGH_TOTAL_S = 60.0
 
 
@@ -255,7 +255,7 @@ class SampleList:
     def render(self) -> None:
         """Redraw the list's rows and footer."""
         overall = self.insight.overall
-        enough = overall is not None and overall.sound_duration_s >= _ENOUGH_TOTAL_S
+        enough = overall is not None and overall.speech_s >= _ENOUGH_TOTAL_S
         refs = [ref for ref in self.refs() if self.state(ref) != "removed"]
         self.view.rows = [self._row(ref, enough) for ref in refs]
         infos = self.infos

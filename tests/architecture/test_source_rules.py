@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -43,3 +44,30 @@ def test_no_comment_or_docstring_refers_to_an_issue_number() -> None:
         if ISSUE_REFERENCE.search(line) and not UPSTREAM.search(line)
     ]
     assert found == []
+
+
+def test_tests_and_benchmarks_do_not_edit_sys_path_and_benchmarks_do_not_import_tests() -> None:
+    """Shared harness lives in `devtools/uponai_devtools` (on the dev path), not in `tests/`."""
+    wrong = []
+    for folder in ("tests", "benchmarks"):
+        for path in sorted((REPO / folder).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            if re.search(r"sys\.path\.(insert|append)\(", text) and path != Path(__file__):
+                wrong.append(f"{path.relative_to(REPO)} edits sys.path")
+            if folder == "benchmarks":
+                for node in ast.walk(ast.parse(text)):
+                    names = (
+                        [a.name for a in node.names]
+                        if isinstance(node, ast.Import)
+                        else [node.module or ""]
+                        if isinstance(node, ast.ImportFrom)
+                        else []
+                    )
+                    wrong += [
+                        f"{path.relative_to(REPO)} imports {n}"
+                        for n in names
+                        if n.split(".")[0] in {"support", "tests", "conftest"}
+                    ]
+            if folder == "benchmarks" and '"tests"' in text:
+                wrong.append(f"{path.relative_to(REPO)} reaches into tests/")
+    assert wrong == []
