@@ -235,3 +235,37 @@ def test_clone_sends_the_prepared_file_and_removes_it(
     assert not prepared_path.exists()  # removed after the clone
     assert widget.samples_view.rows == []
     widget.close()
+
+
+def test_switching_off_deletes_the_prepared_file_and_clone_sends_the_original(
+    env: RunningSandbox, padded_speech: bytes
+) -> None:
+    widget = VoiceCloneWidget(workspace_id=11)
+    widget.name_input.value = "Original voice"
+    widget.set_samples([{"name": "entry.wav", "type": "audio/wav", "content": padded_speech}])
+
+    async def scenario() -> Any:
+        widget.prepare_toggle.value = True
+        done = await settle(widget, "entry.wav")
+        assert done["prep_state"] == "ready"
+        _, before = ask_audio(widget, done["prep_before_audio"])
+        assert before == padded_speech  # an in-memory entry plays from its content
+        (prep,) = [widget.sample_list.preparations.get(r) for r in widget.sample_list.refs()]
+        assert prep is not None
+        assert prep.prepared is not None
+        path = prep.prepared.path
+        widget.prepare_toggle.value = False
+        assert not path.exists()
+        messages, data = ask_audio(widget, done["prep_after_audio"])
+        assert data == b""
+        assert "error" in messages[0]  # the player is told the audio is gone
+        widget.clone_button.click()
+        assert widget.prepare_toggle.disabled is True  # frozen while the clone runs
+        assert widget.task is not None
+        return await widget.task
+
+    assert run(scenario) is not None, widget.error_message
+    (request,) = env.requests()
+    assert [f["sha256"] for f in request["files"]] == [sha256(padded_speech)]
+    assert widget.prepare_toggle.disabled is False
+    widget.close()

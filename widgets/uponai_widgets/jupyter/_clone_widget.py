@@ -208,7 +208,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
     def _set_busy(self, busy: bool) -> None:
         # The picker and the recorder stay usable: files chosen now are kept for the next clone.
-        self.clone_button.disabled = busy
+        self.clone_button.disabled = self.prepare_toggle.disabled = busy
         self.cancel_button.disabled = not (busy or self.receiving)
         self.form.set_disabled(busy)
 
@@ -263,7 +263,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         # Disable at once (the task only starts on the next loop iteration), take the
         # impersonation reason out of the synced field and freeze the set of samples now, in
         # the click's own message context: files chosen after this belong to the next clone.
-        self.clone_button.disabled = True
+        self.clone_button.disabled = self.prepare_toggle.disabled = True
         self._pending_reason = self.form.take_reason()
         self._pending_set = self._freeze()
         self.task = loop.create_task(self.clone())
