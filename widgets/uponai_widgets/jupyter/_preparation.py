@@ -28,6 +28,9 @@ __all__ = ["Preparation", "SamplePreparations"]
 #: Size of the before/after waveform pictures in a row (pixels).
 WAVEFORM_SIZE = (300, 36)
 
+#: How often a waiting clone looks at the preparations (seconds).
+POLL_S = 0.1
+
 #: Progress reaches the synced rows in steps of this fraction.
 PROGRESS_STEP = 0.05
 
@@ -43,7 +46,6 @@ class Preparation:
     prepared: PreparedSample | None = None
     svgs: tuple[str, str] = ("", "")
     error: str = ""
-    done: asyncio.Future[None] | None = None
 
     @property
     def audio_ids(self) -> tuple[str, str]:
@@ -92,7 +94,6 @@ class SamplePreparations:
         except RuntimeError:
             self._finish(key, prep, _prepare(sample, prep.cancel, lambda _f: None))
             return prep
-        prep.done = loop.create_future()
 
         def progress(fraction: float) -> None:
             loop.call_soon_threadsafe(self._progress, prep, fraction)
@@ -112,8 +113,6 @@ class SamplePreparations:
     def _landed(self, key: Hashable, prep: Preparation, future: Future[Any] | Any) -> None:
         outcome = "cancelled" if future.cancelled() else future.result()
         self._finish(key, prep, outcome)
-        if prep.done is not None and not prep.done.done():
-            prep.done.set_result(None)
         self._on_change()
 
     def _finish(self, key: Hashable, prep: Preparation, outcome: Any) -> None:
@@ -156,12 +155,16 @@ class SamplePreparations:
         self.forget(list(self._by_key))
 
     async def wait(self, keys: Iterable[Hashable], on_wait: Callable[[str], None]) -> None:
-        """Wait until the preparations of `keys` are no longer running."""
+        """Wait until the preparations of `keys` are no longer running.
+
+        It looks at their state every `POLL_S` instead of awaiting a future, so a clone started
+        on another event loop (a kernel subshell) can wait too.
+        """
         for key in list(keys):
             prep = self._by_key.get(key)
-            while prep is not None and prep.state == "preparing" and prep.done is not None:
+            while prep is not None and prep.state == "preparing":
                 on_wait(f"preparing samples ({round(100 * prep.fraction)} %)")
-                await asyncio.wait({prep.done}, timeout=0.2)
+                await asyncio.sleep(POLL_S)
 
     def audio_path(self, audio_id: str) -> Path | None:
         """The prepared file behind an ``after`` audio id (None when unknown or gone)."""
