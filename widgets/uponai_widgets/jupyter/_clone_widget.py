@@ -5,8 +5,8 @@ receives chosen files through `AudioPicker` (chunked, into temporary files: no s
 default Jupyter server, no audio in synced state) and clears the impersonation reason field on
 every clone attempt, so saved widget state (JupyterLab's ``saveState`` or nbclient's
 ``store_widget_state``) contains neither audio nor secrets. Samples stream from disk into the
-upload; their temporary files are removed when a sample is removed and after a clone.
-The form lives in `_clone_form`, the samples in `_sample_list`.
+upload; their temporary files (and prepared ones) go when a sample is removed and after a clone.
+The form lives in `_clone_form`, the samples in `_sample_list`, preparing in `_preparation`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ._card import VoiceCard
 from ._card_html import register_voice_formatter
 from ._clone_form import CloneForm
 from ._picker import AUDIO_ACCEPT, AudioPicker
+from ._prepared_set import prepare_toggle, prepared_set
 from ._recorder import VoiceRecorder
 from ._sample_list import SampleList, SampleRef
 from ._samples_html import EMPTY_SELECTION_HINT, SampleInfo, error_html, problems_html, total_size
@@ -91,6 +92,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.clone_button.add_class("uponai-clone")
         self.cancel_button = ipywidgets.Button(description="Cancel", icon="stop", disabled=True)
         self.cancel_button.add_class("uponai-cancel")
+        self.prepare_toggle = prepare_toggle(self.sample_list.set_prepare)
         self.progress = ipywidgets.IntProgress(value=0, min=0, max=1, description="Upload")
         self.progress.add_class("uponai-progress")
         self.progress_label = ipywidgets.Label("")
@@ -109,7 +111,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self.samples_view,
             self.insight.verdict_view,
             *self.form.children,
-            ipywidgets.HBox([self.clone_button, self.cancel_button]),
+            ipywidgets.HBox([self.clone_button, self.prepare_toggle, self.cancel_button]),
             ipywidgets.HBox([self.progress, self.progress_label]),
             self.status,
             self.error,
@@ -205,9 +207,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.error.layout.display = "block" if body_html else "none"
 
     def _set_busy(self, busy: bool) -> None:
-        # The picker and the recorder stay usable: files chosen during a clone are kept for
-        # the next one.
-        self.clone_button.disabled = busy
+        # The picker and the recorder stay usable: files chosen now are kept for the next clone.
+        self.clone_button.disabled = self.prepare_toggle.disabled = busy
         self.cancel_button.disabled = not (busy or self.receiving)
         self.form.set_disabled(busy)
 
@@ -233,7 +234,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.set_samples(())
 
     def close(self) -> None:
-        """Close the widget, its picker and recorder (deleting their temporary files)."""
+        """Close the widget, its picker and recorder (deleting their and prepared temporary files)."""
+        self.sample_list.preparations.clear()
         self.picker.close()
         self.recorder.close()
         super().close()
@@ -261,7 +263,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         # Disable at once (the task only starts on the next loop iteration), take the
         # impersonation reason out of the synced field and freeze the set of samples now, in
         # the click's own message context: files chosen after this belong to the next clone.
-        self.clone_button.disabled = True
+        self.clone_button.disabled = self.prepare_toggle.disabled = True
         self._pending_reason = self.form.take_reason()
         self._pending_set = self._freeze()
         self.task = loop.create_task(self.clone())
@@ -311,8 +313,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self._pending_reason = self._pending_set = None
         self._fresh()
         limits = getattr(self._connection, "limits", None)
-        # Every problem at once: with every file here, the samples are checked too; while some
-        # are still arriving, the fields now and the samples once they are here.
+        # Every problem at once: the fields now, the samples too once every file is here.
         arrived = all(self.sample_list.state(ref) == "ready" for ref in frozen)
         ready = [self.sample_list.sample(ref) for ref in frozen] if arrived and frozen else None
         _kwargs, problems = self.form.collect(ready, reason, limits)
@@ -322,23 +323,27 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self._show_error(problems_html(problems))
             return None
         self._set_busy(True)
-        failed = await wait_for_arrival(self.sample_list, frozen, self._show_waiting)
+        failed = await wait_for_arrival(self.sample_list, frozen, self._wait)
         if failed is not None:
             self.status.value = ""
             self._show_error(error_html(failed, title="Not cloned:"))
             return None
         samples = [self.sample_list.sample(ref) for ref in frozen]
-        kwargs, problems = self.form.collect(samples, reason, limits)
+        infos = [self.sample_list.info(ref) for ref in frozen]
+        if self.sample_list.prepare:
+            samples, infos, problems = await prepared_set(self.sample_list, frozen, self._wait)
+        if not (self.sample_list.prepare and problems):
+            kwargs, problems = self.form.collect(samples, reason, limits)
         if problems:
             self.status.value = ""
             self._show_error(problems_html(problems))
             return None
-        voice = await self._upload(kwargs, [self.sample_list.info(ref) for ref in frozen])
+        voice = await self._upload(kwargs, infos)
         if voice is not None:
             self.sample_list.discard(frozen)  # files chosen since the click stay
         return voice
 
-    def _show_waiting(self, text: str) -> None:
+    def _wait(self, text: str) -> None:
         self.status.value = f"{html.escape(text[:1].upper() + text[1:])}\u2026"
 
     async def _upload(self, kwargs: dict[str, Any], infos: list[SampleInfo]) -> Voice | None:
@@ -346,9 +351,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.progress.max = max(total, 1)
         self.progress_label.value = f"0 B / {format_size(total)}"
         self.status.value = f"Uploading {len(infos)} sample(s) and cloning\u2026"
-        # A connection the widget makes itself lives for one clone: a Jupyter front end may send
-        # the next click through another kernel subshell (another thread and event loop), where
-        # the previous clone's pooled HTTP connections cannot be used.
+        # A connection the widget makes lives for one clone: the next click may come through
+        # another kernel subshell (thread and loop), where pooled connections cannot be used.
         given = self._connection
         owned = given is None
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -19,10 +20,12 @@ import traitlets
 
 from .._sizes import format_duration, format_size
 from ..audio._inspect import SampleReport
+from ._audio_sender import send_audio
 from ._chunk_store import StoredFile
 from ._frontend import SHARED_PARTS, es_module, stylesheet
 from ._insight import SampleInsight
 from ._picker import AudioPicker
+from ._preparation import SamplePreparations, preparation_row
 from ._recorder import VoiceRecorder
 from ._report_html import badge_html, report_html
 from ._samples_html import (
@@ -50,7 +53,7 @@ class SampleRef:
 class SampleListView(anywidget.AnyWidget):
     """The rows of the sample list (metadata and escaped HTML only; never audio)."""
 
-    _esm = es_module(*SHARED_PARTS, "sample_list.js")
+    _esm = es_module(*SHARED_PARTS, "audio_receiver.js", "sample_list.js")
     _css = stylesheet("sample_list.css")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
@@ -74,6 +77,9 @@ class SampleList:
         self._entry_numbers = 0
         self._infos: dict[SampleRef, SampleInfo] = {}
         self.insight = SampleInsight(on_report=self.render)
+        #: True while "Prepare samples" is on: every arrived sample is prepared.
+        self.prepare = False
+        self.preparations = SamplePreparations(on_change=self.render)
         self.view = SampleListView()
         self.view.add_class("uponai-samples")
         self.view.on_msg(self._on_view_message)
@@ -163,8 +169,55 @@ class SampleList:
         self._on_change()
 
     def _on_view_message(self, _widget: Any, content: Any, _buffers: Sequence[Any]) -> None:
-        if isinstance(content, Mapping) and content.get("type") == "remove":
+        if not isinstance(content, Mapping):
+            return
+        kind = content.get("type")
+        if kind == "remove":
             self.remove(str(content.get("key") or ""))
+        elif kind == "cancel-prepare":
+            key = str(content.get("key") or "")
+            self.preparations.cancel(next((r for r in self.refs() if r.key == key), None))
+        elif kind == "audio":
+            audio_id = str(content.get("id") or "")
+            source, mime = self._audio(audio_id)
+            send_audio(self.view.send, audio_id, source, mime)
+
+    def _audio(self, audio_id: str) -> tuple[Path | bytes | memoryview | None, str]:
+        after = self.preparations.audio_path(audio_id)
+        if after is not None:
+            return after, "audio/wav"
+        ref = self.preparations.key_of_before(audio_id)
+        if not isinstance(ref, SampleRef) or self.state(ref) != "ready":
+            return None, ""
+        if ref.kind == "entry":
+            entry = self._entries[ref.key]
+            content = entry.get("content")
+            mime = str(entry.get("type") or "audio/wav")
+            return (content if isinstance(content, bytes | memoryview) else None), mime
+        stored = self.stored(ref)
+        assert stored is not None
+        return Path(stored.path), stored.mime or "audio/wav"
+
+    def set_prepare(self, on: bool) -> None:
+        """Switch preparation on (every arrived sample is prepared) or off (all are forgotten)."""
+        self.prepare = on
+        if not on:
+            self.preparations.clear()
+        self.update()
+
+    def prepared(self, ref: SampleRef) -> tuple[Any, str | None]:
+        """What Clone sends for `ref` while preparing is on, or None with the reason."""
+        prep = self.preparations.get(ref)
+        name = self.info(ref).name
+        if prep is None or prep.state == "preparing":
+            return None, f"{name}: not prepared yet"
+        if prep.prepared is not None:
+            return prep.prepared, None
+        why = "the preparation was cancelled" if prep.state == "cancelled" else prep.error
+        return None, (
+            f"{name} was not prepared ({why}): remove it, or switch Prepare samples off to send "
+            "the original"
+        )
 
     def remove(self, key: str) -> None:
         """Remove one sample by its key (stops it if still arriving)."""
@@ -205,9 +258,12 @@ class SampleList:
         """Forget removed samples, analyse newly arrived ones, redraw."""
         refs = self.refs()
         self._infos = {ref: info for ref, info in self._infos.items() if ref in refs}
-        self.insight.update(
-            [(ref, self.info(ref).name, self.sample(ref)) for ref in self.ready_refs()]
-        )
+        ready = self.ready_refs()
+        self.insight.update([(ref, self.info(ref).name, self.sample(ref)) for ref in ready])
+        self.preparations.keep_only(ready if self.prepare else ())
+        if self.prepare:
+            for ref in ready:
+                self.preparations.start(ref, self.sample(ref))
         self.render()
 
     # -- the list ---------------------------------------------------------------------------
@@ -250,6 +306,8 @@ class SampleList:
             row["report_html"] = f"<div>{html.escape(found)}</div>"
         elif state == "ready":
             row["badge_html"] = badge_html("pending")
+        if self.prepare and state == "ready":
+            row.update(preparation_row(self.preparations.get(ref)))
         return row
 
     def render(self) -> None:
