@@ -9,7 +9,6 @@ browser -> kernel in chunks, then kernel -> sandbox streamed from the kernel's t
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import shutil
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page
+from support.sandbox_http import sha256_file
 
 from uponai_devtools.browser import (
     choose_files,
@@ -36,14 +36,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 REASON = "browser-test ticket 9001: customer asked for assistance"
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def clone_and_wait(page: Page, name: str, timeout_ms: int = 90_000) -> str:
     fill_text(page, "uponai-name", name)
     page.locator(".uponai-clone").click()
@@ -54,7 +46,7 @@ def clone_and_wait(page: Page, name: str, timeout_ms: int = 90_000) -> str:
 def assert_stored(sandbox: RunningSandbox, voice_id: str, files: list[Path]) -> dict[str, object]:
     record = sandbox.voice_record(voice_id)
     stored = sorted((s["filename"], s["size"], s["sha256"]) for s in record["samples"])
-    expected = sorted((p.name, p.stat().st_size, sha256(p)) for p in files)
+    expected = sorted((p.name, p.stat().st_size, sha256_file(p)) for p in files)
     assert stored == expected
     return record
 
@@ -133,7 +125,7 @@ def test_50_mb_and_three_8_mb_in_one_selection_clone_on_default_server(
     # The sandbox hashed what it received: the kernel got every chunk, in order.
     (request,) = [r for r in sandbox.requests() if r.get("status") == 201]
     received = sorted((f["filename"], f["sha256"]) for f in request["files"])
-    assert received == sorted((p.name, sha256(p)) for p in files)
+    assert received == sorted((p.name, sha256_file(p)) for p in files)
     # After the clone the kernel's temporary files are gone and the picker list is empty.
     page.locator(".uponai-samples .uponai-row").first.wait_for(state="detached", timeout=30_000)
     assert leftover_samples(lab) == []

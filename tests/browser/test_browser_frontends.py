@@ -9,13 +9,13 @@ the clone is kept for the next one, and what a kernel restart mid-transfer looks
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from support.sandbox_http import sha256_file
 
 from uponai_devtools.browser import (
     KERNEL_IDLE,
@@ -35,21 +35,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 GONE = "kernel restarted"
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def stored_samples(sandbox: RunningSandbox, voice_id: str) -> list[tuple[str, int, str]]:
     record = sandbox.voice_record(voice_id)
     return sorted((s["filename"], s["size"], s["sha256"]) for s in record["samples"])
 
 
 def expected(files: list[Path]) -> list[tuple[str, int, str]]:
-    return sorted((p.name, p.stat().st_size, sha256(p)) for p in files)
+    return sorted((p.name, p.stat().st_size, sha256_file(p)) for p in files)
 
 
 def three_files(tmp_path: Path, sixty_mb: Path) -> list[Path]:

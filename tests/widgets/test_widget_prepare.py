@@ -8,7 +8,6 @@ players' audio comes back over the list view's comm, and the clone goes to the s
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from ipywidgets.embed import dependency_state  # type: ignore[import-untyped]  # untyped
+from support.sandbox_http import sha256
 from support.speech import speech
 from test_widget_clone import send_like_browser
 
@@ -48,10 +48,6 @@ def env(monkeypatch: pytest.MonkeyPatch, sandbox: RunningSandbox) -> RunningSand
 
 def run(coro_factory: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     return asyncio.run(coro_factory())
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def prepared_files() -> set[Path]:

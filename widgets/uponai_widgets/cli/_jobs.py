@@ -16,21 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import jobs_from_folder
+from ..batch._jobs import JOB_FIELDS
 from ._errors import CliError
 
 __all__ = ["CSV_COLUMNS", "JobDefaults", "load_jobs"]
 
-CSV_COLUMNS = (
-    "name",
-    "provider",
-    "workspace_id",
-    "samples",
-    "actor_type",
-    "provider_id",
-    "tenant_id",
-    "impersonation_reason",
-    "timeout",
-)
+#: A jobs CSV names its columns like `clone_voice`'s keywords (`samples` joined with ";").
+CSV_COLUMNS = JOB_FIELDS
 _INTEGERS = ("workspace_id", "provider_id", "tenant_id")
 
 
