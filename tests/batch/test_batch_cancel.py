@@ -61,6 +61,7 @@ def check_partial(result: BatchResult, sandbox: RunningSandbox, total: int) -> N
     assert created <= len(sandbox.requests()) <= created + counts["cancelled"] + counts["unknown"]
 
 
+@pytest.mark.slow
 def test_cancelling_the_async_batch_keeps_the_finished_jobs(
     sandbox: RunningSandbox, tmp_path: Path
 ) -> None:

@@ -32,6 +32,7 @@ def test_committed_notebook_has_outputs_stripped() -> None:
             assert cell.execution_count is None
 
 
+@pytest.mark.slow
 def test_batch_notebook_runs_against_the_sandbox(
     sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

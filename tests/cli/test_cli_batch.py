@@ -41,6 +41,7 @@ def test_a_folder_of_speakers_then_resume_sends_nothing_twice(
     assert second.voice_ids == first.voice_ids
 
 
+@pytest.mark.slow
 def test_resume_sends_only_what_failed(sandbox: RunningSandbox, tmp_path: Path) -> None:
     folder = speakers(tmp_path / "speakers", ["ada", "bob"])
     out = tmp_path / "results.json"
@@ -162,6 +163,7 @@ def test_off_a_terminal_one_line_per_finished_job_then_the_summary(
     assert lines[-1].startswith("5 jobs: 5 created, 0 unknown, 0 failed")
 
 
+@pytest.mark.slow
 def test_ctrl_c_is_status_130_and_the_partial_table_resumes(
     sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
@@ -202,6 +204,7 @@ def test_ctrl_c_is_status_130_and_the_partial_table_resumes(
     assert BatchResult.from_file(out).counts()["created"] + len(created) + len(unknown) == 6
 
 
+@pytest.mark.slow
 def test_an_unknown_outcome_is_status_1_kept_on_resume_and_resent_with_resend_unknown(
     sandbox: RunningSandbox, tmp_path: Path
 ) -> None:

@@ -160,6 +160,7 @@ def test_without_typer_it_prints_the_pip_line() -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_inspect_prints_each_report_and_the_overall_verdict(tmp_path: Path) -> None:
     good = write_wav(tmp_path / "long.wav", seconds=12.0)
     short = write_wav(tmp_path / "short.wav", seconds=0.5)

@@ -20,6 +20,8 @@ from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import write_wav
 from uponai_widgets import BatchResult
 
+pytestmark = pytest.mark.slow  # each runs the command and prepares real speech
+
 CLONE = ("clone", "--name", "Ada", "--provider", "elevenlabs", "--workspace-id", "42")
 
 

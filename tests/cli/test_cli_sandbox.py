@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from support.cli import COMMAND, Done, assert_clean, cli_env
 
 from uponai_devtools.processes import free_port, pid_alive
@@ -69,6 +70,7 @@ def sandbox_command(tmp_path: Path, name: str, *args: str) -> Iterator[SandboxCo
             os.kill(int(match[1]), signal.SIGKILL)
 
 
+@pytest.mark.slow
 def test_export_lines_work_from_another_shell_and_a_restart_keeps_them(tmp_path: Path) -> None:
     data = tmp_path / "sandbox-data"
     port = free_port()

@@ -10,6 +10,8 @@ import sys
 import types
 from pathlib import Path
 
+import pytest
+
 import uponai_widgets
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,6 +82,7 @@ def test_the_check_finds_a_missing_docstring() -> None:
     assert undocumented(fake) == ["bare", "Thing.run", "Thing.size"]
 
 
+@pytest.mark.slow
 def test_make_docs_builds_a_page_of_every_public_name_that_works_offline(tmp_path: Path) -> None:
     makefile = (REPO / "Makefile").read_text()
     assert "$(BIN)/python " + " ".join(PDOC) + " docs/api uponai_widgets" in makefile

@@ -112,6 +112,7 @@ widget.voice
 """
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("kernel_env")
 def test_widget_notebook_headless_stores_no_secret_or_audio(
     sandbox: RunningSandbox, tmp_path: Path

@@ -190,6 +190,7 @@ def _silent_wav() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 def test_without_out_dir_files_go_to_a_private_folder_removed_at_exit(sentence_wav: Path) -> None:
     code = (
         "import sys, uponai_widgets as uw\n"

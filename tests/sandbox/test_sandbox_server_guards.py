@@ -98,6 +98,7 @@ def test_body_that_stops_is_closed_after_the_body_timeout(guarded: RunningSandbo
     assert entry["error"] == "client_disconnected"
 
 
+@pytest.mark.slow
 def test_a_slow_body_that_keeps_coming_is_not_cut(guarded: RunningSandbox) -> None:
     def slow_body() -> Iterator[bytes]:
         boundary = "slow"
@@ -116,6 +117,7 @@ def test_a_slow_body_that_keeps_coming_is_not_cut(guarded: RunningSandbox) -> No
     assert response.status_code == 201, response.text
 
 
+@pytest.mark.slow
 def test_server_side_latency_does_not_count_against_the_client(guarded: RunningSandbox) -> None:
     big = make_wav(10.0)  # 320 kB: more than uvicorn buffers before it stops reading
     guarded.inject_fault(latency_ms=int(TIMEOUT * 2500), count=1)
