@@ -189,19 +189,31 @@ def _caller_stream(item: object) -> Any:
     return data if hasattr(data, "read") else None
 
 
-def _inspect(sample: object, index: int) -> SampleReport:
+def caller_stream_position(sample: object, index: int) -> tuple[Any, int | None, str | None]:
+    """The caller's open stream (None for paths and bytes), its position to restore, and the
+    sample's name when that stream cannot seek (reading it would use it up), else None."""
     stream = _caller_stream(sample)
-    position: int | None = None
-    if stream is not None and not getattr(stream, "closed", False):
-        try:
-            position = int(stream.tell()) if stream.seekable() else None
-        except (AttributeError, OSError, ValueError):
-            position = None
-        if position is None:
-            label = getattr(stream, "name", None)
-            name = os.path.basename(label) if isinstance(label, str) else f"sample {index + 1}"
-            reason = "not inspected: the stream cannot seek, so reading it would use it up"
-            return _failed(name, None, reason, "warn")
+    if stream is None or getattr(stream, "closed", False):
+        return stream, None, None
+    try:
+        position = int(stream.tell()) if stream.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        position = None
+    if position is not None:
+        return stream, position, None
+    label = getattr(stream, "name", None)
+    return (
+        stream,
+        None,
+        os.path.basename(label) if isinstance(label, str) else f"sample {index + 1}",
+    )
+
+
+def _inspect(sample: object, index: int) -> SampleReport:
+    stream, position, unseekable = caller_stream_position(sample, index)
+    if unseekable is not None:
+        reason = "not inspected: the stream cannot seek, so reading it would use it up"
+        return _failed(unseekable, None, reason, "warn")
     reader = open_sample(sample, index)
     if isinstance(reader, Problem):
         return _failed(reader.sample or f"sample {index + 1}", None, reader.message)

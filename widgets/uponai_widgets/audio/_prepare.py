@@ -36,7 +36,7 @@ from typing import Any
 from .._errors import Problem
 from .._samples import SampleReader, open_sample, unwrap_sample
 from ._decode import import_numpy
-from ._inspect import SampleReport, _caller_stream, measure
+from ._inspect import SampleReport, caller_stream_position, measure
 from ._options import Options, PreparationError, check_options
 from ._passes import (
     CancelToken,
@@ -127,17 +127,9 @@ def _problem(label: str, message: str) -> PreparationError:
 
 def _open(sample: object, index: int) -> tuple[SampleReader, Any, int | None]:
     """The reader, the caller's stream (to restore its position) and that position."""
-    stream = _caller_stream(sample)
-    position: int | None = None
-    if stream is not None and not getattr(stream, "closed", False):
-        try:
-            position = int(stream.tell()) if stream.seekable() else None
-        except (AttributeError, OSError, ValueError):
-            position = None
-        if position is None:
-            label = getattr(stream, "name", None)
-            name = os.path.basename(label) if isinstance(label, str) else f"sample {index + 1}"
-            raise _problem(name, "cannot prepare a stream that cannot seek (it is read twice)")
+    stream, position, unseekable = caller_stream_position(sample, index)
+    if unseekable is not None:
+        raise _problem(unseekable, "cannot prepare a stream that cannot seek (it is read twice)")
     reader = open_sample(sample, index)
     if isinstance(reader, Problem):
         raise PreparationError([reader])
