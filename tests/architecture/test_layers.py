@@ -185,11 +185,66 @@ def test_nothing_imports_the_command_line_but_itself() -> None:
     assert wrong == []
 
 
-def test_only_the_cloning_module_talks_to_the_generated_api() -> None:
+GENERATED = REPO / "generated_client" / "uponai_client"
+ADAPTER = "uponai_widgets._generated"
+
+
+def generated_private_names() -> set[str]:
+    """Private names of the generated package: module-level functions of its operation
+    modules (`_get_kwargs`, `_parse_response`, ...) and its client classes' attributes."""
+    names: set[str] = set()
+    for path in GENERATED.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                candidate = node.name
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                candidate = node.target.id
+            else:
+                continue
+            if candidate.startswith("_") and not candidate.startswith("__"):
+                names.add(candidate)
+    return names
+
+
+def private_uses(path: Path, private: set[str]) -> Iterator[str]:
+    """Where `path` reaches a generated private name: `x._get_kwargs`, `getattr(x, "_client")`
+    (not `self._name`, which is the class's own), or imports a private generated module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in private:
+            if not (isinstance(node.value, ast.Name) and node.value.id in {"self", "cls"}):
+                yield f"{path.name}:{node.lineno} .{node.attr}"
+        elif isinstance(node, ast.Constant) and node.value in private:
+            yield f"{path.name}:{node.lineno} {node.value!r}"
+    for imp in imports_of(path):
+        parts = imp.module.split(".")
+        if parts[0] == "uponai_client" and any(part.startswith("_") for part in parts[1:]):
+            yield f"{path.name}:{imp.line} imports {imp.module}"
+
+
+def test_the_boundary_reader_sees_each_kind_of_private_use(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from uponai_client._spec import SPEC_VERSION\n"
+        "def f(operation, client):\n"
+        "    operation._get_kwargs()\n"
+        "    getattr(client, '_async_client')\n"
+        "    self._client = None\n",
+        encoding="utf-8",
+    )
+    lines = {use.split()[0] for use in private_uses(probe, generated_private_names())}
+    assert lines == {"probe.py:1", "probe.py:3", "probe.py:4"}
+
+
+def test_only_the_adapter_touches_the_generated_clients_internals() -> None:
+    private = generated_private_names()
+    assert {"_get_kwargs", "_parse_response", "_base_url", "_async_client"} <= private
     wrong = [
-        _where(imp)
-        for imp in ALL_IMPORTS
-        if imp.module.startswith("uponai_client.api") and imp.importer != "uponai_widgets._clone"
+        use
+        for path in package_modules()
+        if module_name(path) != ADAPTER
+        for use in private_uses(path, private)
     ]
     assert wrong == []
 

@@ -43,6 +43,21 @@ EXPECTED_ALL = {
     "Voice",
     "VoiceCloneWidget",
     "VoiceCard",
+    "APIStatusError",
+    "ConflictError",
+    "OperationUnavailableError",
+    "OutcomeUnknownTimeoutError",
+    "SampleStreamError",
+    "UnexpectedResponseError",
+    "DEFAULT_TIMEOUT",
+    "UPLOAD_TIMEOUT",
+    "Operation",
+    "call",
+    "call_async",
+    "paginate",
+    "paginate_async",
+    "find_voices",
+    "find_voices_async",
 }
 # Lazy names of batch cloning, sample inspection and preparation: no ipywidgets needed.
 LAZY_SCRIPT_NAMES = {
@@ -72,6 +87,18 @@ LAZY_NAMES = LAZY_WIDGET_NAMES | LAZY_SCRIPT_NAMES
 def test_all_is_pinned() -> None:
     assert set(uponai_widgets.__all__) == EXPECTED_ALL | LAZY_NAMES
     assert len(uponai_widgets.__all__) == len(EXPECTED_ALL | LAZY_NAMES)
+
+
+def test_every_error_the_sdk_defines_is_exported() -> None:
+    from uponai_widgets import _errors
+
+    defined = {
+        name
+        for name, value in vars(_errors).items()
+        if isinstance(value, type) and issubclass(value, uponai_widgets.UponAIError)
+    }
+    assert defined <= set(uponai_widgets.__all__)
+    assert "SampleStreamError" in defined
 
 
 def test_every_eager_name_resolves_and_is_documented() -> None:
@@ -180,13 +207,6 @@ def test_script_names_do_not_need_ipywidgets() -> None:
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError):
         uponai_widgets.NoSuchThing  # noqa: B018 - the attribute access is the test
-
-
-def test_only_the_clone_module_talks_to_the_generated_api() -> None:
-    users = sorted(
-        path.name for path in PACKAGE.glob("*.py") if "uponai_client.api" in path.read_text()
-    )
-    assert users == ["_clone.py"]
 
 
 def test_spec_version_matches_openapi_json() -> None:

@@ -10,7 +10,7 @@ from support.fake_api import TOKEN, ScriptedTransport, clone_args, scripted_conn
 
 import uponai_widgets as uw
 from uponai_client import AuthenticatedClient
-from uponai_widgets._connection import UPLOAD_TIMEOUT
+from uponai_widgets._connection import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT
 
 
 def test_token_and_base_url_come_from_the_environment_when_called(
@@ -62,18 +62,22 @@ def test_repr_shows_base_url_never_token() -> None:
     assert TOKEN not in repr(connection.client)
 
 
-def test_client_is_the_generated_client_with_upload_sized_timeouts() -> None:
+def test_uploads_get_long_timeouts_and_the_client_short_ones() -> None:
     connection = uw.connect("http://api.example", TOKEN)
     assert isinstance(connection.client, AuthenticatedClient)
-    timeout = connection.client.get_httpx_client().timeout
-    assert timeout == UPLOAD_TIMEOUT
-    assert timeout.connect is not None
-    assert timeout.connect <= 10
-    assert timeout.read is not None
-    assert timeout.read >= 120
-    assert timeout.write is not None
-    assert timeout.write >= 120
-    assert uw.connect("http://a", "t", timeout=30).client.get_httpx_client().timeout.read == 30
+    assert connection.client.get_httpx_client().timeout == DEFAULT_TIMEOUT
+    assert DEFAULT_TIMEOUT.read is not None
+    assert DEFAULT_TIMEOUT.read <= 30
+    assert UPLOAD_TIMEOUT.read is not None
+    assert UPLOAD_TIMEOUT.read >= 120
+    assert UPLOAD_TIMEOUT.write is not None
+    assert UPLOAD_TIMEOUT.write >= 120
+    transport = ScriptedTransport()
+    uw.clone_voice(scripted_connection(transport), **clone_args())
+    assert transport.seen[0].timeout == UPLOAD_TIMEOUT.as_dict()
+    chosen = uw.connect("http://a", "t", timeout=30)
+    assert chosen.client.get_httpx_client().timeout.read == 30
+    assert chosen.timeout == httpx.Timeout(30, connect=10)
 
 
 def test_requests_carry_user_agent_with_package_and_spec_versions() -> None:
@@ -118,8 +122,8 @@ def test_per_call_timeout_does_not_change_the_shared_client() -> None:
     timeouts = sorted(seen.timeout["read"] or 0 for seen in transport.seen)
     assert timeouts == [7, 99, UPLOAD_TIMEOUT.read]
     assert all(seen.timeout["connect"] in (3, 7, UPLOAD_TIMEOUT.connect) for seen in transport.seen)
-    assert connection.client.get_async_httpx_client().timeout == UPLOAD_TIMEOUT
-    assert connection.timeout == UPLOAD_TIMEOUT
+    assert connection.client.get_async_httpx_client().timeout == DEFAULT_TIMEOUT
+    assert connection.timeout is None
 
 
 def test_connection_closes_its_http_clients() -> None:

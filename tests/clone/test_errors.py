@@ -27,9 +27,9 @@ def sandbox_error(status: int, message: str) -> Reply:
         (422, uw.InvalidRequestError),
         (429, uw.RateLimitError),
         (500, uw.ServerError),
-        (502, uw.ServerError),
         (503, uw.ServerError),
-        (409, uw.UponAIError),
+        (409, uw.ConflictError),
+        (418, uw.APIStatusError),
     ],
 )
 def test_each_status_raises_its_class(status: int, cls: type[uw.UponAIError]) -> None:

@@ -208,7 +208,7 @@ def test_all_problems_are_listed_readably(tmp_path: Path) -> None:
         ("sample 2", "samples"),
     ]
     text = str(error)
-    assert text.startswith("Nothing was sent: the clone request has 4 problems:")
+    assert text.startswith("Nothing was sent: the request has 4 problems:")
     assert "- sample 'gone.wav': no such file" in text
     assert "- name: the voice name must not be empty or blank" in text
     assert error.status is None

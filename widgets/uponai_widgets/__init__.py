@@ -4,6 +4,8 @@
     >>> connection = uw.connect()  # UPONAI_API_KEY, and UPONAI_BASE_URL for the sandbox
     >>> voice = uw.clone_voice(connection, name="Ada", provider="elevenlabs",
     ...                        workspace_id=42, samples=["one.wav", "two.wav"])
+    >>> from uponai_client.api.voices import clone_voice  # any generated operation:
+    >>> uw.call(connection, some_operation, **its_arguments)  # same retries and errors
 
 The package in layers (imports point down only; `tests/architecture/test_layers.py` enforces it):
 
@@ -11,8 +13,9 @@ The package in layers (imports point down only; `tests/architecture/test_layers.
     jupyter/   widgets, views, the card, IPython formatter, chunk store, *.js / *.css  (jupyter extra)
     batch/     clone_voices, jobs, result tables, batch progress (data only)
     audio/     sample inspection, waveform pictures, sample preparation           (audio extra)
-    _*.py      core: connection, cloning, samples, validation, errors, retry, progress, sizes
-    uponai_client   the generated client (only `_clone` calls its `api`)
+    _*.py      core: connection, the request runtime (call, paginate, find_voices), cloning,
+               samples, validation, errors, retry, progress, sizes
+    uponai_client   the generated client (only the adapter `_generated` touches its internals)
 
 Batch cloning, sample inspection and the widgets are imported only when first used, so
 `import uponai_widgets` stays fast in scripts.
@@ -27,40 +30,57 @@ from typing import TYPE_CHECKING, Any
 from uponai_client.models import Voice
 
 from ._clone import clone_voice, clone_voice_async
-from ._connection import Connection, connect
+from ._connection import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT, Connection, connect
 from ._errors import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     AuthenticationError,
+    ConflictError,
     InvalidRequestError,
     NotFoundError,
+    OperationUnavailableError,
     OutcomeUnknownError,
+    OutcomeUnknownTimeoutError,
     PayloadTooLargeError,
     PermissionDeniedError,
     Problem,
     RateLimitError,
+    SampleStreamError,
     ServerError,
+    UnexpectedResponseError,
     UnsupportedMediaError,
     UponAIError,
     ValidationError,
 )
+from ._find import find_voices, find_voices_async
+from ._generated import Operation
+from ._operations import call, call_async
+from ._pages import paginate, paginate_async
 from ._retry import RetryPolicy
 from ._validation import Limits, validate_clone
 from ._version import __version__
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
+    "UPLOAD_TIMEOUT",
     "APIConnectionError",
+    "APIStatusError",
     "APITimeoutError",
     "AudioPicker",
     "AuthenticationError",
     "BatchInterrupted",
     "BatchResult",
     "BatchRow",
+    "ConflictError",
     "Connection",
     "InvalidRequestError",
     "Limits",
     "NotFoundError",
+    "Operation",
+    "OperationUnavailableError",
     "OutcomeUnknownError",
+    "OutcomeUnknownTimeoutError",
     "OverallVerdict",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -70,7 +90,9 @@ __all__ = [
     "RateLimitError",
     "RetryPolicy",
     "SampleReport",
+    "SampleStreamError",
     "ServerError",
+    "UnexpectedResponseError",
     "UnsupportedMediaError",
     "UponAIError",
     "ValidationError",
@@ -79,15 +101,21 @@ __all__ = [
     "VoiceCloneWidget",
     "VoiceRecorder",
     "__version__",
+    "call",
+    "call_async",
     "clone_voice",
     "clone_voice_async",
     "clone_voices",
     "clone_voices_async",
     "connect",
+    "find_voices",
+    "find_voices_async",
     "inspect_sample",
     "inspect_samples",
     "jobs_from_folder",
     "overall_verdict",
+    "paginate",
+    "paginate_async",
     "partial_result",
     "prepare_sample",
     "prepare_samples",

@@ -1,15 +1,14 @@
-"""`clone_voice` / `clone_voice_async`: the only module that talks to `uponai_client.api`.
+"""`clone_voice` / `clone_voice_async`: one user of the request runtime.
 
-The generated operation builds each request (`_get_kwargs` from a `CloneVoiceBody` of `File`s)
-and parses the 201 (`_build_response`); the generated client's httpx client carries it. This
-module adds validation, streaming readers, progress, typed errors and safe retries.
+The generated operation builds each request and parses the 201 (through the adapter); the
+runtime sends it with the connection's retry rule and typed errors. This module adds what a
+clone needs on top: validation before anything is sent, samples streamed from disk and
+rewound for a retry, upload progress, and the wording of an unknown outcome.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import BinaryIO, cast
 
 import httpx
@@ -17,60 +16,51 @@ import httpx
 from uponai_client import AuthenticatedClient
 from uponai_client.api.voices import clone_voice as _operation
 from uponai_client.models import CloneVoiceBody, CloneVoiceXActorType, Voice
-from uponai_client.types import UNSET, File, Unset
+from uponai_client.types import UNSET, File
 
-from ._connection import Connection, as_connection, effective_timeout, resolve_timeout, user_agent
-from ._errors import RateLimitError, ServerError, error_from_response
-from ._failures import Attempt, Failure, send_failure, unread_body, unreadable_2xx
-from ._progress import ProgressCallback, ProgressStream, ProgressTracker, UploadState
+from . import _generated
+from ._connection import Connection, as_connection, effective_timeout
+from ._errors import SampleStreamError, UponAIError, redact
+from ._progress import ProgressCallback, ProgressTracker, UploadState
+from ._runtime import CLONE_WORDING, Exchange, send, send_async
 from ._samples import SampleReader
 from ._validation import check_request
 
 __all__ = ["clone_voice", "clone_voice_async", "clone_voice_async_tracked"]
 
 
-logger = logging.getLogger("uponai_widgets")
-
-_ALWAYS_RETRIED_STATUSES = (429, 503)
-
-
-@dataclass(repr=False)
-class _Plan:
-    """A validated request, ready to be sent as many times as the retry policy allows.
-
-    No repr: it holds the impersonation reason and the token (verbose tracebacks show locals).
-    """
-
-    connection: Connection
-    body_fields: tuple[int, str, str]
-    actor_type: CloneVoiceXActorType | Unset
-    provider_id: int | Unset
-    tenant_id: int | Unset
-    impersonation_reason: str | Unset
-    readers: list[SampleReader]
-    timeout: httpx.Timeout | None
-    tracker: ProgressTracker
-    secrets: tuple[str, ...]
-    state: UploadState
-
-    def close(self) -> None:
-        for reader in self.readers:
-            reader.close()
-
-    @property
-    def attempt(self) -> Attempt:
-        """What failure classification needs (the state is this call's)."""
-        return Attempt(
-            host=self.connection.base_url,
-            secrets=self.secrets,
-            state=self.state,
-            readers=self.readers,
-            unsafe_retries=self.connection.retry.retry_after_body_sent,
-        )
+def _replay_blocker(readers: list[SampleReader]) -> str | None:
+    stuck = next((reader.label for reader in readers if not reader.can_rewind()), None)
+    if stuck is None:
+        return None
+    return (
+        f"sample {stuck!r} is a stream that cannot be rewound "
+        "(pass a path, bytes or a seekable file to allow retries)"
+    )
 
 
-def _plan(
+def _stream_failure(
+    readers: list[SampleReader], secrets: tuple[str, ...], exc: OSError
+) -> UponAIError:
+    detail = redact(f"{type(exc).__name__}: {exc}".rstrip(": "), secrets)[:500]
+    stuck = next((reader.label for reader in readers if reader.reading), None)
+    which = f"Sample {stuck!r}" if stuck else "A sample"
+    return SampleStreamError(
+        f"{which} could not be read during the upload ({detail}); the upload was stopped "
+        "before its end, so no voice was created."
+    )
+
+
+def _parse_voice(response: httpx.Response) -> Voice:
+    voice = _generated.parse_success(_operation, response)
+    if not isinstance(voice, Voice):
+        raise TypeError("no voice in it")
+    return voice
+
+
+def _exchange(
     connection: Connection | AuthenticatedClient,
+    state: UploadState,
     name: str,
     provider: str,
     workspace_id: int,
@@ -81,9 +71,10 @@ def _plan(
     impersonation_reason: str | None,
     on_progress: ProgressCallback | None,
     timeout: float | httpx.Timeout | None,
-) -> _Plan:
+) -> tuple[Exchange[Voice], list[SampleReader]]:
+    """The validated clone request (nothing is sent when the input is bad) and its readers."""
     conn = as_connection(connection)
-    call_timeout = resolve_timeout(timeout)
+    call_timeout = effective_timeout(timeout, conn.timeout, upload=True)
     readers = check_request(
         name=name,
         provider=provider,
@@ -95,136 +86,51 @@ def _plan(
         tenant_id=tenant_id,
         limits=conn.limits,
     )
-    return _Plan(
-        connection=conn,
-        body_fields=(int(workspace_id), provider.strip(), name.strip()),
-        actor_type=CloneVoiceXActorType(str(actor_type)) if actor_type else UNSET,
-        provider_id=int(provider_id) if provider_id is not None else UNSET,
-        tenant_id=int(tenant_id) if tenant_id is not None else UNSET,
-        impersonation_reason=impersonation_reason.strip() if impersonation_reason else UNSET,
-        readers=readers,
-        timeout=call_timeout or conn.timeout,
-        tracker=ProgressTracker(on_progress),
-        secrets=tuple(
-            s for s in (conn.client.token, impersonation_reason) if isinstance(s, str) and s
-        ),
-        state=UploadState(),
+    headers = {
+        "x_actor_type": CloneVoiceXActorType(str(actor_type)) if actor_type else UNSET,
+        "x_provider_id": int(provider_id) if provider_id is not None else UNSET,
+        "x_tenant_id": int(tenant_id) if tenant_id is not None else UNSET,
+        "x_impersonation_reason": impersonation_reason.strip() if impersonation_reason else UNSET,
+    }
+    fields = (int(workspace_id), provider.strip(), name.strip())
+    secrets = tuple(
+        s for s in (conn.client.token, impersonation_reason) if isinstance(s, str) and s
     )
 
-
-def _request(plan: _Plan, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
-    """A fresh request for one attempt, every sample rewound to its first byte."""
-    workspace_id, provider, name = plan.body_fields
-    for reader in plan.readers:
-        reader.seek(0)
-    body = CloneVoiceBody(
-        workspace_id=workspace_id,
-        voice_provider=provider,
-        voice_name=name,
-        files=[
-            File(payload=cast(BinaryIO, r), file_name=r.filename, mime_type=r.mime)
-            for r in plan.readers
-        ],
-    )
-    kwargs = _operation._get_kwargs(
-        body=body,
-        x_actor_type=plan.actor_type,
-        x_provider_id=plan.provider_id,
-        x_tenant_id=plan.tenant_id,
-        x_impersonation_reason=plan.impersonation_reason,
-    )
-    kwargs["headers"]["User-Agent"] = user_agent()
-    timeout = effective_timeout(None, plan.timeout, http.timeout)
-    request = http.build_request(**kwargs, timeout=timeout)
-    length = request.headers.get("Content-Length")
-    plan.state.new_attempt()
-    request.stream = ProgressStream(
-        request.stream, int(length) if length is not None else None, plan.tracker, plan.state
-    )
-    return request
-
-
-def _outcome(plan: _Plan, response: httpx.Response) -> Voice | Failure:
-    """The cloned voice, or the failure a (fully read) response means."""
-    policy = plan.connection.retry
-    status = response.status_code
-    if 200 <= status < 300:
-        if status != 201:
-            return unreadable_2xx(plan.attempt, status, "the API answers 201 with a voice")
-        try:
-            voice = _operation._build_response(client=plan.connection.client, response=response)
-        except Exception as exc:  # any parse failure (RecursionError too): the voice may exist
-            return unreadable_2xx(plan.attempt, status, f"{type(exc).__name__}, not a voice")
-        if not isinstance(voice.parsed, Voice):
-            return unreadable_2xx(plan.attempt, status, "no voice in it")
-        return voice.parsed
-    retry_after = policy.retry_after(response.headers)
-    error = error_from_response(response, secrets=plan.secrets, retry_after=retry_after)
-    retryable = status in _ALWAYS_RETRIED_STATUSES or (
-        status >= 500 and policy.retry_after_body_sent
-    )
-    return Failure(error, retryable, response.headers)
-
-
-def _sync_attempt(plan: _Plan, http: httpx.Client) -> Voice | Failure:
-    request = _request(plan, http)
-    logger.debug("clone_voice: sending %d samples", len(plan.readers))
-    try:
-        response = http.send(request, stream=True)
-    except Exception as exc:  # every failure becomes a typed error (the cause is kept)
-        return send_failure(plan.attempt, exc)
-    plan.state.answered = True
-    try:
-        response.read()
-    except Exception as exc:
-        return unread_body(plan.attempt, response, exc)
-    finally:
-        response.close()
-    return _outcome(plan, response)
-
-
-async def _async_attempt(plan: _Plan, http: httpx.AsyncClient) -> Voice | Failure:
-    request = _request(plan, http)
-    logger.debug("clone_voice_async: sending %d samples", len(plan.readers))
-    try:
-        response = await http.send(request, stream=True)
-    except Exception as exc:  # every failure becomes a typed error (the cause is kept)
-        return send_failure(plan.attempt, exc)
-    plan.state.answered = True
-    try:
-        await response.aread()
-    except Exception as exc:
-        return unread_body(plan.attempt, response, exc)
-    finally:
-        await response.aclose()
-    return _outcome(plan, response)
-
-
-def _next_delay(plan: _Plan, failure: Failure, retry_number: int) -> float | None:
-    """Seconds to wait before retrying, or None when the failure must be raised."""
-    policy = plan.connection.retry
-    if not failure.retryable or retry_number > policy.max_retries:
-        return None
-    stuck = [reader.label for reader in plan.readers if not reader.can_rewind()]
-    if stuck:
-        failure.error.message += (
-            f" Not retried: sample {stuck[0]!r} is a stream that cannot be rewound "
-            "(pass a path, bytes or a seekable file to allow retries)."
+    def build() -> dict[str, object]:
+        for reader in readers:
+            reader.seek(0)
+        body = CloneVoiceBody(
+            workspace_id=fields[0],
+            voice_provider=fields[1],
+            voice_name=fields[2],
+            files=[
+                File(payload=cast(BinaryIO, r), file_name=r.filename, mime_type=r.mime)
+                for r in readers
+            ],
         )
-        return None
-    delay = policy.delay(retry_number, failure.headers)
-    if isinstance(failure.error, RateLimitError | ServerError) and failure.error.status:
-        reason = f"HTTP {failure.error.status}"
-    else:
-        reason = type(failure.error).__name__
-    logger.info(
-        "clone_voice: retry %d of %d in %.2f s after %s",
-        retry_number,
-        policy.max_retries,
-        delay,
-        reason,
+        return _generated.build_arguments(_operation, {"body": body, **headers})
+
+    exchange = Exchange(
+        connection=conn,
+        label="clone_voice",
+        method="POST",
+        build=build,
+        parse=_parse_voice,
+        timeout=call_timeout,
+        secrets=secrets,
+        wording=CLONE_WORDING,
+        state=state,
+        tracker=ProgressTracker(on_progress),
+        replay_blocker=lambda: _replay_blocker(readers),
+        stream_failure=lambda exc: _stream_failure(readers, secrets, exc),
     )
-    return delay
+    return exchange, readers
+
+
+def _close(readers: list[SampleReader]) -> None:
+    for reader in readers:
+        reader.close()
 
 
 def clone_voice(
@@ -249,8 +155,9 @@ def clone_voice(
     `on_progress(sent_bytes, total_bytes)` is called as the body streams. `timeout` (seconds or
     `httpx.Timeout`) applies to this call only. Raises a typed `UponAIError` on failure.
     """
-    plan = _plan(
+    exchange, readers = _exchange(
         connection,
+        UploadState(),
         name,
         provider,
         workspace_id,
@@ -262,21 +169,10 @@ def clone_voice(
         on_progress,
         timeout,
     )
-    http = plan.connection.client.get_httpx_client()
     try:
-        retry_number = 0
-        while True:
-            result = _sync_attempt(plan, http)
-            if isinstance(result, Voice):
-                return result
-            retry_number += 1
-            delay = _next_delay(plan, result, retry_number)
-            if delay is None:
-                break
-            plan.connection.retry.sleep(delay)
+        return send(exchange)
     finally:
-        plan.close()
-    raise result.error
+        _close(readers)
 
 
 async def clone_voice_async(
@@ -327,8 +223,9 @@ async def clone_voice_async_tracked(
 ) -> Voice:
     """`clone_voice_async` that keeps `state` up to date, so a caller that cancels it knows
     whether the voice may have been created (`state.possibly_created`)."""
-    plan = _plan(
+    exchange, readers = _exchange(
         connection,
+        state,
         name,
         provider,
         workspace_id,
@@ -340,19 +237,7 @@ async def clone_voice_async_tracked(
         on_progress,
         timeout,
     )
-    plan.state = state
-    http = plan.connection.async_http()
     try:
-        retry_number = 0
-        while True:
-            result = await _async_attempt(plan, http)
-            if isinstance(result, Voice):
-                return result
-            retry_number += 1
-            delay = _next_delay(plan, result, retry_number)
-            if delay is None:
-                break
-            await plan.connection.retry.wait_async(delay)
+        return await send_async(exchange)
     finally:
-        plan.close()
-    raise result.error
+        _close(readers)

@@ -1,4 +1,4 @@
-"""`connect()` and `Connection`: the generated client, upload-sized timeouts and a retry policy."""
+"""`connect()` and `Connection`: the generated client, timeouts by kind of request, a retry policy."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ import threading
 import weakref
 from typing import Any
 
-import attrs
 import httpx
 
 from uponai_client import AuthenticatedClient
-from uponai_client._spec import SPEC_VERSION
 
+from . import _generated
 from ._errors import AuthenticationError
 from ._retry import RetryPolicy
 from ._validation import Limits
@@ -22,6 +21,7 @@ from ._version import __version__
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
     "SPEC_VERSION",
     "UPLOAD_TIMEOUT",
     "Connection",
@@ -36,10 +36,17 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.upon-ai.com"
 
 UPLOAD_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=120.0, pool=30.0)
-"""Short connect, long write (a slow uplink) and read (the server processes the audio)."""
+"""For uploads (multipart bodies): short connect, long write (a slow uplink) and read (the
+server processes the audio)."""
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+"""For every other request: 10 s to connect, 30 s to send or to wait for the answer."""
 
 TOKEN_VARIABLE = "UPONAI_API_KEY"  # noqa: S105 - the variable name, not a secret
 BASE_URL_VARIABLE = "UPONAI_BASE_URL"
+
+
+SPEC_VERSION = _generated.SPEC_VERSION
 
 
 def user_agent() -> str:
@@ -64,20 +71,17 @@ def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout | No
 def effective_timeout(
     call: float | httpx.Timeout | None = None,
     connection: httpx.Timeout | None = None,
-    client: httpx.Timeout | None = None,
+    *,
+    upload: bool,
 ) -> httpx.Timeout:
-    """The one rule for a request's timeout: this call's, else the connection's, else the
-    HTTP client's own (when it sets any limit), else `UPLOAD_TIMEOUT`."""
+    """The one rule for a request's timeout: this call's, else the connection's (from
+    `connect(timeout=...)`), else `UPLOAD_TIMEOUT` for an upload and `DEFAULT_TIMEOUT` for the rest."""
     resolved = resolve_timeout(call)
     if resolved is not None:
         return resolved
     if connection is not None:
         return connection
-    if client is not None and any(
-        value is not None for value in (client.connect, client.read, client.write, client.pool)
-    ):
-        return client
-    return UPLOAD_TIMEOUT
+    return UPLOAD_TIMEOUT if upload else DEFAULT_TIMEOUT
 
 
 def checked_token(token: str | None) -> str:
@@ -101,23 +105,18 @@ def checked_token(token: str | None) -> str:
 def _normalise_client_token(client: AuthenticatedClient) -> None:
     """Strip a raw client's token in place (and in HTTP clients it already built)."""
     token = checked_token(client.token)
-    if token == client.token:
-        return
-    client.token = token
-    value = f"{client.prefix} {token}" if client.prefix else token
-    if client.auth_header_name in client._headers:
-        client._headers[client.auth_header_name] = value
-    for http in (client._client, client._async_client):
-        if http is not None:
-            http.headers[client.auth_header_name] = value
+    if token != client.token:
+        _generated.set_token(client, token)
 
 
 class Connection:
     """The generated `AuthenticatedClient` (as `.client`) with a retry policy and limits.
 
-    Create one with `connect()`. Safe to share between concurrent calls: per-call options
-    (timeouts, progress) never change it. Close it with `close()` / `aclose()` or use it as a
-    (sync or async) context manager.
+    Create one with `connect()`. Safe to share between concurrent calls and event loops:
+    per-call options (timeouts, progress) never change it. `timeout` is the one set at
+    `connect(timeout=...)` for every request, or None for timeouts by kind (`UPLOAD_TIMEOUT`,
+    `DEFAULT_TIMEOUT`). Close it with `close()` / `aclose()` or use it as a (sync or async)
+    context manager.
     """
 
     __slots__ = ("_loop_clients", "_loop_lock", "client", "limits", "retry", "timeout")
@@ -152,7 +151,9 @@ class Connection:
         with self._loop_lock:
             http = self._loop_clients.get(loop)
             if http is None:
-                owner = self.client if not self._loop_clients else attrs.evolve(self.client)
+                owner = (
+                    self.client if not self._loop_clients else _generated.copy_client(self.client)
+                )
                 http = owner.get_async_httpx_client()
                 self._loop_clients[loop] = http
         return http
@@ -160,16 +161,14 @@ class Connection:
     @property
     def base_url(self) -> str:
         """The API's base URL."""
-        return str(self.client._base_url)
+        return _generated.base_url(self.client)
 
     def __repr__(self) -> str:
         return f"Connection(base_url={self.base_url!r}, max_retries={self.retry.max_retries})"
 
     def close(self) -> None:
         """Close the sync HTTP connections (the async ones need `aclose`)."""
-        sync_client = self.client._client
-        if sync_client is not None:
-            sync_client.close()
+        _generated.close_sync(self.client)
 
     async def aclose(self) -> None:
         """Close the sync HTTP connections and the async ones of the running event loop."""
@@ -177,8 +176,8 @@ class Connection:
         with self._loop_lock:
             async_client = self._loop_clients.pop(asyncio.get_running_loop(), None)
         if async_client is None:
-            async_client = self.client._async_client
-        if async_client is not None:
+            await _generated.close_async(self.client)
+        else:
             await async_client.aclose()
 
     def __enter__(self) -> Connection:
@@ -209,7 +208,8 @@ def connect(
     Args:
         base_url: defaults to `$UPONAI_BASE_URL`, else the production API.
         token: defaults to `$UPONAI_API_KEY`, read now (not at import).
-        timeout: seconds, or an `httpx.Timeout`; default short connect, long upload and read.
+        timeout: seconds, or an `httpx.Timeout`, for every request; by default uploads get
+            `UPLOAD_TIMEOUT` (read 300 s) and every other request `DEFAULT_TIMEOUT` (30 s).
         max_retries: how many times a safe-to-retry failure is retried (ignored with `retry`).
         retry: a full `RetryPolicy` (backoff, opt-in unsafe retries, injectable sleep).
         limits: client-side `Limits` checked before sending.
@@ -222,16 +222,16 @@ def connect(
     base_url = (base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL).strip()
     if not base_url.startswith(("http://", "https://")):
         raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
-    upload_timeout = effective_timeout(timeout)
+    chosen = resolve_timeout(timeout)
     client = AuthenticatedClient(
         base_url=base_url.rstrip("/"),
         token=token,
-        timeout=upload_timeout,
+        timeout=chosen or DEFAULT_TIMEOUT,
         headers={"User-Agent": user_agent()},
         httpx_args=dict(httpx_args or {}),
     )
     policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
-    return Connection(client, retry=policy, timeout=upload_timeout, limits=limits)
+    return Connection(client, retry=policy, timeout=chosen, limits=limits)
 
 
 def as_connection(connection: Connection | AuthenticatedClient) -> Connection:

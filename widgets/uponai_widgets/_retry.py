@@ -1,27 +1,71 @@
-"""When to retry a clone, and how long to wait first (Retry-After and jittered backoff)."""
+"""`RetryPolicy`: the one place that decides whether a failed request is sent again, and when.
+
+The rule, by what the failure can have done on the server:
+
+    how far the request got     GET HEAD OPTIONS PUT DELETE        POST PATCH
+    nothing left the client     retry                              retry
+    part of the body left       retry                              fail (nothing was created)
+    all of it, no answer        retry                              unknown outcome
+    429, 503                    retry                              retry (refused before any work)
+    408, 500                    retry                              fail
+    502, 504                    retry                              unknown if the body went out
+    other statuses              fail                               fail
+    a 2xx it cannot read        fail                               unknown outcome
+
+An unknown outcome (`OutcomeUnknownError`) is never sent again: the API has no idempotency key.
+`retry_after_body_sent=True` lets POST and PATCH be retried like the others, for callers that
+accept a possible duplicate. A request whose body cannot be replayed is never retried.
+"""
 
 from __future__ import annotations
 
 import email.utils
+import enum
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["RetryPolicy"]
+__all__ = ["IDEMPOTENT_METHODS", "Decision", "RetryPolicy", "Sent"]
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""Methods whose repetition has the effect of one request (RFC 9110, 9.2.2)."""
+
+_REFUSED_BEFORE_WORK = frozenset({429, 503})
+_RETRIED_WHEN_IDEMPOTENT = frozenset({408, 429, 500, 502, 503, 504})
+_PROXY_LOST_UPSTREAM = frozenset({502, 504})
+
+
+class Sent(enum.Enum):
+    """How much of a request had left the client when its attempt failed."""
+
+    NOTHING = "nothing"
+    PART = "part"
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do about one failed attempt.
+
+    retry: send it again (after `RetryPolicy.delay`).
+    unknown: it may have been carried out and no answer says so (raise `OutcomeUnknownError`).
+    not_retried: why a failure that could have been retried was not (ends the error's message).
+    """
+
+    retry: bool
+    unknown: bool
+    not_retried: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class RetryPolicy:
-    """How a `Connection` retries a clone request.
+    """How a `Connection` retries requests (the table above), and how long it waits first.
 
-    Always retried (up to `max_retries` times): a connection failure before any byte of the body
-    was sent, 429 and 503. Retried only with `retry_after_body_sent=True`: other 5xx answers, and
-    timeouts or dropped connections after the upload started (the voice may then exist twice).
-    The wait honours `Retry-After` (seconds or HTTP date) and `retry-after-ms`, capped at
-    `retry_after_max`; otherwise it is an exponential backoff from `backoff_initial`, capped at
-    `backoff_max`, with jitter. `sleep`, `async_sleep`, `clock` (epoch seconds) and `random`
-    (a float in [0, 1)) can be replaced, for example in tests.
+    Up to `max_retries` retries. The wait honours `Retry-After` (seconds or HTTP date) and
+    `retry-after-ms`, capped at `retry_after_max`; otherwise it is an exponential backoff from
+    `backoff_initial`, capped at `backoff_max`, with jitter. `sleep`, `async_sleep`, `clock`
+    (epoch seconds) and `random` (a float in [0, 1)) can be replaced, for example in tests.
     """
 
     max_retries: int = 2
@@ -37,6 +81,45 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
+
+    def decide(
+        self,
+        method: str,
+        *,
+        sent: Sent,
+        status: int | None,
+        retry_number: int,
+        replay_blocker: str | None = None,
+    ) -> Decision:
+        """The decision for a failed attempt (see the module's table).
+
+        `status` is None when no answer arrived; `retry_number` counts from 1 for the retry
+        being considered; `replay_blocker` says why the body cannot be sent again (None: it can).
+        """
+        idempotent = method.upper() in IDEMPOTENT_METHODS
+        unknown = not idempotent and (
+            (status is None and sent is Sent.ALL)
+            or (status is not None and 200 <= status < 300)
+            or (status in _PROXY_LOST_UPSTREAM and sent is Sent.ALL)
+        )
+        repeatable = idempotent or self.retry_after_body_sent
+        if status is None:
+            may = sent is Sent.NOTHING or repeatable
+        elif 200 <= status < 300:
+            may = False
+        else:
+            may = status in _REFUSED_BEFORE_WORK or (
+                repeatable and status in _RETRIED_WHEN_IDEMPOTENT
+            )
+        if not may:
+            return Decision(retry=False, unknown=unknown)
+        if retry_number > self.max_retries:
+            return Decision(retry=False, unknown=unknown)
+        if replay_blocker is not None:
+            return Decision(
+                retry=False, unknown=unknown, not_retried=f"Not retried: {replay_blocker}."
+            )
+        return Decision(retry=True, unknown=unknown)
 
     def retry_after(self, headers: Mapping[str, str]) -> float | None:
         """The delay the server asked for, in seconds, or None when it asked for none."""

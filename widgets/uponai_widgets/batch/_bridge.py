@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-import attrs
 import httpx
 
 from uponai_client import AuthenticatedClient
 
+from .. import _generated
 from .._connection import Connection, as_connection
 from ._interrupt import BatchInterrupted, partial_result
 from ._jobs import Job
@@ -54,10 +54,10 @@ def _private_connection(connection: Connection | AuthenticatedClient) -> Connect
     async connections belong to the loop that opened them."""
     conn = as_connection(connection)
     changes: dict[str, Any] = {}
-    if conn.client._verify_ssl is True:
+    if _generated.uses_default_tls(conn.client):
         ca = (os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
         changes["verify_ssl"] = _default_ssl_context(*ca)
-    client = attrs.evolve(conn.client, **changes)
+    client = _generated.copy_client(conn.client, **changes)
     return Connection(client, retry=conn.retry, timeout=conn.timeout, limits=conn.limits)
 
 

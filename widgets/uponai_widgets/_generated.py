@@ -1,0 +1,179 @@
+"""The adapter: the only hand-written module that touches the generated client's internals.
+
+openapi-python-client writes, in every operation module, `_get_kwargs(**arguments)` (the
+request as httpx arguments) and `_parse_response(client=..., response=...)` (the documented
+statuses parsed into models), and keeps its httpx clients in private attributes of
+`Client` / `AuthenticatedClient`. The SDK sends every request itself (retries, progress, typed
+errors), so it needs exactly those parts; they are reached from here and nowhere else.
+`tests/codegen/test_adapter.py` runs these functions against every corpus fixture's freshly
+generated package, so a generator upgrade that changes them fails a test, not a user.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, Protocol, TypeVar
+
+import attrs
+import httpx
+
+from uponai_client._spec import SPEC_TITLE, SPEC_VERSION
+
+__all__ = [
+    "SPEC_TITLE",
+    "SPEC_VERSION",
+    "Operation",
+    "UndocumentedStatus",
+    "base_url",
+    "build_arguments",
+    "close_async",
+    "close_sync",
+    "copy_client",
+    "is_operation",
+    "is_unset",
+    "operation_label",
+    "operation_parameters",
+    "parse_success",
+    "result_type",
+    "set_token",
+    "uses_default_tls",
+]
+
+T_co = TypeVar("T_co", covariant=True)
+C = TypeVar("C", bound=attrs.AttrsInstance)
+
+
+class Operation(Protocol[T_co]):
+    """A generated operation module (`from uponai_client.api.voices import clone_voice`).
+
+    Type checkers match a module against this protocol by its `sync` function, so
+    `call(connection, list_voices, ...)` is typed as what `list_voices.sync` returns.
+    """
+
+    @property
+    def sync(self) -> typing.Callable[..., T_co | None]:
+        """The generated blocking function (the SDK reads its signature, never calls it)."""
+
+
+class UndocumentedStatus(Exception):
+    """The answer's status is not one the spec documents for the operation."""
+
+
+class _StrictClient:
+    """What `_parse_response` reads of a client: undocumented statuses raise."""
+
+    raise_on_unexpected_status = True
+
+
+_STRICT = _StrictClient()
+
+
+def is_operation(value: object) -> bool:
+    """True for a generated operation module."""
+    return isinstance(value, types.ModuleType) and all(
+        callable(getattr(value, name, None)) for name in ("_get_kwargs", "_parse_response", "sync")
+    )
+
+
+def operation_label(operation: object) -> str:
+    """The operation's module name (`list_voices`), for messages and logs."""
+    return str(getattr(operation, "__name__", repr(operation))).rsplit(".", 1)[-1]
+
+
+def operation_parameters(operation: Any) -> Mapping[str, inspect.Parameter]:
+    """The operation's own keywords (path, query, header parameters and `body`)."""
+    parameters = inspect.signature(operation._get_kwargs).parameters
+    return types.MappingProxyType(dict(parameters))
+
+
+def build_arguments(operation: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """httpx request arguments (`method`, `url`, `params`, `json`, `files`, `headers`, ...).
+
+    Raises `TypeError` for arguments the operation does not take (or misses), and whatever
+    the generated code raises for a value of the wrong kind.
+    """
+    get_kwargs = operation._get_kwargs
+    inspect.signature(get_kwargs).bind(**arguments)
+    built: dict[str, Any] = get_kwargs(**arguments)
+    built["method"] = str(built["method"]).upper()
+    built.setdefault("headers", {})
+    return built
+
+
+def parse_success(operation: Any, response: httpx.Response) -> Any:
+    """The parsed body of a 2xx answer the spec documents (None for a body-less one).
+
+    Raises `UndocumentedStatus` for a status the spec does not document, and whatever the
+    generated model raises for a body that does not match it.
+    """
+    parse = operation._parse_response
+    errors = getattr(operation, "errors", None)
+    unexpected = getattr(errors, "UnexpectedStatus", None)
+    try:
+        return parse(client=_STRICT, response=response)
+    except Exception as exc:
+        if unexpected is not None and isinstance(exc, unexpected):
+            raise UndocumentedStatus(response.status_code) from None
+        raise
+
+
+def is_unset(value: object) -> bool:
+    """True for the generated `UNSET` (of any generated package): a field the answer lacked."""
+    return type(value).__name__ == "Unset" and not value
+
+
+def result_type(operation: Any) -> Any:
+    """The type `sync` returns, without the `None` it adds for undocumented statuses."""
+    hints = typing.get_type_hints(operation.sync)
+    returned = hints.get("return", Any)
+    members = [arg for arg in typing.get_args(returned) if arg is not type(None)]
+    if typing.get_origin(returned) in (typing.Union, types.UnionType):
+        if len(members) == 1:
+            return members[0]
+        return typing.Union[tuple(members)]  # noqa: UP007 - built at run time
+    return returned
+
+
+# The generated client's private state.
+
+
+def base_url(client: Any) -> str:
+    """The client's base URL."""
+    return str(client._base_url)
+
+
+def set_token(client: Any, token: str) -> None:
+    """Replace a client's token in place, in the HTTP clients it already built too."""
+    client.token = token
+    value = f"{client.prefix} {token}" if client.prefix else token
+    if client.auth_header_name in client._headers:
+        client._headers[client.auth_header_name] = value
+    for http in (client._client, client._async_client):
+        if http is not None:
+            http.headers[client.auth_header_name] = value
+
+
+def copy_client(client: C, **changes: Any) -> C:
+    """The same settings in a new client object with no HTTP client built yet."""
+    copied: C = attrs.evolve(client, **changes)  # type: ignore[misc]  # generated attrs classes
+    return copied
+
+
+def uses_default_tls(client: Any) -> bool:
+    """True when the client verifies TLS with httpx's default settings."""
+    return client._verify_ssl is True
+
+
+def close_sync(client: Any) -> None:
+    """Close the client's sync HTTP client, if it built one."""
+    if client._client is not None:
+        client._client.close()
+
+
+async def close_async(client: Any) -> None:
+    """Close the client's own async HTTP client, if it built one."""
+    if client._async_client is not None:
+        await client._async_client.aclose()
