@@ -13,11 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from support.codegen import regenerate
+from support.generated_import import import_generated, operations_of, simple_arguments
 from support.spec_edits import CORPUS, FIXTURES
 
 from uponai_codegen.tree import tree_files
+from uponai_widgets import _generated
 
 pytestmark = pytest.mark.slow
 EMPTY_MAP = {"$comment": "no entries"}
@@ -154,3 +157,41 @@ def test_committed_spec_regenerates_in_a_copy(tmp_path: Path) -> None:
     done = regenerate("--package-dir", target / "uponai_client")
     assert done.returncode == 0, done.stderr
     assert tree_files(target) == before
+
+
+def test_the_adapter_reads_every_generated_operation(
+    generated: dict[str, tuple[Path, Any, Any]],
+) -> None:
+    """What the SDK's adapter needs of generated code holds for every corpus package, so a
+    generator upgrade that changes those internals fails here, not for a user."""
+    built = total = 0
+    for name, (package, first, _check) in sorted(generated.items()):
+        if first.returncode != 0:
+            continue
+        root = import_generated(package, "corpus_" + name.split(".")[0])
+        for operation in operations_of(root):
+            total += 1
+            assert _generated.is_operation(operation), operation.__name__
+            parameters = _generated.operation_parameters(operation)
+            _generated.result_type(operation)  # the return annotation resolves
+            with pytest.raises(_generated.UndocumentedStatus):
+                _generated.parse_success(operation, httpx.Response(599, json={}))
+            arguments = simple_arguments(parameters)
+            if arguments is None:
+                continue
+            request = _generated.build_arguments(operation, arguments)
+            assert request["method"] in {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}
+            assert str(request["url"]).startswith("/"), (operation.__name__, request["url"])
+            built += 1
+        client = root.AuthenticatedClient(base_url="http://127.0.0.1:9", token="old")
+        assert _generated.base_url(client) == "http://127.0.0.1:9"
+        assert _generated.uses_default_tls(client)
+        http = client.get_httpx_client()
+        _generated.set_token(client, "new")
+        assert http.headers["Authorization"] == "Bearer new"
+        copy = _generated.copy_client(client)
+        assert copy.get_httpx_client() is not http
+        _generated.close_sync(client)
+        assert http.is_closed
+    assert total >= 25
+    assert built >= total // 2, (built, total)

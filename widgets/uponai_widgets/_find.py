@@ -28,6 +28,7 @@ __all__ = [
     "CLOCK_SKEW",
     "find_voices",
     "find_voices_async",
+    "require_voice_listing",
     "voice_listing",
 ]
 
@@ -86,7 +87,10 @@ def voice_listing(api: types.ModuleType | None = None) -> tuple[types.ModuleType
     return None
 
 
-def _listing_or_raise(api: types.ModuleType | None) -> tuple[types.ModuleType, str, str]:
+def require_voice_listing(
+    api: types.ModuleType | None = None,
+) -> tuple[types.ModuleType, str, str]:
+    """`voice_listing()`, or `OperationUnavailableError` saying the spec has none."""
     found = voice_listing(api)
     if found is None:
         raise OperationUnavailableError(
@@ -137,7 +141,7 @@ def find_voices(
         OperationUnavailableError: the spec has no operation that lists voices by name.
         UponAIError: what `call` raises for the listing requests.
     """
-    operation, workspace_keyword, name_keyword = _listing_or_raise(api)
+    operation, workspace_keyword, name_keyword = require_voice_listing(api)
     arguments: dict[str, Any] = {workspace_keyword: workspace_id, name_keyword: name.strip()}
     return _matching(paginate(connection, operation, **arguments), name, created_since)
 
@@ -151,7 +155,7 @@ async def find_voices_async(
     api: types.ModuleType | None = None,
 ) -> list[Voice]:
     """Async `find_voices` (same arguments)."""
-    operation, workspace_keyword, name_keyword = _listing_or_raise(api)
+    operation, workspace_keyword, name_keyword = require_voice_listing(api)
     arguments: dict[str, Any] = {workspace_keyword: workspace_id, name_keyword: name.strip()}
     voices: AsyncIterator[Any] = paginate_async(connection, operation, **arguments)
     return _matching([voice async for voice in voices], name, created_since)

@@ -46,15 +46,23 @@ T_co = TypeVar("T_co", covariant=True)
 C = TypeVar("C", bound=attrs.AttrsInstance)
 
 
+class _Answer(Protocol[T_co]):
+    """What the generated `Response[T]` holds that matters to typing: the parsed body."""
+
+    @property
+    def parsed(self) -> T_co | None:
+        """The parsed body."""
+
+
 class Operation(Protocol[T_co]):
     """A generated operation module (`from uponai_client.api.voices import clone_voice`).
 
-    Type checkers match a module against this protocol by its `sync` function, so
-    `call(connection, list_voices, ...)` is typed as what `list_voices.sync` returns.
+    Type checkers match a module against this protocol by its `sync_detailed` function (every
+    operation has one), so `call(connection, get_voice, ...)` is typed as its parsed body.
     """
 
     @property
-    def sync(self) -> typing.Callable[..., T_co | None]:
+    def sync_detailed(self) -> typing.Callable[..., _Answer[T_co]]:
         """The generated blocking function (the SDK reads its signature, never calls it)."""
 
 
@@ -74,7 +82,8 @@ _STRICT = _StrictClient()
 def is_operation(value: object) -> bool:
     """True for a generated operation module."""
     return isinstance(value, types.ModuleType) and all(
-        callable(getattr(value, name, None)) for name in ("_get_kwargs", "_parse_response", "sync")
+        callable(getattr(value, name, None))
+        for name in ("_get_kwargs", "_parse_response", "sync_detailed")
     )
 
 
@@ -126,9 +135,10 @@ def is_unset(value: object) -> bool:
 
 
 def result_type(operation: Any) -> Any:
-    """The type `sync` returns, without the `None` it adds for undocumented statuses."""
-    hints = typing.get_type_hints(operation.sync)
-    returned = hints.get("return", Any)
+    """The parsed body's type (`Response[X]` of `sync_detailed`: X; None for no body)."""
+    hints = typing.get_type_hints(operation.sync_detailed)
+    arguments = typing.get_args(hints.get("return", Any))
+    returned = arguments[0] if arguments else Any
     members = [arg for arg in typing.get_args(returned) if arg is not type(None)]
     if typing.get_origin(returned) in (typing.Union, types.UnionType):
         if len(members) == 1:

@@ -9,6 +9,9 @@ skip the jobs already created.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime
+import functools
 import os
 import time
 from collections.abc import Iterator
@@ -18,7 +21,8 @@ from uponai_client import AuthenticatedClient
 
 from .._clone import clone_voice_async_tracked
 from .._connection import Connection, as_connection
-from .._errors import OutcomeUnknownError, redact
+from .._errors import OutcomeUnknownError, UponAIError, redact
+from .._find import find_voices_async, require_voice_listing
 from .._progress import UploadState
 from ._bridge import SyncBatch, run_here, run_in_thread
 from ._interrupt import BatchInterrupted, cancelled_with, partial_result
@@ -75,10 +79,14 @@ def _unknown_text(error: OutcomeUnknownError, secrets: tuple[str, ...]) -> str:
 class _BatchRun:
     """One batch: the rows as they finish, the progress counters, the jobs still to start."""
 
-    def __init__(self, connection: Connection, jobs: list[Job], progress: Progress) -> None:
+    def __init__(
+        self, connection: Connection, jobs: list[Job], progress: Progress, reconcile: bool = False
+    ) -> None:
         self.connection = connection
         self.jobs = jobs
         self.progress = progress
+        self.reconcile = reconcile
+        self.attempted: dict[int, datetime.datetime] = {}
         self.rows: list[BatchRow | None] = [None] * len(jobs)
         self.secrets = tuple(s for s in (connection.client.token,) if s)
 
@@ -88,6 +96,7 @@ class _BatchRun:
 
     async def _run_job(self, job: Job) -> None:
         started = time.monotonic()
+        self.attempted[job.index] = datetime.datetime.now(datetime.UTC)
         sent = 0
         state = UploadState()
 
@@ -165,9 +174,45 @@ class _BatchRun:
             if isinstance(exc, KeyboardInterrupt):  # raised inside this coroutine's frame
                 raise BatchInterrupted(result) from None
             raise
+        if self.reconcile:
+            await self._settle_unknown()
         result = self._result(interrupted=False)
         self.progress.finish(result)
         return result
+
+    async def _settle_unknown(self) -> None:
+        """Settle this run's ``unknown`` rows by listing the workspace's voices of their name."""
+        for job in self.jobs:
+            row = self.rows[job.index]
+            attempted = self.attempted.get(job.index)
+            if row is None or row.status != "unknown" or attempted is None:
+                continue
+            self.rows[job.index] = await self._settled(job, row, attempted)
+
+    async def _settled(self, job: Job, row: BatchRow, attempted: datetime.datetime) -> BatchRow:
+        name = str(job.kwargs.get("name", job.name)).strip()
+        workspace = job.kwargs["workspace_id"]
+        try:
+            voices = await find_voices_async(
+                self.connection, workspace_id=workspace, name=name, created_since=attempted
+            )
+        except UponAIError as exc:
+            note = f" Reconcile could not check the workspace: {_describe(exc, self.secrets)}"
+            return dataclasses.replace(row, error=row.error + note)
+        if len(voices) == 1:
+            return dataclasses.replace(row, status="created", voice_id=voices[0].voice_id, error="")
+        if not voices:
+            return dataclasses.replace(
+                row,
+                status="failed",
+                error=(
+                    f"settled: workspace {workspace} has no voice named {name!r} created since "
+                    "the attempt, so none was created; resume= sends it again"
+                ),
+            )
+        ids = ", ".join(voice.voice_id for voice in voices)
+        note = f" {len(voices)} voices named {name!r} were created since the attempt: {ids}."
+        return dataclasses.replace(row, error=row.error + note)
 
 
 def _check_concurrency(concurrency: object) -> int:
@@ -184,6 +229,7 @@ async def clone_voices_async(
     on_progress: OnProgress = None,
     resume: Resume = None,
     resend_unknown: bool = False,
+    reconcile: bool = False,
 ) -> BatchResult:
     """Clone many voices, at most `concurrency` uploads at a time; see `clone_voices`.
 
@@ -196,10 +242,12 @@ async def clone_voices_async(
     """
     limit = _check_concurrency(concurrency)
     conn = as_connection(connection)
+    if reconcile:
+        require_voice_listing()
     prepared = prepare_jobs(jobs)
     previous = _previous(resume, resend_unknown)
     progress = Progress(make_sink(on_progress, len(prepared)), len(prepared))
-    return await _BatchRun(conn, prepared, progress).run(previous, limit)
+    return await _BatchRun(conn, prepared, progress, reconcile).run(previous, limit)
 
 
 async def _run_batch(
@@ -208,8 +256,11 @@ async def _run_batch(
     previous: dict[str, BatchRow],
     sink: ProgressSink | None,
     concurrency: int,
+    *,
+    reconcile: bool,
 ) -> BatchResult:
-    return await _BatchRun(connection, jobs, Progress(sink, len(jobs))).run(previous, concurrency)
+    run = _BatchRun(connection, jobs, Progress(sink, len(jobs)), reconcile)
+    return await run.run(previous, concurrency)
 
 
 def clone_voices(
@@ -220,6 +271,7 @@ def clone_voices(
     on_progress: OnProgress = None,
     resume: Resume = None,
     resend_unknown: bool = False,
+    reconcile: bool = False,
 ) -> BatchResult:
     """Clone many voices, at most `concurrency` uploads at a time, and return the result table.
 
@@ -244,6 +296,12 @@ def clone_voices(
             ``unknown``.)
         resend_unknown: send the resumed table's ``unknown`` jobs again. Only after checking
             the workspace: a voice that was in fact created would then exist twice.
+        reconcile: at the end, settle this run's ``unknown`` rows by listing the workspace's
+            voices of that name (`find_voices`): exactly one created since the attempt makes
+            the row ``created`` with its id; none makes it ``failed`` (safe to send again);
+            several leave it ``unknown``, listing their ids. Needs a spec with an operation
+            that lists voices by name: `OperationUnavailableError` before anything is sent
+            otherwise.
 
     Returns:
         A `BatchResult` with one row per job, in job order. A job that fails (validation,
@@ -264,13 +322,15 @@ def clone_voices(
     private copy of the connection's HTTP clients, closed at the end. In async code, prefer
     ``await clone_voices_async(...)``.
     """
+    if reconcile:
+        require_voice_listing()
     batch = SyncBatch(
         connection,
         prepare_jobs(jobs),
         _previous(resume, resend_unknown),
         None,
         _check_concurrency(concurrency),
-        runner=_run_batch,
+        runner=functools.partial(_run_batch, reconcile=reconcile),
     )
     as_connection(connection)  # a wrong type fails here, before any display appears
     batch.sink = make_sink(on_progress, len(batch.jobs))

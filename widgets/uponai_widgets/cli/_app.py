@@ -159,6 +159,15 @@ def batch(
             "created the voice: check the workspace first).",
         ),
     ] = False,
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile",
+            help="At the end, settle 'unknown' jobs by listing the workspace's voices of that "
+            "name (needs a spec that can list voices): one found: created; none: failed, "
+            "safe to resend; several: stays unknown with their ids.",
+        ),
+    ] = False,
     actor_type: ActorOption = None,
     impersonation_reason: ReasonOption = None,
     provider_id: ProviderId = None,
@@ -174,6 +183,7 @@ def batch(
         concurrency=concurrency,
         resume=resume,
         resend_unknown=resend_unknown,
+        reconcile=reconcile,
         actor_type=actor_type.value if actor_type else None,
         impersonation_reason=impersonation_reason,
         provider_id=provider_id,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import BatchInterrupted, BatchResult, clone_voices
+from .. import BatchInterrupted, BatchResult, OperationUnavailableError, clone_voices
 from ._connect import open_connection
 from ._errors import FAILED, INTERRUPTED, OK, CliError
 from ._jobs import JobDefaults, load_jobs
@@ -69,6 +69,7 @@ def run_batch(
     concurrency: int,
     resume: Path | None,
     resend_unknown: bool,
+    reconcile: bool,
     actor_type: str | None,
     impersonation_reason: str | None,
     provider_id: int | None,
@@ -100,6 +101,7 @@ def run_batch(
                 on_progress=report,
                 resume=previous,
                 resend_unknown=resend_unknown,
+                reconcile=reconcile,
             )
         except BatchInterrupted as stopped:
             _save(stopped.result, out)
@@ -109,6 +111,8 @@ def run_batch(
             return INTERRUPTED
         except ValueError as exc:  # duplicate job names: nothing was sent
             raise CliError(f"{source}: {exc}") from None
+        except OperationUnavailableError as exc:  # --reconcile without a listing: nothing sent
+            raise CliError(f"--reconcile: {exc.message}") from None
         finally:
             report.stop()
     _save(result, out)
