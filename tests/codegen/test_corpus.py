@@ -173,7 +173,7 @@ def test_the_adapter_reads_every_generated_operation(
             total += 1
             assert _generated.is_operation(operation), operation.__name__
             parameters = _generated.operation_parameters(operation)
-            _generated.result_type(operation)  # the return annotation resolves
+            assert _generated.result_types(operation)  # the return annotation resolves
             with pytest.raises(_generated.UndocumentedStatus):
                 _generated.parse_success(operation, httpx.Response(599, json={}))
             arguments = simple_arguments(parameters)

@@ -41,11 +41,11 @@ CLOCK_SKEW = datetime.timedelta(seconds=60)
 
 def _voice_items(operation: object) -> bool:
     pattern = page_pattern(operation)
-    model = _generated.result_type(operation)
-    if pattern is not None:
-        for field in getattr(model, "__attrs_attrs__", ()):
-            if field.name == pattern.items:
-                return str(field.type).replace(" ", "") in {"list[Voice]", "list['Voice']"}
+    if pattern is None:
+        return False
+    for field in getattr(pattern.model, "__attrs_attrs__", ()):
+        if field.name == pattern.items:
+            return str(field.type).replace(" ", "") in {"list[Voice]", "list['Voice']"}
     return False
 
 

@@ -37,7 +37,7 @@ __all__ = [
     "operation_label",
     "operation_parameters",
     "parse_success",
-    "result_type",
+    "result_types",
     "set_token",
     "uses_default_tls",
 ]
@@ -134,17 +134,15 @@ def is_unset(value: object) -> bool:
     return type(value).__name__ == "Unset" and not value
 
 
-def result_type(operation: Any) -> Any:
-    """The parsed body's type (`Response[X]` of `sync_detailed`: X; None for no body)."""
+def result_types(operation: Any) -> list[Any]:
+    """The types `sync_detailed`'s parsed body may have (`Response[X | Y]`: [X, Y]): the
+    documented 2xx models, and the error models the generator unions in beside them."""
     hints = typing.get_type_hints(operation.sync_detailed)
     arguments = typing.get_args(hints.get("return", Any))
     returned = arguments[0] if arguments else Any
-    members = [arg for arg in typing.get_args(returned) if arg is not type(None)]
     if typing.get_origin(returned) in (typing.Union, types.UnionType):
-        if len(members) == 1:
-            return members[0]
-        return typing.Union[tuple(members)]  # noqa: UP007 - built at run time
-    return returned
+        return [arg for arg in typing.get_args(returned) if arg is not type(None)]
+    return [returned]
 
 
 # The generated client's private state.

@@ -52,6 +52,7 @@ class PagePattern:
     next_cursor: str | None = None
     total: str | None = None
     has_more: str | None = None
+    model: type | None = None
 
 
 def _first(names: tuple[str, ...], present: typing.Container[str]) -> str | None:
@@ -70,9 +71,15 @@ def _list_fields(model: type) -> list[str]:
 def page_pattern(operation: object) -> PagePattern | None:
     """The paging pattern of a generated operation, or None when it does not page."""
     parameters = _generated.operation_parameters(operation)
-    model = _generated.result_type(operation)
-    if not (isinstance(model, type) and attrs.has(model)):
-        return None
+    for model in _generated.result_types(operation):
+        if isinstance(model, type) and attrs.has(model):
+            pattern = _model_pattern(model, parameters)
+            if pattern is not None:
+                return pattern
+    return None
+
+
+def _model_pattern(model: type, parameters: typing.Container[str]) -> PagePattern | None:
     fields = {field.name for field in attrs.fields(model)}
     lists = _list_fields(model)
     items = _first(_ITEMS, lists) or (lists[0] if len(lists) == 1 else None)
@@ -88,11 +95,12 @@ def page_pattern(operation: object) -> PagePattern | None:
             items,
             total=_first(("total", "total_count", "count"), fields),
             has_more=_first(("has_more", "has_next"), fields),
+            model=model,
         )
     cursor = _first(_CURSOR, parameters)
     next_cursor = _first(_NEXT, fields)
     if cursor is not None and next_cursor is not None:
-        return PagePattern("cursor", cursor, size, items, next_cursor=next_cursor)
+        return PagePattern("cursor", cursor, size, items, next_cursor=next_cursor, model=model)
     return None
 
 
