@@ -95,7 +95,20 @@ def test_every_public_name_has_a_type_for_users(
         "import uponai_widgets as uw\n" + "".join(f"reveal_type(uw.{n})\n" for n in names),
         encoding="utf-8",
     )
-    done = subprocess.run(
+    done = _user_mypy(python, user_file)
+    revealed = re.findall(r':(\d+): note: Revealed type is "(.*)"', done.stdout)
+    assert len(revealed) == len(names), done.stdout + done.stderr
+    untyped = {
+        names[int(line) - 2]: shown
+        for line, shown in revealed
+        if shown == "Any" or shown.endswith("-> Any") or shown == "builtins.object"
+    }
+    assert untyped == {}, done.stdout
+
+
+def _user_mypy(python: Path, user_file: Path) -> subprocess.CompletedProcess[str]:
+    """mypy on a user's file, against what is installed in `python`'s environment."""
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -109,17 +122,35 @@ def test_every_public_name_has_a_type_for_users(
             os.devnull,
             str(user_file),
         ],
-        cwd=tmp_path,
+        cwd=user_file.parent,
         capture_output=True,
         text=True,
         timeout=300,
         env={k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "MYPYPATH"}},
     )
+
+
+def test_call_is_typed_as_the_operations_result(
+    installed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`uw.call(connection, operation, ...)` is seen as the operation's parsed body."""
+    _wheel, python = installed
+    user_file = tmp_path / "user_call.py"
+    user_file.write_text(
+        "import uponai_widgets as uw\n"
+        "from uponai_client.api.voices import clone_voice\n"
+        "from uponai_client.models import CloneVoiceBody\n"
+        "connection = uw.connect('http://127.0.0.1:9', 't')\n"
+        "body = CloneVoiceBody(workspace_id=1, voice_provider='p', voice_name='n', files=[])\n"
+        "reveal_type(uw.call(connection, clone_voice, body=body))\n"
+        "reveal_type(uw.call_async(connection, clone_voice, body=body))\n"
+        "uw.call(connection, 'clone_voice', body=body)\n",
+        encoding="utf-8",
+    )
+    done = _user_mypy(python, user_file)
     revealed = re.findall(r':(\d+): note: Revealed type is "(.*)"', done.stdout)
-    assert len(revealed) == len(names), done.stdout + done.stderr
-    untyped = {
-        names[int(line) - 2]: shown
-        for line, shown in revealed
-        if shown == "Any" or shown.endswith("-> Any") or shown == "builtins.object"
-    }
-    assert untyped == {}, done.stdout
+    assert revealed == [
+        ("6", "uponai_client.models.voice.Voice"),
+        ("7", "typing.Coroutine[Any, Any, uponai_client.models.voice.Voice]"),
+    ], done.stdout
+    assert ":8: error: " in done.stdout  # a string is not an operation
