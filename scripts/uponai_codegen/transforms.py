@@ -95,6 +95,45 @@ def give_unset_a_readable_repr(package: Path) -> None:
     types.write_text(text, encoding="utf-8")
 
 
+_ENUM_CLASS = re.compile(r"^class (\w+)\((StrEnum|IntEnum)\):\n", re.MULTILINE)
+_ENUM_STR = "    def __str__(self) -> str:\n        return str(self.value)\n"
+_KEEP_UNKNOWN = """
+    @classmethod
+    def _missing_(cls, value: object) -> "{name} | None":
+        \"\"\"A value added to the API after this client was generated: kept as it came.\"\"\"
+        if not isinstance(value, {base}) or isinstance(value, bool):
+            return None
+        member = {base}.__new__(cls, value)
+        member._name_ = str(value)
+        member._value_ = value
+        return member
+"""
+
+
+def keep_unknown_enum_values(package: Path) -> list[str]:
+    """Let every generated enum accept a value it does not list, as a pseudo-member.
+
+    A response carrying a value UponAI added after the client was generated (a new call status,
+    say) then still parses: `CallStatus("transferred")` is a `CallStatus` whose value and `str`
+    are "transferred", equal to the plain string, not listed among the members (so checks that
+    iterate the enum, like the SDK's validation of request values, still refuse it). Returns the
+    enum classes changed.
+    """
+    changed = []
+    for module in sorted((package / "models").glob("*.py")):
+        text = module.read_text(encoding="utf-8")
+        found = _ENUM_CLASS.search(text)
+        if found is None:
+            continue
+        name, kind = found.groups()
+        base = "str" if kind == "StrEnum" else "int"
+        addition = _KEEP_UNKNOWN.format(name=name, base=base)
+        text = _replace_exactly(text, _ENUM_STR, _ENUM_STR + addition, 1, module.name)
+        module.write_text(text, encoding="utf-8")
+        changed.append(name)
+    return changed
+
+
 def add_generated_header(package: Path, generator_version: str) -> None:
     """Start every module with a line saying it is generated and how to regenerate it."""
     header = GENERATED_HEADER.format(version=generator_version)
@@ -124,4 +163,5 @@ SOURCE_TRANSFORMS: tuple[Callable[[Path], object], ...] = (
     use_random_multipart_boundary,
     hide_credentials_from_repr,
     give_unset_a_readable_repr,
+    keep_unknown_enum_values,
 )

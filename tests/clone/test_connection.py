@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,6 +13,8 @@ from support.fake_api import TOKEN, ScriptedTransport, clone_args, scripted_conn
 import uponai_widgets as uw
 from uponai_client import AuthenticatedClient
 from uponai_widgets._connection import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_token_and_base_url_come_from_the_environment_when_called(
@@ -85,7 +89,10 @@ def test_requests_carry_user_agent_with_package_and_spec_versions() -> None:
     uw.clone_voice(scripted_connection(transport), **clone_args())
     agent = transport.seen[0].headers["user-agent"]
     assert f"uponai-voices/{uw.__version__}" in agent
-    assert "2026-04-20" in agent
+    spec_version = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))["info"][
+        "version"
+    ]
+    assert f"uponai-api {spec_version}" in agent
     assert transport.seen[0].headers["authorization"] == f"Bearer {TOKEN}"
 
 

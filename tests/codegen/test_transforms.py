@@ -16,6 +16,7 @@ from uponai_codegen.transforms import (
     add_generated_header,
     give_unset_a_readable_repr,
     hide_credentials_from_repr,
+    keep_unknown_enum_values,
     use_random_multipart_boundary,
 )
 
@@ -85,6 +86,44 @@ def test_unset_transform_fails_when_the_template_changed(unfixed_copy: Path) -> 
     types.write_text(types.read_text().replace("class Unset:", "class Missing:"))
     with pytest.raises(TransformError, match=r"types.py: expected 1 occurrence"):
         give_unset_a_readable_repr(unfixed_copy)
+
+
+def test_enum_transform_keeps_unknown_values_and_still_lists_only_the_known(
+    unfixed_copy: Path,
+) -> None:
+    probe = (
+        "from uponai_client.models import CloneVoiceXActorType as A\n"
+        "try:\n    A('support_agent')\nexcept ValueError:\n    print('refused')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(unfixed_copy.parent)}
+    run = [sys.executable, "-c", probe]
+    before = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert before.stdout.split() == ["refused"]
+    assert keep_unknown_enum_values(unfixed_copy) == ["CloneVoiceXActorType"]
+    probe = (
+        "from uponai_client.models import CloneVoiceXActorType as A\n"
+        "new = A('support_agent')\n"
+        "print(isinstance(new, A), new == 'support_agent', str(new), new.value)\n"
+        "print('support_agent' in [a.value for a in A], A('end_user') is A.END_USER)\n"
+    )
+    after = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert after.stdout.split() == [
+        "True", "True", "support_agent", "support_agent", "False", "True"
+    ]  # fmt: skip
+
+
+def test_enum_transform_fails_when_the_template_changed(unfixed_copy: Path) -> None:
+    module = unfixed_copy / "models" / "clone_voice_x_actor_type.py"
+    module.write_text(module.read_text().replace("return str(self.value)", "return self.value"))
+    with pytest.raises(TransformError, match=r"clone_voice_x_actor_type.py: expected 1"):
+        keep_unknown_enum_values(unfixed_copy)
 
 
 def test_committed_voice_repr_names_unset_fields_without_an_address() -> None:

@@ -132,3 +132,24 @@ def test_bad_arguments_are_refused_before_a_byte_is_sent(
     with pytest.raises(TypeError, match="generated operation module"):
         uw.call(connection, "get_voice", voice_id="v_1")  # type: ignore[call-overload, arg-type]
     assert api.log() == []
+
+
+def test_an_enum_value_added_after_generation_still_parses(
+    platform_api: types.ModuleType, api: ScriptedServer, connection: uw.Connection
+) -> None:
+    """The server sends a call status and a field this client was generated without."""
+    call = {
+        "callId": "c_1",
+        "agentId": 5,
+        "status": "transferred",
+        "fromNumber": "+14155550100",
+        "toNumber": "+14155550101",
+        "createdAt": "2026-12-03T10:00:00Z",
+        "sentimentScore": 0.8,
+    }
+    api.script({"status": 200, "json": call})
+    got = uw.call(connection, platform_api.api.calls.get_call, call_id="c_1")
+    assert got.status == "transferred"
+    assert str(got.status) == "transferred"
+    assert isinstance(got.status, platform_api.models.CallStatus)
+    assert got.additional_properties["sentimentScore"] == 0.8

@@ -13,17 +13,10 @@ from support.scripted_server import ScriptedServer
 from uponai_devtools.processes import pid_alive
 
 
-@pytest.fixture(scope="module")
-def _server_process() -> Iterator[ScriptedServer]:
-    with ScriptedServer(max_seconds=60) as running:
-        yield running
-
-
 @pytest.fixture
-def server(_server_process: ScriptedServer) -> ScriptedServer:
-    """The module's server with an empty queue and log."""
-    _server_process.reset()
-    return _server_process
+def server(api: ScriptedServer) -> ScriptedServer:
+    """The session's scripted server (tests/operations/conftest.py), queue and log empty."""
+    return api
 
 
 @pytest.fixture

@@ -123,6 +123,13 @@ def _matching(
     return found
 
 
+def _listing_request(
+    api: types.ModuleType | None, workspace_id: int, name: str
+) -> tuple[types.ModuleType, dict[str, Any]]:
+    operation, workspace_keyword, name_keyword = require_voice_listing(api)
+    return operation, {workspace_keyword: workspace_id, name_keyword: name.strip()}
+
+
 def find_voices(
     connection: Connection | AuthenticatedClient,
     *,
@@ -141,8 +148,7 @@ def find_voices(
         OperationUnavailableError: the spec has no operation that lists voices by name.
         UponAIError: what `call` raises for the listing requests.
     """
-    operation, workspace_keyword, name_keyword = require_voice_listing(api)
-    arguments: dict[str, Any] = {workspace_keyword: workspace_id, name_keyword: name.strip()}
+    operation, arguments = _listing_request(api, workspace_id, name)
     return _matching(paginate(connection, operation, **arguments), name, created_since)
 
 
@@ -155,7 +161,6 @@ async def find_voices_async(
     api: types.ModuleType | None = None,
 ) -> list[Voice]:
     """Async `find_voices` (same arguments)."""
-    operation, workspace_keyword, name_keyword = require_voice_listing(api)
-    arguments: dict[str, Any] = {workspace_keyword: workspace_id, name_keyword: name.strip()}
+    operation, arguments = _listing_request(api, workspace_id, name)
     voices: AsyncIterator[Any] = paginate_async(connection, operation, **arguments)
     return _matching([voice async for voice in voices], name, created_since)

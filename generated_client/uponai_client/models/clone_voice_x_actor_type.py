@@ -10,3 +10,13 @@ class CloneVoiceXActorType(StrEnum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+    @classmethod
+    def _missing_(cls, value: object) -> "CloneVoiceXActorType | None":
+        """A value added to the API after this client was generated: kept as it came."""
+        if not isinstance(value, str) or isinstance(value, bool):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = str(value)
+        member._value_ = value
+        return member
