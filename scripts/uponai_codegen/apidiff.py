@@ -3,8 +3,10 @@
 The surface is read the way the generated client sees it (see `surface`): operations by method
 and path (their Python name is the public module), parameters and headers, request bodies and
 responses to any depth, and each component schema once, with the operations it reaches. A
-removal, a new required thing, a retyped or newly nullable field and a removed enum value break
-users; something optional added does not.
+removal, a new required thing, a retyped or newly nullable field, a removed enum value, a value
+sent that becomes an enum and a tighter limit on what is sent break users; something optional
+added (arrays and maps included) does not. A value added to a received enum is compatible because
+the generated enums keep values they do not list (`transforms.keep_unknown_enum_values`).
 """
 
 from __future__ import annotations
@@ -33,11 +35,64 @@ class Change:
         return f"{mark}  {self.location}: {self.kind}{f' ({self.detail})' if self.detail else ''}"
 
 
-def _enum_changes(where: str, old: Field, new: Field) -> Iterator[Change]:
+_UPPER = {"maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties"}
+_LOWER = {"minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties"}
+
+
+def _enum_changes(where: str, old: Field, new: Field, *, request: bool) -> Iterator[Change]:
+    if new.enum and not old.enum:
+        values = ", ".join(new.enum)
+        if request:
+            yield Change(where, "restricted to an enum", values, True)
+        else:
+            yield Change(where, "now an enum", values, False)
+        return
     for value in sorted(set(new.enum) - set(old.enum)):
-        yield Change(where, "enum value added", value, False)
+        detail = value if request else f"{value}; clients generated before keep it as it comes"
+        yield Change(where, "enum value added", detail, False)
     for value in sorted(set(old.enum) - set(new.enum)):
         yield Change(where, "enum value removed", value, True)
+
+
+def _tighter(key: str, before: float | str | None, after: float | str | None) -> bool:
+    """Whether going from `before` to `after` (None: no limit) accepts fewer values."""
+    if after is None:
+        return False
+    if before is None or key in {"pattern", "multipleOf"}:
+        return True
+    if key in _UPPER:
+        return float(after) < float(before)
+    return key in _LOWER and float(after) > float(before)
+
+
+def _constraint_changes(where: str, old: Field, new: Field, *, request: bool) -> Iterator[Change]:
+    before, after = dict(old.constraints), dict(new.constraints)
+    for key in sorted(set(before) | set(after)):
+        was, now = before.get(key), after.get(key)
+        if was == now:
+            continue
+        tighter = _tighter(key, was, now)
+        shown = f"{key} {_shown(was)} -> {_shown(now)}"
+        kind = "limit tightened" if tighter else "limit loosened"
+        yield Change(where, kind, shown, tighter and request)
+
+
+def _shown(value: float | str | None) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _parent(name: str) -> str | None:
+    """`labels` for `labels{*}`, `tags` for `tags[]`, `a` for `a.b`; None at the top."""
+    for suffix in ("{*}", "[]"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    if name.endswith(">") and "<" in name:
+        return name[: name.rindex("<")]
+    return name.rsplit(".", 1)[0] if "." in name else None
 
 
 def _field_changes(
@@ -46,9 +101,14 @@ def _field_changes(
     """Field changes of something sent (`request`), received (`response`), or both.
 
     Sent things break on new required fields and fields made required; received things break
-    when a field may now be null or absent. Removing or retyping a field breaks both.
+    when a field may now be null or absent. Removing or retyping a field breaks both. What is
+    nested in a newly added field (array items, map values, properties) is part of that field.
     """
-    for name in sorted(set(new) - set(old)):
+    added = set(new) - set(old)
+    for name in sorted(added):
+        parent = _parent(name)
+        if parent is not None and parent in added:
+            continue  # reported with the field it belongs to
         required = new[name].required
         yield Change(f"{where} {name}", "added", "required" if required else "optional", required)
     for name in sorted(set(old) - set(new)):
@@ -68,7 +128,8 @@ def _field_changes(
         if before.default != after.default:
             detail = f"{before.default or 'none'} -> {after.default or 'none'}"
             yield Change(at, "default changed", detail, False)
-        yield from _enum_changes(at, before, after)
+        yield from _enum_changes(at, before, after, request=request)
+        yield from _constraint_changes(at, before, after, request=request)
 
 
 def _operation_changes(key: str, old: Operation, new: Operation) -> Iterator[Change]:
@@ -94,7 +155,9 @@ def _operation_changes(key: str, old: Operation, new: Operation) -> Iterator[Cha
     for response in sorted(set(old.responses) - set(new.responses)):
         yield Change(f"{key} response {response}", "response removed", "", True)
     for response in sorted(set(new.responses) - set(old.responses)):
-        yield Change(f"{key} response {response}", "response added", "", False)
+        success = response[:1] == "2" and " " not in response
+        detail = "another success answer: callers must handle it" if success else ""
+        yield Change(f"{key} response {response}", "response added", detail, False)
     for response in sorted(set(old.responses) & set(new.responses)):
         yield from _field_changes(
             f"{key} response {response}",

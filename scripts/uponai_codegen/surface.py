@@ -32,6 +32,36 @@ class Field:
     nullable: bool
     enum: tuple[str, ...]
     default: str
+    constraints: tuple[tuple[str, float | str], ...] = ()
+
+
+CONSTRAINT_KEYS = (
+    "maxLength",
+    "minLength",
+    "maximum",
+    "minimum",
+    "exclusiveMaximum",
+    "exclusiveMinimum",
+    "maxItems",
+    "minItems",
+    "maxProperties",
+    "minProperties",
+    "multipleOf",
+    "pattern",
+)
+"""Schema keywords that limit the values a field accepts (compared by the API diff)."""
+
+
+def constraints_of(schema: Schema) -> tuple[tuple[str, float | str], ...]:
+    """The schema's limits, as sorted (keyword, value) pairs; booleans and odd values skipped."""
+    found: list[tuple[str, float | str]] = []
+    for key in CONSTRAINT_KEYS:
+        value = schema.get(key)
+        if key == "pattern" and isinstance(value, str):
+            found.append((key, value))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            found.append((key, float(value)))
+    return tuple(found)
 
 
 @dataclass
@@ -117,7 +147,9 @@ def make_field(schema: Any, required: bool) -> Field:
         return Field(type_name(schema), required, False, (), "")
     enum = tuple(json.dumps(v, sort_keys=True).strip('"') for v in _list(schema.get("enum")))
     default = json.dumps(schema["default"], sort_keys=True) if "default" in schema else ""
-    return Field(type_name(schema), required, is_nullable(schema), enum, default)
+    return Field(
+        type_name(schema), required, is_nullable(schema), enum, default, constraints_of(schema)
+    )
 
 
 def _required(schema: Schema) -> set[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.codegen import NAME_MAP
+from support.codegen import NAME_MAP, SPEC
 
 from uponai_codegen.apidiff import Change, diff_specs
 from uponai_codegen.normalize import load_name_map, normalize
@@ -65,7 +65,12 @@ EXPECTED = [
     ),
     (f"{AGENT} temperature", "type changed", "number -> string", True),
     (f"schema Voice [reaches {VOICE_OPS}] language", "made nullable", "", True),
-    (f"schema Gender [reaches {VOICE_OPS}] (schema)", "enum value added", "other", False),
+    (
+        f"schema Gender [reaches {VOICE_OPS}] (schema)",
+        "enum value added",
+        "other; clients generated before keep it as it comes",
+        False,
+    ),
     (f"{AGENT} status", "enum value removed", "draft", True),
 ]
 
@@ -132,3 +137,57 @@ def test_readme_quotes_the_current_report_for_the_fixture_pair() -> None:
     before, after = normalized("api_before.json"), normalized("api_after.json")
     report = render(diff_specs(before, after), "2026-01-01", "2026-06-01")
     assert report in (ROOT / "README.md").read_text(), "refresh the README's Regenerating section"
+
+
+def _clone_edit(edit: Any) -> list[Change]:
+    """The changes one edit of the committed spec's clone operation makes."""
+    before = json.loads(SPEC.read_text())
+    after = json.loads(json.dumps(before))
+    edit(after["paths"]["/api/voices/clone"]["post"])
+    names = load_name_map(NAME_MAP)
+    return diff_specs(normalize(before, names)[0], normalize(after, names)[0])
+
+
+def _body(operation: dict[str, Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    return schema
+
+
+def test_an_optional_map_or_array_added_to_the_body_is_compatible() -> None:
+    changes = _clone_edit(
+        lambda op: _body(op)["properties"].update(
+            labels={"type": "object", "additionalProperties": {"type": "string"}},
+            tags={"type": "array", "items": {"type": "string"}},
+        )
+    )
+    assert changes
+    assert not any(change.breaking for change in changes), changes
+    assert {change.location.rsplit(" ", 1)[-1] for change in changes} == {"labels", "tags"}
+
+
+def test_a_sent_string_becoming_an_enum_is_breaking() -> None:
+    changes = _clone_edit(
+        lambda op: _body(op)["properties"]["voiceProvider"].update(enum=["elevenlabs", "openai"])
+    )
+    (change,) = changes
+    assert (change.kind, change.breaking) == ("restricted to an enum", True)
+
+
+def test_tighter_limits_on_what_is_sent_break_and_looser_ones_do_not() -> None:
+    def tighten(op: dict[str, Any]) -> None:
+        _body(op)["properties"]["files"]["maxItems"] = 5
+        _body(op)["properties"]["voiceName"]["maxLength"] = 100
+
+    tightened = _clone_edit(tighten)
+    assert {(c.kind, c.detail, c.breaking) for c in tightened} == {
+        ("limit tightened", "maxItems none -> 5", True),
+        ("limit tightened", "maxLength none -> 100", True),
+    }
+
+
+def test_a_new_success_status_is_named() -> None:
+    queued = {"description": "Queued.", "content": {"application/json": {"schema": {}}}}
+    changes = _clone_edit(lambda op: op["responses"].update({"202": queued}))
+    assert any(
+        c.kind == "response added" and "another success answer" in c.detail for c in changes
+    ), changes
