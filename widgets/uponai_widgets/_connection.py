@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import platform
 import threading
@@ -49,6 +50,7 @@ BASE_URL_VARIABLE = "UPONAI_BASE_URL"
 SPEC_VERSION = _generated.SPEC_VERSION
 
 
+@functools.cache
 def user_agent() -> str:
     """`User-Agent` sent with every request: package, API spec and Python versions."""
     return (

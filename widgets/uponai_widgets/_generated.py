@@ -11,10 +11,11 @@ generated package, so a generator upgrade that changes them fails a test, not a 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 import attrs
@@ -92,10 +93,14 @@ def operation_label(operation: object) -> str:
     return str(getattr(operation, "__name__", repr(operation))).rsplit(".", 1)[-1]
 
 
+@functools.lru_cache(maxsize=1024)
+def _signature(function: Callable[..., Any]) -> inspect.Signature:
+    return inspect.signature(function)  # immutable: shared by every call of the operation
+
+
 def operation_parameters(operation: Any) -> Mapping[str, inspect.Parameter]:
     """The operation's own keywords (path, query, header parameters and `body`)."""
-    parameters = inspect.signature(operation._get_kwargs).parameters
-    return types.MappingProxyType(dict(parameters))
+    return _signature(operation._get_kwargs).parameters
 
 
 def build_arguments(operation: Any, arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -105,7 +110,7 @@ def build_arguments(operation: Any, arguments: Mapping[str, Any]) -> dict[str, A
     the generated code raises for a value of the wrong kind.
     """
     get_kwargs = operation._get_kwargs
-    inspect.signature(get_kwargs).bind(**arguments)
+    _signature(get_kwargs).bind(**arguments)
     built: dict[str, Any] = get_kwargs(**arguments)
     built["method"] = str(built["method"]).upper()
     built.setdefault("headers", {})

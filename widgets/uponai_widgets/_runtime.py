@@ -109,8 +109,11 @@ class Exchange(Generic[T]):
     def request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         """A fresh request for one attempt, its body counted as the transport pulls it."""
         arguments = self.build()
-        headers = {**arguments.pop("headers", {}), "User-Agent": user_agent()}
-        request = http.build_request(**arguments, headers=headers, timeout=self.timeout)
+        headers = arguments.pop("headers", None) or {}
+        agent = user_agent()
+        if http.headers.get("User-Agent") != agent:  # a plain generated client's own httpx
+            headers = {**headers, "User-Agent": agent}
+        request = http.build_request(**arguments, headers=headers or None, timeout=self.timeout)
         length = request.headers.get("Content-Length")
         self.state.new_attempt()
         request.stream = ProgressStream(
