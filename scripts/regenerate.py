@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from uponai_codegen import PipelineError
 from uponai_codegen.apidiff import diff_specs, render
+from uponai_codegen.clone_contract import write_clone_fields
 from uponai_codegen.fetch import fetch_spec
 from uponai_codegen.generator import GENERATOR_VERSION, run_generator, run_ruff_format
 from uponai_codegen.lint import Finding
@@ -180,6 +181,7 @@ def build_package(
     for transform in SOURCE_TRANSFORMS:
         transform(package)
     record_spec_info(package, normalized)
+    write_clone_fields(package, normalized)
     run_ruff_format(package)
     add_generated_header(package, GENERATOR_VERSION)
     add_py_typed(package)

@@ -118,32 +118,20 @@ def test_error_classes_form_one_hierarchy() -> None:
 
 
 def test_contract_signatures() -> None:
-    expected = [
-        "connection",
-        "name",
-        "provider",
-        "workspace_id",
-        "samples",
-        "actor_type",
-        "provider_id",
-        "tenant_id",
-        "impersonation_reason",
-        "on_progress",
-        "timeout",
-    ]
+    """The clone functions show the request's fields as keywords, read from the generated
+    client (required ones first), beside their own arguments."""
+    from uponai_widgets._clone_request import CLONE
+
+    required = [f.keyword for f in CLONE.fields if f.required]
+    optional = [f.keyword for f in CLONE.fields if not f.required]
+    assert {"name", "provider", "workspace_id"} <= set(required)
+    assert {"actor_type", "provider_id", "tenant_id", "impersonation_reason"} <= set(optional)
+    expected = ["connection", *required, *optional, "samples", "on_progress", "timeout"]
     for function in (uponai_widgets.clone_voice, uponai_widgets.clone_voice_async):
         assert list(inspect.signature(function).parameters) == expected
     assert inspect.iscoroutinefunction(uponai_widgets.clone_voice_async)
     validate = inspect.signature(uponai_widgets.validate_clone).parameters
-    assert list(validate)[:7] == [
-        "name",
-        "provider",
-        "workspace_id",
-        "samples",
-        "actor_type",
-        "impersonation_reason",
-        "limits",
-    ]
+    assert list(validate) == [*required, *optional, "samples", "limits"]
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in validate.values())
     limits = uponai_widgets.Limits()
     assert (limits.max_files, limits.max_file_bytes, limits.max_total_bytes) == (

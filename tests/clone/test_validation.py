@@ -202,8 +202,8 @@ def test_all_problems_are_listed_readably(tmp_path: Path) -> None:
         uw.validate_clone(name=" ", provider="p", workspace_id=0, samples=[missing, b"hello"])
     error = info.value
     assert [(p.sample, p.field) for p in error.problems] == [
+        (None, "workspace_id"),  # fields in the spec's order
         (None, "name"),
-        (None, "workspace_id"),
         ("gone.wav", "samples"),
         ("sample 2", "samples"),
     ]

@@ -9,22 +9,28 @@ rewound for a retry, upload progress, and the wording of an unknown outcome.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import httpx
 
 from uponai_client import AuthenticatedClient
-from uponai_client.api.voices import clone_voice as _operation
-from uponai_client.models import CloneVoiceBody, CloneVoiceXActorType, Voice
-from uponai_client.types import UNSET, File
+from uponai_client.models import Voice
+from uponai_client.types import File
 
 from . import _generated
+from ._clone_request import CLONE
 from ._connection import Connection, as_connection, effective_timeout
 from ._errors import SampleStreamError, UponAIError, redact
+from ._field_rules import secret_values
 from ._progress import ProgressCallback, ProgressTracker, UploadState
 from ._runtime import CLONE_WORDING, Exchange, send, send_async
 from ._samples import SampleReader
 from ._validation import check_request
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._generated import CloneVoiceFields
 
 __all__ = ["clone_voice", "clone_voice_async", "clone_voice_async_tracked"]
 
@@ -52,7 +58,7 @@ def _stream_failure(
 
 
 def _parse_voice(response: httpx.Response) -> Voice:
-    voice = _generated.parse_success(_operation, response)
+    voice = _generated.parse_success(CLONE.operation, response)
     if not isinstance(voice, Voice):
         raise TypeError("no voice in it")
     return voice
@@ -61,55 +67,24 @@ def _parse_voice(response: httpx.Response) -> Voice:
 def _exchange(
     connection: Connection | AuthenticatedClient,
     state: UploadState,
-    name: str,
-    provider: str,
-    workspace_id: int,
     samples: Sequence[object],
-    actor_type: CloneVoiceXActorType | str | None,
-    provider_id: int | None,
-    tenant_id: int | None,
-    impersonation_reason: str | None,
+    fields: dict[str, Any],
     on_progress: ProgressCallback | None,
     timeout: float | httpx.Timeout | None,
 ) -> tuple[Exchange[Voice], list[SampleReader]]:
     """The validated clone request (nothing is sent when the input is bad) and its readers."""
     conn = as_connection(connection)
     call_timeout = effective_timeout(timeout, conn.timeout, upload=True)
-    readers = check_request(
-        name=name,
-        provider=provider,
-        workspace_id=workspace_id,
-        samples=samples,
-        actor_type=actor_type,
-        impersonation_reason=impersonation_reason,
-        provider_id=provider_id,
-        tenant_id=tenant_id,
-        limits=conn.limits,
-    )
-    headers = {
-        "x_actor_type": CloneVoiceXActorType(str(actor_type)) if actor_type else UNSET,
-        "x_provider_id": int(provider_id) if provider_id is not None else UNSET,
-        "x_tenant_id": int(tenant_id) if tenant_id is not None else UNSET,
-        "x_impersonation_reason": impersonation_reason.strip() if impersonation_reason else UNSET,
-    }
-    fields = (int(workspace_id), provider.strip(), name.strip())
-    secrets = tuple(
-        s for s in (conn.client.token, impersonation_reason) if isinstance(s, str) and s
-    )
+    values, readers = check_request(fields, samples, conn.limits)
+    secrets = tuple(s for s in (conn.client.token, *secret_values(values)) if s)
 
     def build() -> dict[str, object]:
         for reader in readers:
             reader.seek(0)
-        body = CloneVoiceBody(
-            workspace_id=fields[0],
-            voice_provider=fields[1],
-            voice_name=fields[2],
-            files=[
-                File(payload=cast(BinaryIO, r), file_name=r.filename, mime_type=r.mime)
-                for r in readers
-            ],
-        )
-        return _generated.build_arguments(_operation, {"body": body, **headers})
+        files = [
+            File(payload=cast(BinaryIO, r), file_name=r.filename, mime_type=r.mime) for r in readers
+        ]
+        return _generated.build_arguments(CLONE.operation, CLONE.arguments(values, files))
 
     exchange = Exchange(
         connection=conn,
@@ -136,19 +111,16 @@ def _close(readers: list[SampleReader]) -> None:
 def clone_voice(
     connection: Connection | AuthenticatedClient,
     *,
-    name: str,
-    provider: str,
-    workspace_id: int,
     samples: Sequence[object],
-    actor_type: CloneVoiceXActorType | str | None = None,
-    provider_id: int | None = None,
-    tenant_id: int | None = None,
-    impersonation_reason: str | None = None,
     on_progress: ProgressCallback | None = None,
     timeout: float | httpx.Timeout | None = None,
+    **fields: Unpack[CloneVoiceFields],
 ) -> Voice:
     """Clone a voice from audio samples and return the generated `Voice`.
 
+    `fields` are the clone request's fields as the spec has them (`name`, `provider`,
+    `workspace_id`, `actor_type`, `provider_id`, `tenant_id`, `impersonation_reason` today;
+    whatever a regenerated spec adds, by the same names as everywhere in the SDK).
     `samples` items may be paths, binary file objects, `bytes` / `memoryview`,
     `(filename, data, mime)` tuples or ipywidgets `FileUpload` value entries; everything is
     validated first (`ValidationError`, nothing sent) and streamed, never read whole.
@@ -156,18 +128,7 @@ def clone_voice(
     `httpx.Timeout`) applies to this call only. Raises a typed `UponAIError` on failure.
     """
     exchange, readers = _exchange(
-        connection,
-        UploadState(),
-        name,
-        provider,
-        workspace_id,
-        samples,
-        actor_type,
-        provider_id,
-        tenant_id,
-        impersonation_reason,
-        on_progress,
-        timeout,
+        connection, UploadState(), samples, dict(fields), on_progress, timeout
     )
     try:
         return send(exchange)
@@ -178,31 +139,19 @@ def clone_voice(
 async def clone_voice_async(
     connection: Connection | AuthenticatedClient,
     *,
-    name: str,
-    provider: str,
-    workspace_id: int,
     samples: Sequence[object],
-    actor_type: CloneVoiceXActorType | str | None = None,
-    provider_id: int | None = None,
-    tenant_id: int | None = None,
-    impersonation_reason: str | None = None,
     on_progress: ProgressCallback | None = None,
     timeout: float | httpx.Timeout | None = None,
+    **fields: Unpack[CloneVoiceFields],
 ) -> Voice:
     """Async `clone_voice` (same arguments); cancel its task to abort the upload cleanly."""
     return await clone_voice_async_tracked(
         connection,
         UploadState(),
-        name=name,
-        provider=provider,
-        workspace_id=workspace_id,
         samples=samples,
-        actor_type=actor_type,
-        provider_id=provider_id,
-        tenant_id=tenant_id,
-        impersonation_reason=impersonation_reason,
         on_progress=on_progress,
         timeout=timeout,
+        fields=dict(fields),
     )
 
 
@@ -210,34 +159,19 @@ async def clone_voice_async_tracked(
     connection: Connection | AuthenticatedClient,
     state: UploadState,
     *,
-    name: str,
-    provider: str,
-    workspace_id: int,
     samples: Sequence[object],
-    actor_type: CloneVoiceXActorType | str | None = None,
-    provider_id: int | None = None,
-    tenant_id: int | None = None,
-    impersonation_reason: str | None = None,
+    fields: dict[str, Any],
     on_progress: ProgressCallback | None = None,
     timeout: float | httpx.Timeout | None = None,
 ) -> Voice:
     """`clone_voice_async` that keeps `state` up to date, so a caller that cancels it knows
     whether the voice may have been created (`state.possibly_created`)."""
-    exchange, readers = _exchange(
-        connection,
-        state,
-        name,
-        provider,
-        workspace_id,
-        samples,
-        actor_type,
-        provider_id,
-        tenant_id,
-        impersonation_reason,
-        on_progress,
-        timeout,
-    )
+    exchange, readers = _exchange(connection, state, samples, fields, on_progress, timeout)
     try:
         return await send_async(exchange)
     finally:
         _close(readers)
+
+
+for _function in (clone_voice, clone_voice_async):
+    _function.__signature__ = CLONE.signature(_function)  # type: ignore[union-attr]

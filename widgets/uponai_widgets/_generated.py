@@ -12,6 +12,7 @@ generated package, so a generator upgrade that changes them fails a test, not a 
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import types
 import typing
@@ -21,10 +22,15 @@ from typing import Any, Protocol, TypeVar
 import attrs
 import httpx
 
+from uponai_client import models as _models
+from uponai_client._clone_fields import CloneVoiceFields
 from uponai_client._spec import SPEC_TITLE, SPEC_VERSION
 
 __all__ = [
     "SPEC_TITLE",
+    "CloneVoiceFields",
+    "clone_contract",
+    "field_types",
     "SPEC_VERSION",
     "Operation",
     "UndocumentedStatus",
@@ -148,6 +154,41 @@ def result_types(operation: Any) -> list[Any]:
     if typing.get_origin(returned) in (typing.Union, types.UnionType):
         return [arg for arg in typing.get_args(returned) if arg is not type(None)]
     return [returned]
+
+
+def clone_contract() -> tuple[types.ModuleType, tuple[dict[str, Any], ...], dict[str, Any]]:
+    """(the clone operation module, its fields, its samples field) as the pipeline wrote them
+    from the spec into `_clone_fields.py` (see `scripts/uponai_codegen/clone_contract.py`)."""
+    contract = importlib.import_module("uponai_client._clone_fields")
+    operation = importlib.import_module(f"uponai_client.{contract.OPERATION_MODULE}")
+    fields = tuple(dict(field) for field in contract.FIELDS)
+    return operation, fields, dict(contract.SAMPLES)
+
+
+def field_types(operation: Any) -> tuple[type, dict[str, Any], dict[str, Any]]:
+    """(the body model, its attribute types, the header keywords' types) of an operation with a
+    `body`; `Unset` is left out of each type."""
+    headers = typing.get_type_hints(operation._get_kwargs)
+    body = _without_unset(headers.pop("body"))
+    headers.pop("return", None)
+    namespace = {
+        **vars(importlib.import_module("uponai_client.types")),
+        **vars(_models),
+        **vars(importlib.import_module(body.__module__)),
+    }
+    attributes = typing.get_type_hints(body, globalns=namespace)
+    return (
+        body,
+        {name: _without_unset(kind) for name, kind in attributes.items()},
+        {name: _without_unset(kind) for name, kind in headers.items()},
+    )
+
+
+def _without_unset(kind: Any) -> Any:
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        members = [m for m in typing.get_args(kind) if getattr(m, "__name__", "") != "Unset"]
+        return members[0] if len(members) == 1 else typing.Union[tuple(members)]  # noqa: UP007
+    return kind
 
 
 # The generated client's private state.

@@ -10,10 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from uponai_client.models import CloneVoiceXActorType
+from typing import TYPE_CHECKING, Any
 
+from ._clone_request import CLONE
 from ._errors import Problem, ValidationError
+from ._field_rules import ACTOR_TYPES, ADMIN_ACTOR_TYPES, check_fields
 from ._samples import SampleReader, expand_samples, open_sample, sniff_audio
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._generated import CloneVoiceFields
 
 __all__ = [
     "ACTOR_TYPES",
@@ -25,10 +32,6 @@ __all__ = [
 ]
 
 MiB = 1024 * 1024
-ACTOR_TYPES: tuple[str, ...] = tuple(actor.value for actor in CloneVoiceXActorType)
-"""The `X-Actor-Type` values, from the generated enum and in its order."""
-ADMIN_ACTOR_TYPES = ("platform_admin", "provider_admin")
-INT64_MAX = 2**63 - 1
 
 MIN_AUDIO_BYTES: dict[str, int] = {
     "wav": 45,
@@ -46,7 +49,9 @@ _MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Client-side limits checked before sending (the API's defaults, as the sandbox has them).
+    """Client-side limits checked before sending: the API's documented defaults, for what the
+    spec does not limit itself (a `maxItems` on the samples or a `maxLength` on the name in the
+    spec wins over these).
 
     Text lengths count characters after surrounding whitespace is stripped.
     """
@@ -58,111 +63,22 @@ class Limits:
     max_provider_chars: int = 64
     max_reason_chars: int = 1000
 
+    def max_chars(self) -> dict[str, int]:
+        """The documented text limits, by field keyword."""
+        return {
+            "name": self.max_name_chars,
+            "provider": self.max_provider_chars,
+            "impersonation_reason": self.max_reason_chars,
+        }
+
+    def most_files(self) -> int:
+        """How many samples one request may hold: the spec's `maxItems`, else `max_files`."""
+        most = CLONE.samples.limit("maxItems")
+        return int(most) if most is not None else self.max_files
+
 
 def _mib(size: int) -> str:
     return f"{size / MiB:.1f} MiB"
-
-
-def _positive_int(value: object) -> int | None:
-    """The value as a positive signed 64-bit integer (ints, or strings of digits), else None."""
-    if isinstance(value, bool):
-        return None
-    number: int | None = None
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
-        number = int(value.strip()) if len(value.strip()) <= 19 else None
-    return number if number is not None and 0 < number <= INT64_MAX else None
-
-
-_INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Cc", "Mn", "Me"}
-
-
-def _text_problem(value: object, what: str, limit: int) -> str | None:
-    """Why a name-like form field cannot be sent, or None."""
-    if not isinstance(value, str) or not value.strip():
-        return f"the voice {what} must not be empty or blank"
-    text = value.strip()
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return f"the voice {what} is not valid Unicode text (it holds a lone surrogate)"
-    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text):
-        return f"the voice {what} must not contain control characters (line breaks, NUL, ESC)"
-    if all(unicodedata.category(char) in _INVISIBLE for char in text):
-        return f"the voice {what} has no visible character (only zero-width or blank ones)"
-    if len(text) > limit:
-        return f"the voice {what} is {len(text)} characters long, at most {limit} allowed"
-    return None
-
-
-def _check_fields(
-    name: object,
-    provider: object,
-    workspace_id: object,
-    actor_type: object,
-    impersonation_reason: object,
-    ids: Mapping[str, object],
-    limits: Limits,
-) -> list[Problem]:
-    problems: list[Problem] = []
-    for field, value, what, limit in (
-        ("name", name, "name", limits.max_name_chars),
-        ("provider", provider, "provider", limits.max_provider_chars),
-    ):
-        found = _text_problem(value, what, limit)
-        if found is not None:
-            problems.append(Problem(None, field, found))
-    id_rule = f"must be a positive integer of at most {INT64_MAX} (a signed 64-bit id)"
-    if _positive_int(workspace_id) is None:
-        problems.append(Problem(None, "workspace_id", f"{id_rule}, got {_short(workspace_id)}"))
-    for field, value in ids.items():
-        if value is not None and _positive_int(value) is None:
-            problems.append(Problem(None, field, f"{id_rule}, got {_short(value)}"))
-    actor = str(actor_type) if actor_type is not None else None
-    if actor is not None and actor not in ACTOR_TYPES:
-        problems.append(Problem(None, "actor_type", f"must be one of {', '.join(ACTOR_TYPES)}"))
-    # Never echo the reason itself: it is treated as a secret.
-    if impersonation_reason is not None:
-        if not isinstance(impersonation_reason, str) or not impersonation_reason.strip():
-            problems.append(Problem(None, "impersonation_reason", "must not be empty or blank"))
-        elif not _header_safe(impersonation_reason):
-            problems.append(
-                Problem(
-                    None,
-                    "impersonation_reason",
-                    "must be one line of printable ASCII text (it is sent as an HTTP header)",
-                )
-            )
-        elif len(impersonation_reason.strip()) > limits.max_reason_chars:
-            problems.append(
-                Problem(
-                    None,
-                    "impersonation_reason",
-                    f"is {len(impersonation_reason.strip())} characters long, at most "
-                    f"{limits.max_reason_chars} allowed",
-                )
-            )
-    elif actor in ADMIN_ACTOR_TYPES:
-        problems.append(
-            Problem(
-                None,
-                "impersonation_reason",
-                f"required when actor_type is {actor}: a clone is a privileged "
-                "tenant-scoped request",
-            )
-        )
-    return problems
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _header_safe(text: str) -> bool:
-    """Printable ASCII (and tabs): what every HTTP stack sends unchanged in a header value."""
-    return all(" " <= char <= "~" or char == "\t" for char in text)
 
 
 def _check_samples(samples: object, limits: Limits) -> tuple[list[SampleReader], list[Problem]]:
@@ -180,9 +96,12 @@ def _check_samples(samples: object, limits: Limits) -> tuple[list[SampleReader],
     if not items:
         return [], [Problem(None, "samples", "no samples: pass at least one audio file")]
     problems: list[Problem] = []
-    if len(items) > limits.max_files:
+    most, least = limits.most_files(), CLONE.samples.limit("minItems")
+    if len(items) > most:
+        problems.append(Problem(None, "samples", f"{len(items)} samples, at most {most} allowed"))
+    if least is not None and len(items) < least:
         problems.append(
-            Problem(None, "samples", f"{len(items)} samples, at most {limits.max_files} allowed")
+            Problem(None, "samples", f"{len(items)} samples, at least {int(least)} needed")
         )
     readers: list[SampleReader] = []
     for index, item in enumerate(items):
@@ -316,28 +235,14 @@ def _duplicates(readers: list[SampleReader]) -> list[Problem]:
 
 
 def check_request(
-    *,
-    name: object,
-    provider: object,
-    workspace_id: object,
-    samples: object,
-    actor_type: object = None,
-    impersonation_reason: object = None,
-    provider_id: object = None,
-    tenant_id: object = None,
-    limits: Limits | None = None,
-) -> list[SampleReader]:
-    """Validate everything and return the readers to send; raises `ValidationError`."""
+    fields: dict[str, Any], samples: object, limits: Limits | None = None
+) -> tuple[dict[str, Any], list[SampleReader]]:
+    """Validate everything; the checked field values by keyword and the readers to send.
+
+    Raises `ValidationError` listing every problem (nothing is left open then).
+    """
     limits = limits or Limits()
-    problems = _check_fields(
-        name,
-        provider,
-        workspace_id,
-        actor_type,
-        impersonation_reason,
-        {"provider_id": provider_id, "tenant_id": tenant_id},
-        limits,
-    )
+    values, problems = check_fields(fields, limits.max_chars())
     readers: list[SampleReader] = []
     try:
         readers, sample_problems = _check_samples(samples, limits)
@@ -348,37 +253,24 @@ def check_request(
                 reader.close()
     if problems:
         raise ValidationError(problems)
-    return readers
+    return values, readers
 
 
 def validate_clone(
     *,
-    name: object,
-    provider: object,
-    workspace_id: object,
     samples: object,
-    actor_type: object = None,
-    impersonation_reason: object = None,
     limits: Limits | None = None,
-    provider_id: object = None,
-    tenant_id: object = None,
+    **fields: Unpack[CloneVoiceFields],
 ) -> None:
-    """Check a clone request without sending anything.
+    """Check a clone request without sending anything (the same keywords as `clone_voice`).
 
     Raises `ValidationError` listing every problem (`.problems`, each a `Problem` naming the
     sample or field). Cheap: it reads the first bytes of each sample, and hashes content only to
     compare samples of equal size.
     """
-    readers = check_request(
-        name=name,
-        provider=provider,
-        workspace_id=workspace_id,
-        samples=samples,
-        actor_type=actor_type,
-        impersonation_reason=impersonation_reason,
-        provider_id=provider_id,
-        tenant_id=tenant_id,
-        limits=limits,
-    )
+    _values, readers = check_request(dict(fields), samples, limits)
     for reader in readers:
         reader.close()
+
+
+validate_clone.__signature__ = CLONE.signature(validate_clone, after=0)  # type: ignore[attr-defined]

@@ -9,22 +9,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._clone_request import CLONE
+
 __all__ = ["AUDIO_EXTENSIONS", "JOB_FIELDS", "Job", "jobs_from_folder", "prepare_jobs"]
 
-#: The keyword arguments of `clone_voice` a job may set (`on_progress` belongs to the batch).
-JOB_FIELDS = (
-    "name",
-    "provider",
-    "workspace_id",
-    "samples",
-    "actor_type",
-    "provider_id",
-    "tenant_id",
-    "impersonation_reason",
-    "timeout",
-)
+JOB_FIELDS = (*CLONE.keywords, "samples", "timeout")
+"""The keyword arguments of `clone_voice` a job may set: the request's fields (from the spec),
+the samples and a timeout (`on_progress` belongs to the batch)."""
 
-_ID_FIELDS = ("workspace_id", "provider_id", "tenant_id")
+_REQUIRED = tuple(f.keyword for f in CLONE.fields if f.required and f.keyword != "name")
+_INTEGER_FIELDS = tuple(f.keyword for f in CLONE.fields if f.kind == "integer")
 
 #: File extensions `jobs_from_folder` treats as audio (compared case-insensitively).
 AUDIO_EXTENSIONS = (".wav", ".mp3", ".flac", ".ogg", ".oga", ".m4a", ".mp4", ".webm")
@@ -142,13 +136,13 @@ def _job(index: int, record: object) -> Job:
             name.strip(),
             problem=f"unknown job field(s) {unknown}; a job takes {', '.join(JOB_FIELDS)}",
         )
-    missing = [key for key in ("provider", "workspace_id", "samples") if key not in kwargs]
+    missing = [key for key in (*_REQUIRED, "samples") if key not in kwargs]
     if missing:
         return Job(index, name.strip(), problem=f"the job has no {', '.join(missing)}")
     # Optional columns of a DataFrame hold None where a row leaves them empty, and a column
     # of ids with empty cells is a float column (55.0): give the API its integers back.
     kwargs = {k: v for k, v in kwargs.items() if v is not None or k in ("samples", "name")}
-    for key in _ID_FIELDS:
+    for key in _INTEGER_FIELDS:
         value = kwargs.get(key)
         if isinstance(value, float) and value.is_integer():
             kwargs[key] = int(value)

@@ -111,8 +111,14 @@ class _BatchRun:
         reason = job.kwargs.get("impersonation_reason")
         secrets = (*self.secrets, reason) if isinstance(reason, str) and reason else self.secrets
         try:
+            fields = dict(job.kwargs)
             voice = await clone_voice_async_tracked(
-                self.connection, state, **job.kwargs, on_progress=on_bytes
+                self.connection,
+                state,
+                samples=fields.pop("samples"),
+                timeout=fields.pop("timeout", None),
+                fields=fields,
+                on_progress=on_bytes,
             )
         except asyncio.CancelledError:
             if state.possibly_created:
