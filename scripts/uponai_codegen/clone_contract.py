@@ -41,13 +41,13 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _schema(document: dict[str, Any], schema: Any) -> dict[str, Any]:
     """`schema` with local `$ref`s followed (a few levels)."""
+    found = _dict(schema)
     for _ in range(8):
-        schema = _dict(schema)
-        ref = schema.get("$ref")
+        ref = found.get("$ref")
         if not isinstance(ref, str) or not ref.startswith("#"):
-            return schema
-        schema = resolve_pointer(document, ref)
-    return _dict(schema)
+            break
+        found = _dict(resolve_pointer(document, ref))
+    return found
 
 
 def _is_binary_array(document: dict[str, Any], schema: dict[str, Any]) -> bool:

@@ -91,10 +91,9 @@ def _integer(item: CloneField, value: object) -> tuple[Any, str | None]:
         digits = value.strip()
         if re.fullmatch(r"-?[0-9]{1,19}", digits):
             number = int(digits)
-    if item.keyword.endswith("_id"):
-        if number is None or not 0 < number <= INT64_MAX:
-            rule = f"must be a positive integer of at most {INT64_MAX} (a signed 64-bit id)"
-            return None, f"{rule}, got {_short(value)}"
+    if item.keyword.endswith("_id") and (number is None or not 0 < number <= INT64_MAX):
+        rule = f"must be a positive integer of at most {INT64_MAX} (a signed 64-bit id)"
+        return None, f"{rule}, got {_short(value)}"
     if number is None:
         return None, f"must be an integer, got {_short(value)}"
     return _range(item, number)

@@ -9,7 +9,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING, Any
 
 from ._clone_request import CLONE
