@@ -19,7 +19,12 @@ REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "widgets" / "uponai_widgets"
 
 NOTEBOOK_LIBRARIES = {"ipywidgets", "anywidget", "IPython", "traitlets", "ipykernel"}
-CORE_THIRD_PARTY = {"uponai_client", "httpx", "attrs"}
+CORE_THIRD_PARTY = {
+    "uponai_client",
+    "httpx",
+    "attrs",
+    "typing_extensions",
+}  # the last for mypy only
 SUBPACKAGES = ("batch", "audio", "jupyter", "cli")
 
 

@@ -91,7 +91,10 @@ def test_a_csv_of_jobs_with_relative_samples(sandbox: RunningSandbox, tmp_path: 
     [
         ("name,samples,colour\nAda,a.wav,red\n", "unknown column(s) 'colour'"),
         ("name,provider,workspace_id,samples\nAda,p,forty,a.wav\n", "line 2, column workspace_id"),
-        ("name,samples\nAda,a.wav\n", "line 2, column provider: empty (or give --provider)"),
+        (
+            "name,samples\nAda,a.wav\n",
+            "line 2, column workspace_id: empty (or give --workspace-id)",
+        ),
         ("name,provider\nAda,p\n", "no 'samples' column"),
     ],
     ids=["unknown-column", "not-an-integer", "no-provider", "no-samples-column"],

@@ -46,8 +46,6 @@ class Job:
 def jobs_from_folder(
     path: str | os.PathLike[str],
     *,
-    provider: str,
-    workspace_id: int,
     extensions: Iterable[str] = AUDIO_EXTENSIONS,
     **options: Any,
 ) -> list[dict[str, Any]]:
@@ -56,8 +54,9 @@ def jobs_from_folder(
     Each sub-folder's audio files (by extension, directly inside it, sorted by name) are its
     samples; hidden folders and files (names starting with ``.``) and loose files at the top
     level are ignored. A speaker folder without audio still gives a job, which the batch
-    reports as ``failed`` (no samples) without sending anything. `options` (for example
-    ``actor_type`` or ``tenant_id``) are added to every job.
+    reports as ``failed`` (no samples) without sending anything. `options` (the clone
+    request's fields, for example ``provider``, ``workspace_id``, ``actor_type``) are added to
+    every job.
 
     Raises:
         FileNotFoundError / NotADirectoryError: `path` is missing or not a folder.
@@ -67,7 +66,7 @@ def jobs_from_folder(
         raise FileNotFoundError(f"no such folder: {str(root)!r}")
     if not root.is_dir():
         raise NotADirectoryError(f"not a folder: {str(root)!r}")
-    unknown = sorted(set(options) - set(JOB_FIELDS))
+    unknown = sorted(set(options) - set(JOB_FIELDS) | ({"name", "samples"} & set(options)))
     if unknown:
         raise TypeError(f"unknown job option(s) {unknown}; a job takes {', '.join(JOB_FIELDS)}")
     wanted = {ext.lower() if ext.startswith(".") else f".{ext.lower()}" for ext in extensions}
@@ -80,14 +79,7 @@ def jobs_from_folder(
             for item in sorted(folder.iterdir(), key=lambda p: p.name)
             if not item.name.startswith(".") and item.suffix.lower() in wanted and item.is_file()
         ]
-        job: dict[str, Any] = {
-            "name": folder.name,
-            "provider": provider,
-            "workspace_id": workspace_id,
-            "samples": samples,
-        }
-        job.update(options)
-        jobs.append(job)
+        jobs.append({"name": folder.name, **options, "samples": samples})
     return jobs
 
 

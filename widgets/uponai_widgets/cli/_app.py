@@ -8,15 +8,16 @@ traceback; the token (and an impersonation reason) are redacted from everything 
 import os
 import sys
 from collections.abc import Sequence
-from enum import StrEnum
+from inspect import Parameter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from .. import OutcomeUnknownError, UponAIError, __version__
 from ._batch import run_batch
 from ._errors import FAILED, INTERRUPTED, OK, USAGE, CliError, exit_status_for
+from ._fields import field_values, with_fields
 from ._inspect import run_inspect
 from ._output import redacted_streams
 from ._prepare import prepare_jobs, prepare_paths, run_prepare
@@ -44,15 +45,6 @@ app = typer.Typer(
 )
 
 
-class ActorType(StrEnum):
-    """Who the request acts as (`X-Actor-Type`)."""
-
-    end_user = "end_user"
-    platform_admin = "platform_admin"
-    provider_admin = "provider_admin"
-    tenant_admin = "tenant_admin"
-
-
 BaseUrl = Annotated[
     str | None,
     typer.Option(
@@ -63,18 +55,6 @@ BaseUrl = Annotated[
         "as command lines are visible to other users.",
     ),
 ]
-ActorOption = Annotated[ActorType | None, typer.Option(help="X-Actor-Type of the request.")]
-ReasonOption = Annotated[
-    str | None,
-    typer.Option(
-        envvar="UPONAI_IMPERSONATION_REASON",
-        show_envvar=True,
-        help="Why an admin acts for someone (required for platform_admin / provider_admin). "
-        "Prefer the variable: command lines are visible to other users.",
-    ),
-]
-ProviderId = Annotated[int | None, typer.Option(help="X-Provider-Id.")]
-TenantId = Annotated[int | None, typer.Option(help="X-Tenant-Id: store the voice there.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 PrepareFlag = Annotated[
     bool,
@@ -101,96 +81,125 @@ def _main(
     pass
 
 
-@app.command(help="Clone one voice from audio samples; print its id and preview URL.")
-def clone(
-    samples: Annotated[
-        list[Path], typer.Argument(metavar="SAMPLE...", help="Audio files (WAV, MP3, FLAC, ...).")
-    ],
-    name: Annotated[str, typer.Option(help="The voice's name.")],
-    provider: Annotated[str, typer.Option(help="Voice provider, e.g. elevenlabs.")],
-    workspace_id: Annotated[int, typer.Option(help="Workspace to create the voice in.")],
-    actor_type: ActorOption = None,
-    impersonation_reason: ReasonOption = None,
-    provider_id: ProviderId = None,
-    tenant_id: TenantId = None,
-    base_url: BaseUrl = None,
-    as_json: JsonFlag = False,
-    prepare: PrepareFlag = False,
-) -> int:
+def _own(name: str, annotation: Any, default: Any = Parameter.empty) -> Parameter:
+    return Parameter(name, Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+
+
+def _clone(**arguments: Any) -> int:
+    samples: list[Path] = arguments["samples"]
     return run_clone(
-        prepare_paths(samples) if prepare else samples,
-        name=name,
-        provider=provider,
-        workspace_id=workspace_id,
-        actor_type=actor_type.value if actor_type else None,
-        impersonation_reason=impersonation_reason,
-        provider_id=provider_id,
-        tenant_id=tenant_id,
-        base_url=base_url,
-        as_json=as_json,
+        prepare_paths(samples) if arguments["prepare"] else samples,
+        fields=field_values(arguments),
+        base_url=arguments["base_url"],
+        as_json=arguments["as_json"],
     )
 
 
-@app.command(
+app.command(name="clone", help="Clone one voice from audio samples; print its id and preview URL.")(
+    with_fields(
+        _clone,
+        [
+            _own(
+                "samples",
+                Annotated[
+                    list[Path],
+                    typer.Argument(metavar="SAMPLE...", help="Audio files (WAV, MP3, FLAC, ...)."),
+                ],
+            ),
+            _own("base_url", BaseUrl, None),
+            _own("as_json", JsonFlag, False),
+            _own("prepare", PrepareFlag, False),
+        ],
+        batch=False,
+        after=1,
+    )
+)
+
+
+def _batch(**arguments: Any) -> int:
+    return run_batch(
+        arguments["source"],
+        out=arguments["out"],
+        defaults=field_values(arguments),
+        concurrency=arguments["concurrency"],
+        resume=arguments["resume"],
+        resend_unknown=arguments["resend_unknown"],
+        reconcile=arguments["reconcile"],
+        base_url=arguments["base_url"],
+        transform_jobs=prepare_jobs if arguments["prepare"] else None,
+    )
+
+
+app.command(
+    name="batch",
     short_help="Clone one voice per speaker folder or CSV row; write the results table.",
     help="Clone one voice per speaker folder (FOLDER/<name>/*.wav ...) or per CSV row "
     "(columns named like clone's options: name, provider, workspace_id, samples separated by "
-    "';' and relative to the CSV's folder, actor_type, provider_id, tenant_id, "
-    "impersonation_reason). Writes the result table to --out; --resume skips every voice a "
-    "previous table records as created.",
-)
-def batch(
-    source: Annotated[
-        Path,
-        typer.Argument(metavar="FOLDER|JOBS.csv", help="A folder of speaker folders, or JOBS.csv."),
-    ],
-    out: Annotated[Path, typer.Option(help="Where to write the results (.csv or .json).")],
-    provider: Annotated[str | None, typer.Option(help="Provider of every job.")] = None,
-    workspace_id: Annotated[int | None, typer.Option(help="Workspace of every job.")] = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Uploads at the same time.")] = 8,
-    resume: Annotated[
-        Path | None, typer.Option(help="A previous results file: its created voices are skipped.")
-    ] = None,
-    resend_unknown: Annotated[
-        bool,
-        typer.Option(
-            "--resend-unknown",
-            help="Send again the jobs the resumed table marks 'unknown' (the request may have "
-            "created the voice: check the workspace first).",
-        ),
-    ] = False,
-    reconcile: Annotated[
-        bool,
-        typer.Option(
-            "--reconcile",
-            help="At the end, settle 'unknown' jobs by listing the workspace's voices of that "
-            "name (needs a spec that can list voices): one found: created; none: failed, "
-            "safe to resend; several: stays unknown with their ids.",
-        ),
-    ] = False,
-    actor_type: ActorOption = None,
-    impersonation_reason: ReasonOption = None,
-    provider_id: ProviderId = None,
-    tenant_id: TenantId = None,
-    base_url: BaseUrl = None,
-    prepare: PrepareFlag = False,
-) -> int:
-    return run_batch(
-        source,
-        out=out,
-        provider=provider,
-        workspace_id=workspace_id,
-        concurrency=concurrency,
-        resume=resume,
-        resend_unknown=resend_unknown,
-        reconcile=reconcile,
-        actor_type=actor_type.value if actor_type else None,
-        impersonation_reason=impersonation_reason,
-        provider_id=provider_id,
-        tenant_id=tenant_id,
-        base_url=base_url,
-        transform_jobs=prepare_jobs if prepare else None,
+    "';' and relative to the CSV's folder, and every other field of the request). Writes the "
+    "result table to --out; --resume skips every voice a previous table records as created.",
+)(
+    with_fields(
+        _batch,
+        [
+            _own(
+                "source",
+                Annotated[
+                    Path,
+                    typer.Argument(
+                        metavar="FOLDER|JOBS.csv", help="A folder of speaker folders, or JOBS.csv."
+                    ),
+                ],
+            ),
+            _own(
+                "out",
+                Annotated[Path, typer.Option(help="Where to write the results (.csv or .json).")],
+            ),
+            _own(
+                "concurrency",
+                Annotated[int, typer.Option(min=1, help="Uploads at the same time.")],
+                8,
+            ),
+            _own(
+                "resume",
+                Annotated[
+                    Path | None,
+                    typer.Option(help="A previous results file: its created voices are skipped."),
+                ],
+                None,
+            ),
+            _own(
+                "resend_unknown",
+                Annotated[
+                    bool,
+                    typer.Option(
+                        "--resend-unknown",
+                        help="Send again the jobs the resumed table marks 'unknown' (the request "
+                        "may have created the voice: check the workspace first).",
+                    ),
+                ],
+                False,
+            ),
+            _own(
+                "reconcile",
+                Annotated[
+                    bool,
+                    typer.Option(
+                        "--reconcile",
+                        help="At the end, settle 'unknown' jobs by listing the workspace's "
+                        "voices of that name (needs a spec that can list voices): one found: "
+                        "created; none: failed, safe to resend; several: stays unknown with "
+                        "their ids.",
+                    ),
+                ],
+                False,
+            ),
+            _own("base_url", BaseUrl, None),
+            _own("prepare", PrepareFlag, False),
+        ],
+        batch=True,
+        after=2,
     )
+)
 
 
 @app.command(help="Report each sample's duration, level, clipping and silence, and a verdict.")

@@ -14,7 +14,7 @@ from typing import Any
 from .. import BatchInterrupted, BatchResult, OperationUnavailableError, clone_voices
 from ._connect import open_connection
 from ._errors import FAILED, INTERRUPTED, OK, CliError
-from ._jobs import JobDefaults, load_jobs
+from ._jobs import load_jobs
 from ._output import BatchReport, add_secret
 
 __all__ = ["run_batch"]
@@ -64,27 +64,19 @@ def run_batch(
     source: Path,
     *,
     out: Path,
-    provider: str | None,
-    workspace_id: int | None,
+    defaults: dict[str, Any],
     concurrency: int,
     resume: Path | None,
     resend_unknown: bool,
     reconcile: bool,
-    actor_type: str | None,
-    impersonation_reason: str | None,
-    provider_id: int | None,
-    tenant_id: int | None,
     base_url: str | None,
     transform_jobs: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
 ) -> int:
     """Run the batch; 0 when every voice exists, 1 when a job failed, was cancelled or is unknown."""
-    add_secret(impersonation_reason)
+    add_secret(defaults.get("impersonation_reason"))
     _check_out(out)
     if resend_unknown and resume is None:
         raise CliError("--resend-unknown needs --resume RESULTS (the table with the unknown jobs)")
-    defaults = JobDefaults(
-        provider, workspace_id, actor_type, provider_id, tenant_id, impersonation_reason
-    )
     jobs = load_jobs(source, defaults)
     if transform_jobs is not None:  # e.g. --prepare: the jobs' samples replaced before sending
         jobs = transform_jobs(jobs)

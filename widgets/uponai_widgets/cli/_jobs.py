@@ -1,49 +1,33 @@
 """Batch jobs for `uponai-voices batch`: a folder of speaker folders, or a CSV with one row per voice.
 
-CSV columns are named like `clone_voice`'s keywords (``name``, ``provider``, ``workspace_id``,
-``samples``, ``actor_type``, ``provider_id``, ``tenant_id``, ``impersonation_reason``,
-``timeout``); ``samples`` holds paths separated by ``;``, relative to the CSV's folder. Empty
-cells are left out; ``--provider`` / ``--workspace-id`` (and the other options) fill a column that
-is missing or empty. Every problem names the file, the line and the column.
+CSV columns are named like `clone_voice`'s keywords: the clone request's fields as the spec has
+them (``name``, ``provider``, ``workspace_id``, ``actor_type``, ...), ``samples`` (paths
+separated by ``;``, relative to the CSV's folder) and ``timeout``. Empty cells are left out; the
+command's options (``--provider``, ``--workspace-id``, ...) fill a column that is missing or
+empty. Every problem names the file, the line and the column.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import jobs_from_folder
+from .._clone_request import CLONE
 from ..batch._jobs import JOB_FIELDS
 from ._errors import CliError
 
-__all__ = ["CSV_COLUMNS", "JobDefaults", "load_jobs"]
+__all__ = ["CSV_COLUMNS", "load_jobs"]
 
-#: A jobs CSV names its columns like `clone_voice`'s keywords (`samples` joined with ";").
 CSV_COLUMNS = JOB_FIELDS
-_INTEGERS = ("workspace_id", "provider_id", "tenant_id")
+"""A jobs CSV names its columns like `clone_voice`'s keywords (`samples` joined with ";")."""
+_INTEGERS = tuple(f.keyword for f in CLONE.fields if f.kind == "integer")
+_REQUIRED = tuple(f for f in CLONE.fields if f.required and f.keyword != "name")
 
 
-@dataclass(frozen=True)
-class JobDefaults:
-    """The options given on the command line; they apply to every job."""
-
-    provider: str | None = None
-    workspace_id: int | None = None
-    actor_type: str | None = None
-    provider_id: int | None = None
-    tenant_id: int | None = None
-    impersonation_reason: str | None = None
-
-    def options(self) -> dict[str, Any]:
-        """The optional ones that were given."""
-        names = ("actor_type", "provider_id", "tenant_id", "impersonation_reason")
-        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
-
-
-def load_jobs(source: Path, defaults: JobDefaults) -> list[dict[str, Any]]:
+def load_jobs(source: Path, defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The jobs a folder or a CSV file describes (see the module docstring).
 
     Raises:
@@ -58,23 +42,13 @@ def load_jobs(source: Path, defaults: JobDefaults) -> list[dict[str, Any]]:
     return _csv_jobs(source, defaults)
 
 
-def _folder_jobs(folder: Path, defaults: JobDefaults) -> list[dict[str, Any]]:
-    missing = [
-        flag
-        for flag, value in (
-            ("--provider", defaults.provider),
-            ("--workspace-id", defaults.workspace_id),
-        )
-        if value is None
-    ]
+def _folder_jobs(folder: Path, defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
+    missing = [item.option for item in _REQUIRED if defaults.get(item.keyword) is None]
     if missing:
         raise CliError(f"batch {folder}: a folder of speakers needs {' and '.join(missing)}")
-    jobs = jobs_from_folder(
-        folder,
-        provider=str(defaults.provider),
-        workspace_id=int(defaults.workspace_id or 0),
-        **defaults.options(),
-    )
+    required = {item.keyword: defaults[item.keyword] for item in _REQUIRED}
+    options = {k: v for k, v in defaults.items() if k not in required and k != "name"}
+    jobs = jobs_from_folder(folder, **required, **options)
     if not jobs:
         raise CliError(f"{folder}: no speaker folders in it (one sub-folder of audio per voice)")
     return jobs
@@ -92,7 +66,7 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str | None, Any]]]:
         raise CliError(f"{path}: not a readable CSV file ({exc})") from None
 
 
-def _csv_jobs(path: Path, defaults: JobDefaults) -> list[dict[str, Any]]:
+def _csv_jobs(path: Path, defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
     columns, rows = _read_rows(path)
     columns = [column.strip() for column in columns]
     unknown = [column for column in columns if column not in CSV_COLUMNS]
@@ -121,7 +95,7 @@ def _cells(row: Mapping[str | None, str | list[str] | None]) -> dict[str, str]:
 
 
 def _csv_job(
-    path: Path, line: int, row: Mapping[str | None, Any], defaults: JobDefaults
+    path: Path, line: int, row: Mapping[str | None, Any], defaults: Mapping[str, Any]
 ) -> dict[str, Any]:
     where = f"{path} line {line}"
     try:
@@ -132,7 +106,7 @@ def _csv_job(
     for column in CSV_COLUMNS:
         value: Any = cells.get(column)
         if value is None:
-            value = getattr(defaults, column, None)
+            value = defaults.get(column)
             if value is None:
                 continue
         elif column in _INTEGERS:
@@ -148,13 +122,10 @@ def _csv_job(
         elif column == "samples":
             value = [path.parent / item.strip() for item in value.split(";") if item.strip()]
         job[column] = value
-    for required, flag in (
-        ("name", None),
-        ("provider", "--provider"),
-        ("workspace_id", "--workspace-id"),
-    ):
-        if required not in job:
-            fill = f" (or give {flag})" if flag else ""
-            raise CliError(f"{where}, column {required}: empty{fill}")
+    if "name" not in job:
+        raise CliError(f"{where}, column name: empty")
+    for item in _REQUIRED:
+        if item.keyword not in job:
+            raise CliError(f"{where}, column {item.keyword}: empty (or give {item.option})")
     job.setdefault("samples", [])
     return job

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .. import clone_voice
 from ._connect import open_connection, print_json
@@ -15,33 +16,16 @@ __all__ = ["run_clone"]
 def run_clone(
     samples: list[Path],
     *,
-    name: str,
-    provider: str,
-    workspace_id: int,
-    actor_type: str | None,
-    impersonation_reason: str | None,
-    provider_id: int | None,
-    tenant_id: int | None,
+    fields: dict[str, Any],
     base_url: str | None,
     as_json: bool,
 ) -> int:
     """Clone the voice; print it; 0 when it was created (errors propagate to the caller)."""
-    add_secret(impersonation_reason)
+    add_secret(fields.get("impersonation_reason"))
     bar = UploadBar()
     with open_connection(base_url) as connection:
         try:
-            voice = clone_voice(
-                connection,
-                name=name,
-                provider=provider,
-                workspace_id=workspace_id,
-                samples=list(samples),
-                actor_type=actor_type,
-                provider_id=provider_id,
-                tenant_id=tenant_id,
-                impersonation_reason=impersonation_reason,
-                on_progress=bar,
-            )
+            voice = clone_voice(connection, samples=list(samples), on_progress=bar, **fields)
         finally:
             bar.stop()
     if as_json:
