@@ -144,7 +144,7 @@ def test_saved_notebook_holds_no_token_audio_or_reason(
     two = write_wav(tmp_path / "saved-two.wav", seconds=1.0, freq=390)
     page = open_and_run(browser, lab, notebook)
     choose_files(page, [one, two])
-    page.locator(".uponai-advanced").get_by_text("Advanced").click()
+    page.locator(".uponai-advanced").get_by_text("More fields").click()
     page.locator(".uponai-advanced select").select_option("platform_admin")
     fill_text(page, "uponai-advanced .widget-text:has-text('Impersonation reason')", REASON)
     voice_id = clone_and_wait(page, "Saved voice")

@@ -120,7 +120,7 @@ def test_light_and_dark_theme_readable_uncut_and_copy_works(
         timeout=60_000
     )
     page.locator(".uponai-overall .uponai-verdict").wait_for(timeout=60_000)
-    page.locator(".uponai-advanced").get_by_text("Advanced").click()
+    page.locator(".uponai-advanced").get_by_text("More fields").click()
     page.locator(".uponai-reason").wait_for(state="visible")
     # Times are in the reader's local time, readable (not an ISO string).
     created = page.locator(".uponai-card time.uponai-time").first

@@ -123,12 +123,12 @@ def test_validation_problems_inline_and_nothing_sent(env: RunningSandbox) -> Non
     assert run(widget.clone) is None
     message = widget.error_message
     # Workspace, name, duplicate content, not audio and the missing impersonation reason:
-    # all named on the first click.
-    assert "workspace_id" in message
-    assert "name" in message
+    # all named on the first click, fields by the form's labels.
+    assert "Workspace id: must be a positive integer" in message
+    assert "Voice name: required" in message
     assert "notes.txt" in message
     assert "b.wav" in message
-    assert "impersonation_reason" in message
+    assert "Impersonation reason: required when actor_type is platform_admin" in message
     assert env.requests() == []
     assert widget.clone_button.disabled is False
 

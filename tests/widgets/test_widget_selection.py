@@ -139,7 +139,7 @@ def test_no_samples_and_no_name_are_both_reported_on_the_first_click(env: Runnin
     message = widget.error_message
     assert "No audio samples" in message
     assert "name" in message
-    assert "workspace id: required" in message
+    assert "Workspace id: required" in message
     assert message.count("<li>") == 3
     assert env.requests() == []
 

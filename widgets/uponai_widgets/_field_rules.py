@@ -214,7 +214,7 @@ def check_fields(
         value = values.get(item.keyword)
         if value is None:
             if item.required:
-                hint = f"required: pass {item.keyword}=... ({_what(item)})"
+                hint = f"required ({_what(item)})"
                 problems.append(Problem(None, item.keyword, hint))
             continue
         good, problem = _check(item, value, max_chars.get(item.keyword))

@@ -77,7 +77,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.sample_list = SampleList(self.picker, self.recorder, on_change=self._on_picked)
         limits = getattr(connection, "limits", None) or Limits()
         self.picker.store.limits = self.recorder.store.limits = limits
-        self.form = CloneForm(workspace_id, provider)
+        self.form = CloneForm({"workspace_id": workspace_id, "provider": provider})
         self._build_actions()
         for source in (self.picker, self.recorder):
             source.observe(self._on_transfers, names="files")
@@ -133,41 +133,41 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     @property
     def name_input(self) -> Any:
         """The voice name field."""
-        return self.form.name_input
+        return self.form.inputs["name"]
 
     @property
     def provider_input(self) -> Any:
         """The provider field."""
-        return self.form.provider_input
+        return self.form.inputs["provider"]
 
     @property
     def workspace_input(self) -> Any:
         """The workspace id field."""
-        return self.form.workspace_input
+        return self.form.inputs["workspace_id"]
 
     @property
     def actor_type_input(self) -> Any:
-        """The actor type dropdown (Advanced)."""
-        return self.form.actor_type_input
+        """The actor type dropdown (More fields)."""
+        return self.form.inputs["actor_type"]
 
     @property
     def provider_id_input(self) -> Any:
-        """The provider id field (Advanced)."""
-        return self.form.provider_id_input
+        """The provider id field (More fields)."""
+        return self.form.inputs["provider_id"]
 
     @property
     def tenant_id_input(self) -> Any:
-        """The tenant id field (Advanced)."""
-        return self.form.tenant_id_input
+        """The tenant id field (More fields)."""
+        return self.form.inputs["tenant_id"]
 
     @property
     def impersonation_reason_input(self) -> Any:
-        """The impersonation reason field (Advanced; cleared on every attempt)."""
-        return self.form.impersonation_reason_input
+        """The impersonation reason field (More fields; cleared on every attempt)."""
+        return self.form.inputs["impersonation_reason"]
 
     @property
     def advanced(self) -> Any:
-        """The Advanced accordion."""
+        """The "More fields" accordion: the request's optional fields."""
         return self.form.advanced
 
     # -- state shown to the user -------------------------------------------------------------
