@@ -31,6 +31,7 @@ from uponai_codegen import PipelineError
 from uponai_codegen.apidiff import diff_specs, render
 from uponai_codegen.clone_contract import write_clone_fields
 from uponai_codegen.fetch import fetch_spec
+from uponai_codegen.gate import check_consumer
 from uponai_codegen.generator import GENERATOR_VERSION, run_generator, run_ruff_format
 from uponai_codegen.lint import Finding
 from uponai_codegen.normalize import load_name_map, normalize, stale_name_map_entries
@@ -73,6 +74,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="download a published spec, validate it, show the diff, then replace --spec with it",
     )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
+    parser.add_argument(
+        "--consumer-gate",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="before the swap, check that the SDK (widgets/uponai_widgets) works with the new "
+        "client: the clone operation, the import, mypy (default: on for the SDK's own "
+        "generated_client/uponai_client, off for another --package-dir)",
+    )
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings (spec and generator) as errors"
     )
@@ -195,7 +204,9 @@ def collect_warnings(
     """Warnings from the name map and normalisation (the generator's are added later)."""
     stale = stale_name_map_entries(document, load_name_map(name_map))
     return [
-        f"{name_map.name}: {key} is not in the spec any more; remove the entry" for key in stale
+        f"{name_map.name}: {key} is not in the spec any more; if the operation moved, make its "
+        "new METHOD /path the key (the name, and so the module, stays), else remove the entry"
+        for key in stale
     ] + normalize_warnings
 
 
@@ -256,6 +267,11 @@ def run_validated(
         warnings = collect_warnings(document, args.name_map, normalize_warnings)
         package, generator_warnings = build_package(normalized, staging, validation)
         warnings = spec_warnings(validation.result()) + warnings + generator_warnings
+        gate = args.consumer_gate
+        if gate is None:
+            gate = target == DEFAULT_PACKAGE.resolve()
+        if gate and not args.check:
+            check_consumer(package, normalized, display_path(args.name_map))
         if changes:
             say(report.rstrip("\n"))
         return finish(args, package, target, snapshot_path, normalized, document, warnings)
