@@ -2,7 +2,12 @@
 """The clone operation as the SDK offers it, written from the spec by scripts/regenerate.py."""
 
 from collections.abc import Mapping, Sequence
-from typing import NotRequired, TypedDict
+from typing import NotRequired, TypeAlias, TypedDict
+
+from .models import Voice
+
+CloneResult: TypeAlias = Voice
+"""What a clone answers with: the documented 2xx bodies (a `Voice` when it is done)."""
 
 OPERATION_MODULE = "api.voices.clone_voice"
 METHOD = "POST"

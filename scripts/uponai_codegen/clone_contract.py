@@ -214,6 +214,26 @@ def clone_fields(found: CloneOperation) -> tuple[list[dict[str, Any]], dict[str,
     return fields, samples
 
 
+def success_models(found: CloneOperation) -> list[str]:
+    """The generated class names of the clone's documented 2xx bodies that are component
+    schemas (named by the generator's own rule), in status order."""
+    from openapi_python_client.strings import ClassName
+
+    names = []
+    responses = _dict(found.operation.get("responses"))
+    for status in sorted(str(key) for key in responses):
+        if not status.startswith("2"):
+            continue
+        content = _dict(_dict(_schema(found.document, responses[status])).get("content"))
+        for media in content.values():
+            ref = _dict(_dict(media).get("schema")).get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = str(ClassName(ref.rsplit("/", 1)[-1], "field_"))
+                if name not in names:
+                    names.append(name)
+    return names
+
+
 def _operation_module(package: Path) -> str:
     found = sorted((package / "api").rglob(f"{CLONE_MODULE}.py"))
     if len(found) != 1:
@@ -242,11 +262,16 @@ def write_clone_fields(package: Path, document: dict[str, Any]) -> bool:
     if found is None or found.module != CLONE_MODULE or len(found.binary) != 1:
         return False
     fields, samples = clone_fields(found)
+    models = success_models(found) or ["Voice"]
     text = (
         '"""The clone operation as the SDK offers it, written from the spec by '
         'scripts/regenerate.py."""\n\n'
         "from collections.abc import Mapping, Sequence\n"
-        "from typing import NotRequired, TypedDict\n\n"
+        "from typing import NotRequired, TypeAlias, TypedDict\n\n"
+        f"from .models import {', '.join(sorted(models))}\n\n"
+        f"CloneResult: TypeAlias = {' | '.join(models)}\n"
+        '"""What a clone answers with: the documented 2xx bodies (a `Voice` when it is done)."""'
+        "\n\n"
         f"OPERATION_MODULE = {json.dumps(_operation_module(package))}\n"
         f"METHOD = {json.dumps(found.method.upper())}\n"
         f"PATH = {json.dumps(found.path)}\n\n"

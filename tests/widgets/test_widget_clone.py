@@ -65,7 +65,7 @@ def test_css_classes_for_tests_are_present() -> None:
         widget.picker: "uponai-picker",
         widget.samples_view: "uponai-samples",
         widget.name_input: "uponai-name",
-        widget.provider_input: "uponai-provider",
+        widget.inputs["provider"]: "uponai-provider",
         widget.workspace_input: "uponai-workspace",
         widget.advanced: "uponai-advanced",
         widget.clone_button: "uponai-clone",

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 import httpx
 
 from uponai_client import AuthenticatedClient
-from uponai_client.models import Voice
 from uponai_client.types import File
 
 from . import _generated
@@ -22,6 +21,7 @@ from ._clone_request import CLONE
 from ._connection import Connection, as_connection, effective_timeout
 from ._errors import SampleStreamError, UponAIError, redact
 from ._field_rules import secret_values
+from ._generated import CloneResult
 from ._progress import ProgressCallback, ProgressTracker, UploadState
 from ._runtime import CLONE_WORDING, Exchange, send, send_async
 from ._samples import SampleReader
@@ -57,11 +57,11 @@ def _stream_failure(
     )
 
 
-def _parse_voice(response: httpx.Response) -> Voice:
-    voice = _generated.parse_success(CLONE.operation, response)
-    if not isinstance(voice, Voice):
-        raise TypeError("no voice in it")
-    return voice
+def _parse_result(response: httpx.Response) -> CloneResult:
+    result = _generated.parse_success(CLONE.operation, response)
+    if result is None:
+        raise TypeError("no body in it")
+    return cast(CloneResult, result)
 
 
 def _exchange(
@@ -71,7 +71,7 @@ def _exchange(
     fields: dict[str, Any],
     on_progress: ProgressCallback | None,
     timeout: float | httpx.Timeout | None,
-) -> tuple[Exchange[Voice], list[SampleReader]]:
+) -> tuple[Exchange[CloneResult], list[SampleReader]]:
     """The validated clone request (nothing is sent when the input is bad) and its readers."""
     conn = as_connection(connection)
     call_timeout = effective_timeout(timeout, conn.timeout, upload=True)
@@ -91,7 +91,7 @@ def _exchange(
         label="clone_voice",
         method="POST",
         build=build,
-        parse=_parse_voice,
+        parse=_parse_result,
         timeout=call_timeout,
         secrets=secrets,
         wording=CLONE_WORDING,
@@ -115,8 +115,11 @@ def clone_voice(
     on_progress: ProgressCallback | None = None,
     timeout: float | httpx.Timeout | None = None,
     **fields: Unpack[CloneVoiceFields],
-) -> Voice:
+) -> CloneResult:
     """Clone a voice from audio samples and return the generated `Voice`.
+
+    When the spec documents another success answer (a 202 "queued", say), that answer's model
+    is returned instead: tell it apart with `isinstance(result, uw.Voice)`.
 
     `fields` are the clone request's fields as the spec has them (`name`, `provider`,
     `workspace_id`, `actor_type`, `provider_id`, `tenant_id`, `impersonation_reason` today;
@@ -143,7 +146,7 @@ async def clone_voice_async(
     on_progress: ProgressCallback | None = None,
     timeout: float | httpx.Timeout | None = None,
     **fields: Unpack[CloneVoiceFields],
-) -> Voice:
+) -> CloneResult:
     """Async `clone_voice` (same arguments); cancel its task to abort the upload cleanly."""
     return await clone_voice_async_tracked(
         connection,
@@ -163,7 +166,7 @@ async def clone_voice_async_tracked(
     fields: dict[str, Any],
     on_progress: ProgressCallback | None = None,
     timeout: float | httpx.Timeout | None = None,
-) -> Voice:
+) -> CloneResult:
     """`clone_voice_async` that keeps `state` up to date, so a caller that cancels it knows
     whether the voice may have been created (`state.possibly_created`)."""
     exchange, readers = _exchange(connection, state, samples, fields, on_progress, timeout)

@@ -23,7 +23,7 @@ import attrs
 
 from . import _generated
 
-__all__ = ["CLONE", "CloneField", "CloneRequest", "Kind"]
+__all__ = ["CLONE", "CloneField", "CloneRequest", "Kind", "accepted_text"]
 
 Kind = Literal["string", "integer", "number", "boolean", "enum", "list", "map", "object", "files"]
 
@@ -121,6 +121,15 @@ class CloneRequest:
             target = body if item.location == "body" else headers
             target[item.python] = item.to_generated(values[item.keyword])
         return {"body": self.body(**body), **headers}
+
+
+def accepted_text(result: object) -> str:
+    """One line for a success answer that is not a finished voice (a documented 202, say)."""
+    to_dict = getattr(result, "to_dict", None)
+    body = to_dict() if callable(to_dict) else {}
+    detail = ", ".join(f"{key}={value}" for key, value in body.items()) if body else ""
+    shown = f": {detail}" if detail else ""
+    return f"accepted ({type(result).__name__}{shown}): the API creates the voice later"
 
 
 def _model(kind: Any) -> type | None:

@@ -23,12 +23,13 @@ import attrs
 import httpx
 
 from uponai_client import models as _models
-from uponai_client._clone_fields import CloneVoiceFields
+from uponai_client._clone_fields import CloneResult, CloneVoiceFields
 from uponai_client._spec import SPEC_TITLE, SPEC_VERSION
 
 __all__ = [
     "SPEC_TITLE",
     "SPEC_VERSION",
+    "CloneResult",
     "CloneVoiceFields",
     "Operation",
     "UndocumentedStatus",

@@ -31,8 +31,8 @@ __all__ = [
     "Status",
 ]
 
-Status = Literal["created", "unknown", "failed", "skipped", "cancelled"]
-STATUSES: tuple[Status, ...] = ("created", "unknown", "failed", "skipped", "cancelled")
+Status = Literal["created", "accepted", "unknown", "failed", "skipped", "cancelled"]
+STATUSES: tuple[Status, ...] = ("created", "accepted", "unknown", "failed", "skipped", "cancelled")
 COLUMNS = ("name", "status", "voice_id", "error", "bytes", "seconds")
 _FORMAT = "uponai-batch-result"
 
@@ -42,6 +42,10 @@ UNKNOWN_ADVICE = (
 )
 STATUS_MEANINGS: dict[str, str] = {
     "created": "the voice was created (voice_id)",
+    "accepted": (
+        "the API accepted the request and creates the voice later (a success answer the spec "
+        "documents besides the voice, described in error); resume= does not send it again"
+    ),
     "unknown": (
         "the whole request was sent but no readable answer came back: the voice may or may "
         f"not exist; {UNKNOWN_ADVICE}"
@@ -83,7 +87,9 @@ class BatchRow:
     @property
     def done(self) -> bool:
         """True when the voice exists: created now or by the run this one resumed."""
-        return self.status == "created" or (self.status == "skipped" and bool(self.voice_id))
+        return self.status in ("created", "accepted") or (
+            self.status == "skipped" and bool(self.voice_id)
+        )
 
 
 def _status(value: object) -> Status:
@@ -166,9 +172,14 @@ class BatchResult:
     __hash__ = None  # type: ignore[assignment]  # mutable-looking container: not hashable
 
     def counts(self) -> dict[str, int]:
-        """How many rows have each status (every status listed, zeros included)."""
+        """How many rows have each status: every status listed, zeros included, but
+        ``accepted`` only when a row has it (only specs with a second success answer give it)."""
         found = Counter(row.status for row in self.rows)
-        return {status: found.get(status, 0) for status in STATUSES}
+        return {
+            status: found.get(status, 0)
+            for status in STATUSES
+            if status != "accepted" or found.get(status)
+        }
 
     def by_status(self, status: Status) -> list[BatchRow]:
         """The rows with the given status."""

@@ -18,8 +18,10 @@ from collections.abc import Iterator
 from typing import Literal
 
 from uponai_client import AuthenticatedClient
+from uponai_client.models import Voice
 
 from .._clone import clone_voice_async_tracked
+from .._clone_request import accepted_text
 from .._connection import Connection, as_connection
 from .._errors import OutcomeUnknownError, UponAIError, redact
 from .._find import find_voices_async, require_voice_listing
@@ -132,7 +134,10 @@ class _BatchRun:
         except Exception as exc:  # one job's failure, whatever it is, never stops the others
             result = row("failed", None, _describe(exc, secrets))
         else:
-            result = row("created", voice.voice_id)
+            if isinstance(voice, Voice):
+                result = row("created", voice.voice_id)
+            else:
+                result = row("accepted", None, accepted_text(voice))
         self._finish(job, result)
 
     async def _worker(self, pending: Iterator[Job]) -> None:

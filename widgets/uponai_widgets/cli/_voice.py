@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from uponai_client.models import Voice
+
 from .. import clone_voice
+from .._clone_request import accepted_text
 from ._connect import open_connection, print_json
 from ._errors import OK
 from ._output import UploadBar, add_secret
@@ -30,6 +33,8 @@ def run_clone(
             bar.stop()
     if as_json:
         print_json(voice.to_dict())
+    elif not isinstance(voice, Voice):
+        print(accepted_text(voice))
     else:
         preview = voice.preview_url if isinstance(voice.preview_url, str) else "(none)"
         print(f"voice id:    {voice.voice_id}")

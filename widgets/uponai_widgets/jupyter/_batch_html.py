@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from .._sizes import format_size
-from ..batch._result import COLUMNS, BatchResult
+from ..batch._result import COLUMNS, STATUSES, BatchResult
 
 __all__ = ["summary_html"]
 
@@ -14,8 +14,9 @@ _CELL_STYLE = ' style="white-space: pre-line; text-align: left"'  # keep multi-l
 
 
 def summary_html(result: BatchResult, limit: int = _HTML_ROW_LIMIT) -> str:
-    """The summary line and an HTML table of the rows (failed and cancelled rows first)."""
-    order = {"failed": 0, "cancelled": 1, "created": 2, "skipped": 3}
+    """The summary line and an HTML table of the rows (failed, unknown and cancelled first)."""
+    first = ("failed", "unknown", "cancelled")
+    order = {status: index for index, status in enumerate(dict.fromkeys((*first, *STATUSES)))}
     rows = sorted(result.rows, key=lambda row: order[row.status])
     head = "".join(f"<th>{html.escape(column)}</th>" for column in COLUMNS)
     body = []

@@ -23,6 +23,7 @@ from uponai_client import AuthenticatedClient
 from uponai_client.models import Voice
 
 from .._clone import clone_voice_async
+from .._clone_request import accepted_text
 from .._connection import Connection, connect
 from .._errors import UponAIError, redact
 from .._progress import Throttle
@@ -131,14 +132,14 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         return self.sample_list.view
 
     @property
+    def inputs(self) -> Mapping[str, Any]:
+        """The form's inputs by field keyword: one per field of the spec's clone request."""
+        return self.form.inputs
+
+    @property
     def name_input(self) -> Any:
         """The voice name field."""
         return self.form.inputs["name"]
-
-    @property
-    def provider_input(self) -> Any:
-        """The provider field."""
-        return self.form.inputs["provider"]
 
     @property
     def workspace_input(self) -> Any:
@@ -149,16 +150,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     def actor_type_input(self) -> Any:
         """The actor type dropdown (More fields)."""
         return self.form.inputs["actor_type"]
-
-    @property
-    def provider_id_input(self) -> Any:
-        """The provider id field (More fields)."""
-        return self.form.inputs["provider_id"]
-
-    @property
-    def tenant_id_input(self) -> Any:
-        """The tenant id field (More fields)."""
-        return self.form.inputs["tenant_id"]
 
     @property
     def impersonation_reason_input(self) -> Any:
@@ -370,6 +361,11 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         except Exception as exc:
             self.status.value = ""
             self._show_error(error_html(self._safe(f"{type(exc).__name__}: {exc}")))
+            return None
+        if not isinstance(voice, Voice):  # a documented answer that is not a finished voice
+            self.status.value = html.escape(
+                accepted_text(voice)[:1].upper() + accepted_text(voice)[1:]
+            )
             return None
         self.voice = voice
         self.voices.append(voice)
