@@ -50,11 +50,11 @@ CONTROL_PREFIX = "/__control/"
 NO_STEP_STATUS = 599
 ACTIONS = ("drop_before_reading", "drop_after_reading", "early_answer", "truncate_body", "hang")
 JSON_TYPE = "application/json"
-DEFAULT_HANG_SECONDS, SOCKET_TIMEOUT, BODY_TEXT_CHARS, MAX_LINE = 60.0, 10.0, 2000, 65536
+DEFAULT_HANG_SECONDS, SOCKET_TIMEOUT, BODY_TEXT_CHARS, MAX_LINE = 60.0, 10.0, 20000, 65536
 
 
 class LoggedRequest(TypedDict):
-    """One request as logged: raw query, header names in lower case, the body's first 2000 chars."""
+    """One request as logged: raw query, header names in lower case, the body's first 20000 chars."""
 
     method: str
     path: str

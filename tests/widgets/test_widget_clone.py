@@ -14,6 +14,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
+from support.browser_like import send_like_browser
 
 import uponai_widgets.jupyter._clone_widget as clone_widget_module
 from uponai_client import AuthenticatedClient
@@ -22,25 +23,6 @@ from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import make_wav
 from uponai_widgets import AudioPicker, Connection, VoiceCard, VoiceCloneWidget
 from uponai_widgets.jupyter._samples_html import EMPTY_SELECTION_HINT
-
-CHUNK = 4096
-
-
-def send_like_browser(picker: AudioPicker, name: str, data: bytes, chunk: int = CHUNK) -> str:
-    """Feed `data` to the picker the way its front end does: begin, chunks (buffers), end."""
-    file_id = f"id-{name}"
-    picker._on_chunk_message(
-        picker,
-        {"type": "begin", "id": file_id, "name": name, "size": len(data), "mime": "audio/wav"},
-        [],
-    )
-    for offset in range(0, len(data), chunk):
-        piece = memoryview(bytearray(data[offset : offset + chunk]))
-        picker._on_chunk_message(
-            picker, {"type": "chunk", "id": file_id, "offset": offset}, [piece]
-        )
-    picker._on_chunk_message(picker, {"type": "end", "id": file_id}, [])
-    return file_id
 
 
 def run(coro_factory: Callable[[], Coroutine[Any, Any, Any]]) -> Any:

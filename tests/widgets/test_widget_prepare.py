@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 from ipywidgets.embed import dependency_state  # type: ignore[import-untyped]  # untyped
+from support.browser_like import send_like_browser
 from support.sandbox_http import sha256
 from support.speech import speech
-from test_widget_clone import send_like_browser
 
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import make_wav
