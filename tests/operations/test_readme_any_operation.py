@@ -4,14 +4,12 @@ from a spec in UponAI's style: a subprocess with the generated fixture client in
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.codegen import run_with_client
 from support.operations import TOKEN, VOICE, error_body
 from support.scripted_server import ScriptedServer
 
@@ -55,21 +53,7 @@ def test_the_readme_example_runs_and_says_what_it_promises(
     (tmp_path / "voices" / "Ada" / "take.wav").write_bytes(noise_wav(8000))
     script = tmp_path / "example.py"
     script.write_text(readme_block(), encoding="utf-8")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(platform_client_dir),
-        "UPONAI_API_KEY": TOKEN,
-        "UPONAI_BASE_URL": api.url,
-    }
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_with_client(platform_client_dir, api.url, TOKEN, script, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert api.pending() == 0
     lines = done.stdout.splitlines()

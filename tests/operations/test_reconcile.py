@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.codegen import run_with_client
 from support.operations import TOKEN
 from support.scripted_server import ScriptedServer
 
@@ -39,21 +38,7 @@ def _speakers(root: Path) -> Path:
 def _cli(
     generated: Path, api: ScriptedServer, *args: str | Path
 ) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(generated),
-        "UPONAI_API_KEY": TOKEN,
-        "UPONAI_BASE_URL": api.url,
-        "NO_COLOR": "1",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "uponai_widgets.cli", *map(str, args)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_with_client(generated, api.url, TOKEN, "-m", "uponai_widgets.cli", *args)
 
 
 def test_reconcile_settles_each_unknown_row_by_what_the_workspace_holds(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.codegen import NAME_MAP, REGENERATE, SPEC
+from support.codegen import NAME_MAP, REGENERATE, SPEC, run_with_client
 from support.scripted_server import ScriptedServer
 
 pytestmark = pytest.mark.slow
 
-TESTS = Path(__file__).resolve().parents[1]
 TOKEN = "sk-catalogue-1f2e3d4c5b6a-SECRET"
 CLONE_PATH = "/api/voices/clone"
 VOICE = {"voiceId": "v_cat", "name": "Narrator", "createdAt": "2026-12-03T10:00:00Z"}
@@ -173,20 +171,9 @@ def scenario(
     folder: Path, api: ScriptedServer, fields: dict[str, Any], cli: list[str], read: list[str]
 ) -> dict[str, Any]:
     """Each surface once against `api`, with the client regenerated into `folder`."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(folder / "generated_client"), str(TESTS)]),
-        "UPONAI_BASE_URL": api.url,
-        "UPONAI_API_KEY": TOKEN,
-    }
     spec = {"fields": fields, "cli": cli, "read": read}
-    done = subprocess.run(
-        [sys.executable, "-m", "support.spec_scenario", json.dumps(spec)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    done = run_with_client(
+        folder / "generated_client", api.url, TOKEN, "-m", "support.spec_scenario", json.dumps(spec)
     )
     assert done.returncode == 0, done.stderr
     report: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])

@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.codegen import NAME_MAP, REGENERATE, SPEC
+from support.codegen import NAME_MAP, REGENERATE, SPEC, run_with_client
 from support.scripted_server import ScriptedServer
 from test_spec_catalogue import VOICE, body
 
 pytestmark = pytest.mark.slow
 
-TESTS = Path(__file__).resolve().parents[1]
 EXISTING = {"workspaceId", "voiceProvider", "voiceName", "files"}
 PROBE = """
 import json, sys
@@ -110,19 +107,8 @@ def test_random_optional_fields_reach_the_wire(
     api.reset()
     api.script({"status": 201, "json": VOICE})
     values = {wire: value for wire, (_kind, value) in fields.items()}
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(package.parent), str(TESTS)]),
-        "UPONAI_BASE_URL": api.url,
-        "UPONAI_API_KEY": "sk-property-SECRET-0123",
-    }
-    used = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(values)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    used = run_with_client(
+        package.parent, api.url, "sk-property-SECRET-0123", "-c", PROBE, json.dumps(values)
     )
     assert used.returncode == 0, used.stderr
     assert used.stdout.strip() == "v_cat"
