@@ -129,6 +129,9 @@ def test_bad_arguments_are_refused_before_a_byte_is_sent(
     assert fields == {"voice", "voice_id"}
     with pytest.raises(uw.ValidationError, match="create_agent"):
         uw.call(connection, platform_api.api.agents.create_agent, body={"name": "a dict"})
+    for timeout in (0, -5, "abc", float("nan"), float("inf")):
+        with pytest.raises(uw.ValidationError, match="timeout: must be a positive"):
+            uw.call(connection, get_voice, voice_id="v_1", timeout=timeout)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="generated operation module"):
         uw.call(connection, "get_voice", voice_id="v_1")  # type: ignore[call-overload, arg-type]
     assert api.log() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import os
 import platform
 import threading
@@ -15,7 +16,7 @@ import httpx
 from uponai_client import AuthenticatedClient
 
 from . import _generated
-from ._errors import AuthenticationError
+from ._errors import AuthenticationError, Problem, ValidationError
 from ._retry import RetryPolicy
 from ._validation import Limits
 from ._version import __version__
@@ -63,11 +64,20 @@ def resolve_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout | No
     """An `httpx.Timeout` for a number of seconds (connect stays short), or the given one."""
     if timeout is None or isinstance(timeout, httpx.Timeout):
         return timeout
-    seconds = float(timeout)
-    if seconds <= 0:
-        raise ValueError("timeout must be a positive number of seconds")
+    seconds = _seconds(timeout)
+    if seconds is None:
+        shown = repr(timeout) if len(repr(timeout)) <= 40 else repr(timeout)[:37] + "..."
+        problem = f"must be a positive, finite number of seconds or an httpx.Timeout, got {shown}"
+        raise ValidationError([Problem(None, "timeout", problem)])
     connect_seconds = UPLOAD_TIMEOUT.connect or seconds
     return httpx.Timeout(seconds, connect=min(seconds, connect_seconds))
+
+
+def _seconds(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    seconds = float(value)
+    return seconds if 0 < seconds < math.inf else None
 
 
 def effective_timeout(
