@@ -92,6 +92,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="METHOD /path -> operation name map (default: scripts/operation-names.json)",
     )
     parser.add_argument(
+        "--config",
+        type=Path,
+        default=CONFIG,
+        help="openapi-python-client configuration, yours to edit: literal_enums, "
+        "docstrings_on_attributes, ... (default: scripts/generator-config.yaml)",
+    )
+    parser.add_argument(
         "--diff-only", action="store_true", help="print the API diff to stdout; write nothing"
     )
     parser.add_argument(
@@ -175,7 +182,7 @@ def load_snapshot(path: Path) -> dict[str, Any]:
 
 
 def build_package(
-    normalized: dict[str, Any], staging: Path, validation: Validation
+    normalized: dict[str, Any], staging: Path, validation: Validation, config: Path = CONFIG
 ) -> tuple[Path, list[str]]:
     """Generate, transform, format and verify the package in `staging`.
 
@@ -183,7 +190,9 @@ def build_package(
     that is invalid reports the spec's errors, not the generator's.
     """
     try:
-        package, generator_warnings = run_generator(normalized, CONFIG, staging)
+        package, generator_warnings = run_generator(
+            normalized, config, staging, config_label=display_path(config)
+        )
     except PipelineError:
         validation.result()
         raise
@@ -265,7 +274,7 @@ def run_validated(
     staging = Path(tempfile.mkdtemp(prefix=".regen-", dir=target.parent))
     try:
         warnings = collect_warnings(document, args.name_map, normalize_warnings)
-        package, generator_warnings = build_package(normalized, staging, validation)
+        package, generator_warnings = build_package(normalized, staging, validation, args.config)
         warnings = spec_warnings(validation.result()) + warnings + generator_warnings
         gate = args.consumer_gate
         if gate is None:

@@ -63,12 +63,49 @@ def check_pinned_tools() -> None:
         )
 
 
+def _colliding_enums(document: Any, at: tuple[str, ...] = ()) -> list[str]:
+    """Pointers of the string enums whose values the generator turns into the same name."""
+    from openapi_python_client.strings import snake_case
+
+    from .lint import json_pointer
+
+    found: list[str] = []
+    if isinstance(document, dict):
+        values = document.get("enum")
+        if isinstance(values, list) and all(isinstance(v, str) for v in values):
+            keys = [
+                snake_case(v.upper() if v and v[0].isalpha() else f"VALUE_{i}").upper()
+                for i, v in enumerate(values)
+            ]
+            if len(set(keys)) < len(keys):
+                found.append(json_pointer([*at, "enum"]))
+        for key, value in document.items():
+            found += _colliding_enums(value, (*at, str(key)))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            found += _colliding_enums(value, (*at, str(index)))
+    return found
+
+
+def _config_advice(summary: str, spec: dict[str, Any], config_label: str) -> str:
+    """The generator's "consider setting ... in your config", said with the file and place."""
+    if "literal_enums" not in summary:
+        return f"{summary} (the configuration is {config_label})"
+    places = ", ".join(_colliding_enums(spec)[:5]) or "an enum"
+    return (
+        f"{summary}: the values of {places} become the same Python name; set "
+        f"`literal_enums: true` in {config_label} (each enum then becomes a Literal of its "
+        "values) or give the values distinct names"
+    )
+
+
 def run_generator(
-    spec: dict[str, Any], config_path: Path, work_dir: Path
+    spec: dict[str, Any], config_path: Path, work_dir: Path, config_label: str = ""
 ) -> tuple[Path, list[GeneratorWarning]]:
     """Generate `uponai_client` from `spec` under `work_dir`; return the package folder and warnings.
 
-    Errors, and warnings that mean the output is unformatted, raise `PipelineError`.
+    Errors, and warnings that mean the output is unformatted, raise `PipelineError`. `config_path`
+    is the generator's configuration (`config_label` names it in messages).
     """
     from openapi_python_client import generate
     from openapi_python_client.config import Config, ConfigFile, MetaType
@@ -99,6 +136,8 @@ def run_generator(
         ) from exc
     except Exception as exc:  # a crash inside the generator is its failure, not ours
         summary = " ".join(str(exc).split())[:300]
+        if "your config" in summary:
+            summary = _config_advice(summary, spec, config_label or str(config_path))
         raise PipelineError(f"the generator failed: {type(exc).__name__}: {summary}") from exc
     finally:
         os.environ["PATH"] = saved_path

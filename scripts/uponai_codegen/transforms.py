@@ -110,20 +110,37 @@ _KEEP_UNKNOWN = """
 """
 
 
+_LITERAL_CHECK = re.compile(
+    r"\n    raise TypeError\(\s*f\"Unexpected value \{value!r\}\. "
+    r"Expected one of \{\w+!r\}\"\s*\)\n"
+)
+_KEEP_LITERAL = "\n    return value  # type: ignore[return-value]  # added after generation: kept\n"
+
+
 def keep_unknown_enum_values(package: Path) -> list[str]:
-    """Let every generated enum accept a value it does not list, as a pseudo-member.
+    """Let every generated enum accept a value it does not list.
 
     A response carrying a value UponAI added after the client was generated (a new call status,
-    say) then still parses: `CallStatus("transferred")` is a `CallStatus` whose value and `str`
-    are "transferred", equal to the plain string, not listed among the members (so checks that
-    iterate the enum, like the SDK's validation of request values, still refuse it). Returns the
-    enum classes changed.
+    say) then still parses: `CallStatus("transferred")` is a `CallStatus` pseudo-member whose
+    value and `str` are "transferred", equal to the plain string, not listed among the members
+    (so checks that iterate the enum, like the SDK's validation of request values, still refuse
+    it). With `literal_enums: true` the `check_...` function returns the value instead of
+    raising. Returns the enums changed.
     """
     changed = []
     for module in sorted((package / "models").glob("*.py")):
         text = module.read_text(encoding="utf-8")
         found = _ENUM_CLASS.search(text)
         if found is None:
+            if "\ndef check_" in text:
+                kept, count = _LITERAL_CHECK.subn(_KEEP_LITERAL, text)
+                if count != 1:
+                    raise TransformError(
+                        f"{module.name}: a literal enum check without its one raise; the "
+                        "generator's output changed, review this transform"
+                    )
+                module.write_text(kept, encoding="utf-8")
+                changed.append(module.stem)
             continue
         name, kind = found.groups()
         base = "str" if kind == "StrEnum" else "int"
@@ -131,6 +148,33 @@ def keep_unknown_enum_values(package: Path) -> list[str]:
         text = _replace_exactly(text, _ENUM_STR, _ENUM_STR + addition, 1, module.name)
         module.write_text(text, encoding="utf-8")
         changed.append(name)
+    return changed
+
+
+_VALUE_SET = re.compile(r"^(\w+_VALUES: set\[\w+\] = \{)([^}]*)(\})", re.MULTILINE)
+_LITERAL_ALIAS = re.compile(r"^(\w+ = Literal\[)([^\]]*)(\])", re.MULTILINE)
+
+
+def sort_literal_value_sets(package: Path) -> list[str]:
+    """Write each literal enum (its `Literal[...]` alias and its `..._VALUES` set) in sorted order.
+
+    With `literal_enums: true` the generator writes both in Python's set iteration order, which
+    changes with the interpreter's string hashing between runs, so two regenerations of one spec
+    differed. Returns the modules changed.
+    """
+    changed = []
+    for module in sorted((package / "models").glob("*.py")):
+        text = module.read_text(encoding="utf-8")
+
+        def ordered(found: re.Match[str]) -> str:
+            items = [item.strip() for item in found.group(2).split(",") if item.strip()]
+            body = "".join(f"\n    {item}," for item in sorted(items))
+            return f"{found.group(1)}{body}\n{found.group(3)}"
+
+        fixed = _LITERAL_ALIAS.sub(ordered, _VALUE_SET.sub(ordered, text))
+        if fixed != text:
+            module.write_text(fixed, encoding="utf-8")
+            changed.append(module.name)
     return changed
 
 
@@ -164,4 +208,5 @@ SOURCE_TRANSFORMS: tuple[Callable[[Path], object], ...] = (
     hide_credentials_from_repr,
     give_unset_a_readable_repr,
     keep_unknown_enum_values,
+    sort_literal_value_sets,
 )
