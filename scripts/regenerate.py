@@ -34,6 +34,7 @@ from uponai_codegen.fetch import fetch_spec
 from uponai_codegen.gate import check_consumer
 from uponai_codegen.generator import GENERATOR_VERSION, run_generator, run_ruff_format
 from uponai_codegen.lint import Finding
+from uponai_codegen.lint_operations import not_reported_yet, without_skipped_operations
 from uponai_codegen.normalize import load_name_map, normalize, stale_name_map_entries
 from uponai_codegen.spec import check_version, load_spec, validate_openapi
 from uponai_codegen.transforms import (
@@ -258,7 +259,7 @@ def run_validated(
     target: Path = args.package_dir.resolve()
     snapshot_path = target.parent / SNAPSHOT_NAME
     old = load_snapshot(snapshot_path)
-    changes = diff_specs(old, normalized)
+    changes = diff_specs(without_skipped_operations(old), without_skipped_operations(normalized))
     report = render(changes, spec_version(old), spec_version(normalized))
     breaking = any(change.breaking for change in changes)
     if args.diff_only:
@@ -275,6 +276,7 @@ def run_validated(
     try:
         warnings = collect_warnings(document, args.name_map, normalize_warnings)
         package, generator_warnings = build_package(normalized, staging, validation, args.config)
+        generator_warnings = not_reported_yet(generator_warnings, normalized)
         warnings = spec_warnings(validation.result()) + warnings + generator_warnings
         gate = args.consumer_gate
         if gate is None:

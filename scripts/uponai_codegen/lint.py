@@ -153,42 +153,50 @@ def iter_schemas(schema: Any, at: Parts) -> Iterator[tuple[Parts, dict[str, Any]
                 yield from iter_schemas(sub, (*at, key, str(index)))
 
 
-def _media_schemas(holder: dict[str, Any], at: Parts) -> Iterator[tuple[Parts, dict[str, Any]]]:
-    """Schemas of a parameter, header, request body or response (`schema`, `content`, headers)."""
+def _media_roots(holder: dict[str, Any], at: Parts) -> Iterator[tuple[Parts, Any]]:
+    """Root schemas of a parameter, header, request body or response (`schema`, `content`,
+    headers)."""
     if "schema" in holder:
-        yield from iter_schemas(holder["schema"], (*at, "schema"))
+        yield (*at, "schema"), holder["schema"]
     for ctype, media in _dicts(holder.get("content")):
-        yield from iter_schemas(media.get("schema"), (*at, "content", ctype, "schema"))
+        yield (*at, "content", ctype, "schema"), media.get("schema")
     for name, header in _dicts(holder.get("headers")):
-        yield from _media_schemas(header, (*at, "headers", name))
+        yield from _media_roots(header, (*at, "headers", name))
 
 
-def _operation_schemas(op: dict[str, Any], at: Parts) -> Iterator[tuple[Parts, dict[str, Any]]]:
+def _operation_roots(op: dict[str, Any], at: Parts) -> Iterator[tuple[Parts, Any]]:
     parameters = op.get("parameters")
     for index, param in enumerate(parameters if isinstance(parameters, list) else []):
         if isinstance(param, dict):
-            yield from _media_schemas(param, (*at, "parameters", str(index)))
+            yield from _media_roots(param, (*at, "parameters", str(index)))
     if isinstance(op.get("requestBody"), dict):
-        yield from _media_schemas(op["requestBody"], (*at, "requestBody"))
+        yield from _media_roots(op["requestBody"], (*at, "requestBody"))
     for status, response in _dicts(op.get("responses")):
-        yield from _media_schemas(response, (*at, "responses", status))
+        yield from _media_roots(response, (*at, "responses", status))
+
+
+def schema_roots(document: dict[str, Any]) -> Iterator[tuple[Parts, Any]]:
+    """The outermost schemas of the document (operations, webhooks, components), with their
+    paths; the value may be anything (the validator judges what is not a schema)."""
+    for top in ("paths", "webhooks"):
+        for path, item in _dicts(document.get(top)):
+            yield from _operation_roots(item, (top, path))
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    yield from _operation_roots(item[method], (top, path, method))
+    components = document.get("components")
+    components = components if isinstance(components, dict) else {}
+    for name, schema in _dicts(components.get("schemas")):
+        yield ("components", "schemas", name), schema
+    for kind in ("parameters", "headers", "requestBodies", "responses"):
+        for name, holder in _dicts(components.get(kind)):
+            yield from _media_roots(holder, ("components", kind, name))
 
 
 def document_schemas(document: dict[str, Any]) -> Iterator[tuple[Parts, dict[str, Any]]]:
     """Every schema object of the document (operations, webhooks, components), with its path."""
-    for top in ("paths", "webhooks"):
-        for path, item in _dicts(document.get(top)):
-            yield from _operation_schemas(item, (top, path))
-            for method in HTTP_METHODS:
-                if isinstance(item.get(method), dict):
-                    yield from _operation_schemas(item[method], (top, path, method))
-    components = document.get("components")
-    components = components if isinstance(components, dict) else {}
-    for name, schema in _dicts(components.get("schemas")):
-        yield from iter_schemas(schema, ("components", "schemas", name))
-    for kind in ("parameters", "headers", "requestBodies", "responses"):
-        for name, holder in _dicts(components.get(kind)):
-            yield from _media_schemas(holder, ("components", kind, name))
+    for at, root in schema_roots(document):
+        yield from iter_schemas(root, at)
 
 
 def iter_refs(value: Any, at: Parts = ()) -> Iterator[tuple[Parts, Any]]:

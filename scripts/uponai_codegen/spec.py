@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ import yaml
 
 from . import PipelineError
 from .lint import Finding, document_schemas, json_pointer, lint, resolve_pointer
+from .lint_defaults import check_defaults
+from .lint_operations import check_operations
 
 TOP_LEVEL_KEYS = frozenset(
     [
@@ -169,19 +172,28 @@ def validator_findings(document: dict[str, Any]) -> list[Finding]:
     return findings
 
 
-def inspect_spec(document: dict[str, Any]) -> list[Finding]:
-    """Every finding for `document`: the pipeline's own checks, then the validator's."""
+def inspect_spec(
+    document: dict[str, Any], content_type_overrides: Mapping[str, str] | None = None
+) -> list[Finding]:
+    """Every finding for `document`: the pipeline's own checks, then the validator's
+    (`content_type_overrides`: those of the generator's configuration)."""
     own, cleaned = lint(document)
     if any(f.code in ("dangling-ref", "external-ref", "bad-ref") for f in own):
         return own
+    own += check_defaults(document, cleaned)
+    own += check_operations(document, cleaned, content_type_overrides)
     return sorted(set(own) | set(validator_findings(cleaned)), key=lambda f: (not f.fatal, f))
 
 
 def validate_openapi(
-    document: dict[str, Any], label: str, *, strict: bool = False
+    document: dict[str, Any],
+    label: str,
+    *,
+    strict: bool = False,
+    content_type_overrides: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Return the warnings; raise `PipelineError` listing every error (warnings too if strict)."""
-    findings = inspect_spec(document)
+    findings = inspect_spec(document, content_type_overrides)
     errors = [f for f in findings if f.fatal or strict]
     if errors:
         lines = [f"  {f}" for f in errors[:MAX_LISTED]]
