@@ -154,7 +154,7 @@ def test_bad_jobs_become_failed_rows_without_requests(
     assert "no name" in rows[2].error
     assert "sampels" in rows[3].error
     assert "workspace_id, provider" in rows[4].error
-    assert rows[5].error.startswith("ValueError:")
+    assert rows[5].error.startswith("ValidationError:")
     assert sorted(clones_by_name(sandbox)) == ["voice-0"]
 
 
