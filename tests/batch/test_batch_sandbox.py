@@ -10,7 +10,7 @@ import pytest
 from support.batch import clones_by_name, sample_jobs, sandbox_connection, speaker_folders
 
 import uponai_widgets as uw
-import uponai_widgets.jupyter  # noqa: F401 - registers the batch table's HTML view
+import uponai_widgets.jupyter  # registers the batch table's HTML view
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import write_wav
 from uponai_widgets import BatchResult, clone_voices, clone_voices_async, jobs_from_folder
