@@ -34,7 +34,11 @@ from uponai_codegen.fetch import fetch_spec
 from uponai_codegen.gate import check_consumer
 from uponai_codegen.generator import GENERATOR_VERSION, run_generator, run_ruff_format
 from uponai_codegen.lint import Finding
-from uponai_codegen.lint_operations import not_reported_yet, without_skipped_operations
+from uponai_codegen.lint_operations import (
+    content_type_overrides,
+    not_reported_yet,
+    without_skipped_operations,
+)
 from uponai_codegen.normalize import load_name_map, normalize, stale_name_map_entries
 from uponai_codegen.spec import check_version, load_spec, validate_openapi
 from uponai_codegen.transforms import (
@@ -136,8 +140,10 @@ def load_source(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     return document, label
 
 
-def _validate_in_child(document: dict[str, Any], label: str, strict: bool) -> list[Finding]:
-    return validate_openapi(document, label, strict=strict)
+def _validate_in_child(
+    document: dict[str, Any], label: str, strict: bool, overrides: dict[str, str]
+) -> list[Finding]:
+    return validate_openapi(document, label, strict=strict, content_type_overrides=overrides)
 
 
 class Validation:
@@ -147,10 +153,12 @@ class Validation:
     independent; nothing is written before both succeeded.
     """
 
-    def __init__(self, document: dict[str, Any], label: str, strict: bool) -> None:
+    def __init__(
+        self, document: dict[str, Any], label: str, strict: bool, overrides: dict[str, str]
+    ) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future[list[Finding]] | None = None
-        self._args = (document, label, strict)
+        self._args = (document, label, strict, overrides)
         if "fork" in multiprocessing.get_all_start_methods():
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
             self._future = self._pool.submit(_validate_in_child, *self._args)
@@ -158,13 +166,13 @@ class Validation:
     def result(self) -> list[Finding]:
         """The warnings; raises `PipelineError` with every error."""
         if self._future is None:
-            return validate_openapi(self._args[0], self._args[1], strict=self._args[2])
+            return _validate_in_child(*self._args)
         try:
             return self._future.result()
         except PipelineError:
             raise
         except Exception:  # the child died: validate here instead
-            return validate_openapi(self._args[0], self._args[1], strict=self._args[2])
+            return _validate_in_child(*self._args)
         finally:
             self.close()
 
@@ -230,7 +238,8 @@ def run(args: argparse.Namespace) -> int:
     document, label = load_source(args)
     map_label = display_path(args.name_map)
     normalized, normalize_warnings = normalize(document, load_name_map(args.name_map), map_label)
-    validation = Validation(normalized, label, args.strict)
+    args.overrides = content_type_overrides(args.config)
+    validation = Validation(normalized, label, args.strict, args.overrides)
     try:
         return run_validated(args, document, normalized, normalize_warnings, validation)
     finally:
@@ -259,7 +268,11 @@ def run_validated(
     target: Path = args.package_dir.resolve()
     snapshot_path = target.parent / SNAPSHOT_NAME
     old = load_snapshot(snapshot_path)
-    changes = diff_specs(without_skipped_operations(old), without_skipped_operations(normalized))
+    overrides = args.overrides
+    changes = diff_specs(
+        without_skipped_operations(old, overrides),
+        without_skipped_operations(normalized, overrides),
+    )
     report = render(changes, spec_version(old), spec_version(normalized))
     breaking = any(change.breaking for change in changes)
     if args.diff_only:
@@ -276,7 +289,7 @@ def run_validated(
     try:
         warnings = collect_warnings(document, args.name_map, normalize_warnings)
         package, generator_warnings = build_package(normalized, staging, validation, args.config)
-        generator_warnings = not_reported_yet(generator_warnings, normalized)
+        generator_warnings = not_reported_yet(generator_warnings, normalized, overrides)
         warnings = spec_warnings(validation.result()) + warnings + generator_warnings
         gate = args.consumer_gate
         if gate is None:

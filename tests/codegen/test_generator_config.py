@@ -116,3 +116,27 @@ def test_the_sdk_works_with_literal_enums(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     module = (package / "models" / "clone_voice_x_actor_type.py").read_text(encoding="utf-8")
     assert "CloneVoiceXActorType = Literal[" in module
+
+
+def test_content_type_overrides_in_the_users_config_keep_an_operation(tmp_path: Path) -> None:
+    """A body type the generator skips is skipped (and warned) unless the user's configuration
+    maps it to one it sends; the warning and the diff follow the configuration."""
+    spec = Path(__file__).with_name("fixtures") / "corpus" / "unsupported_body.json"
+    names = tmp_path / "names.json"
+    names.write_text(json.dumps({"$comment": "none"}), encoding="utf-8")
+    package = tmp_path / "generated_client" / "uponai_client"
+    common = ("--spec", spec, "--name-map", names, "--package-dir", package)
+    plain = regenerate(*common)
+    assert plain.returncode == 0, plain.stderr
+    left_out = "POST /v1/lexicons/{lexicon_id}/words: Unsupported content type text/plain"
+    assert left_out in plain.stderr
+    assert not list(package.rglob("add_words.py"))
+    config = tmp_path / "generator-config.yaml"
+    overrides = 'content_type_overrides:\n  "text/plain": "application/octet-stream"\n'
+    config.write_text(CONFIG.read_text(encoding="utf-8") + overrides, encoding="utf-8")
+    (package.parent / "openapi.snapshot.json").unlink()
+    mapped = regenerate(*common, "--config", config)
+    assert mapped.returncode == 0, mapped.stderr
+    assert list(package.rglob("add_words.py"))
+    assert left_out not in mapped.stderr
+    assert "operation added (add_words)" in mapped.stderr
