@@ -20,24 +20,23 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from .lint import Finding, Parts, json_pointer, resolve_pointer, schema_roots
+from .lint import (
+    SCHEMA_LISTS,
+    SCHEMA_MAPS,
+    SCHEMA_SINGLES,
+    Finding,
+    Parts,
+    json_pointer,
+    resolve_pointer,
+    schema_roots,
+)
 
 READ_MAPS = ("properties",)
 READ_SINGLES = ("items", "additionalProperties")
-READ_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-UNREAD_MAPS = ("patternProperties", "$defs", "definitions", "dependentSchemas")
-UNREAD_SINGLES = (
-    "not",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-    "contentSchema",
-)
+READ_LISTS = SCHEMA_LISTS
+"""Where the generator reads a nested schema; it ignores the other schema keywords."""
+UNREAD_MAPS = tuple(key for key in SCHEMA_MAPS if key not in READ_MAPS)
+UNREAD_SINGLES = tuple(key for key in SCHEMA_SINGLES if key not in READ_SINGLES)
 MAX_REF_HOPS = 32
 SPEC_URI = "urn:uponai:spec"
 
