@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import PipelineError
@@ -41,12 +43,16 @@ def diff_trees(expected: Path, actual: Path) -> list[str]:
 
 
 _PROBE = (
-    "import importlib, sys\n"
+    "import importlib, json, sys\n"
     "sys.path.insert(0, sys.argv[1])\n"
     "import uponai_client as p\n"
     "assert p.__file__.startswith(sys.argv[1]), p.__file__\n"
     "for name in sys.argv[2:]:\n"
-    "    importlib.import_module(name)\n"
+    "    try:\n"
+    "        importlib.import_module(name)\n"
+    "    except Exception as exc:\n"
+    "        sys.modules.pop(name, None)\n"
+    "        print(json.dumps([name, f'{type(exc).__name__}: {exc}']), flush=True)\n"
 )
 
 
@@ -65,11 +71,13 @@ def idle_cores() -> int:
     return 2 if cores >= 2 and os.getloadavg()[0] < cores - 0.5 else 1
 
 
-def verify_package(package: Path, workers: int | None = None) -> None:
+def verify_package(package: Path, workers: int | None = None) -> dict[str, str]:
     """Import every module of `package` in fresh interpreters (which compiles each one).
 
-    The modules are split between `workers` interpreters (default: `idle_cores()`) that run
-    side by side. Nothing is written: no `__pycache__` is left behind.
+    Returns the modules that do not import (dotted name -> the exception); raises
+    `PipelineError` when the package itself does not. The modules are split between `workers`
+    interpreters (default: `idle_cores()`) that run side by side. Nothing is written: no
+    `__pycache__` is left behind.
     """
     workers = workers or idle_cores()
     names = module_names(package)
@@ -87,16 +95,54 @@ def verify_package(package: Path, workers: int | None = None) -> None:
         for share in shares
         if share
     ]
-    failures = []
+    failures: list[str] = []
+    broken: dict[str, str] = {}
     for probe in probes:
-        _, stderr = probe.communicate()
+        stdout, stderr = probe.communicate()
         if probe.returncode != 0:
             failures.append(stderr.strip())
+        broken.update(json.loads(line) for line in stdout.splitlines() if line.startswith("["))
     if failures:
         raise PipelineError(f"the generated package does not import:\n{failures[0]}")
     leftovers = list(package.rglob("__pycache__"))
     if leftovers:
         raise PipelineError(f"verification left {leftovers[0]} behind")
+    return broken
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An operation whose generated module does not import, removed from the client."""
+
+    operation: str
+    module: str
+    error: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.operation}: left out of the client; its generated module {self.module} does "
+            f"not import ({self.error})"
+        )
+
+
+def leave_out_broken_operations(package: Path, broken: dict[str, str]) -> list[LeftOut]:
+    """Remove the operation modules among `broken` (from `verify_package`) from `package`.
+
+    Nothing imports an operation module, so the rest of the client stays whole. Any other
+    module that does not import makes the client unusable: `PipelineError`.
+    """
+    from .transforms import operation_of_module
+
+    left_out = []
+    for name, error in sorted(broken.items()):
+        path = package.parent.joinpath(*name.split(".")).with_suffix(".py")
+        parts = name.split(".")
+        operation = operation_of_module(path.read_text("utf-8")) if path.is_file() else None
+        if len(parts) != 4 or parts[1] != "api" or operation is None:
+            raise PipelineError(f"the generated package does not import: {name}: {error}")
+        path.unlink()
+        left_out.append(LeftOut(operation, path.relative_to(package.parent).as_posix(), error))
+    return left_out
 
 
 def replace_tree(new: Path, target: Path) -> None:
