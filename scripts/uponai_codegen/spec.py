@@ -113,7 +113,7 @@ def duplicate_parameters(document: dict[str, Any]) -> dict[str, list[str]]:
         for index, parameter in enumerate(listed if isinstance(listed, list) else []):
             if not isinstance(parameter, dict) or "$ref" in parameter:
                 continue
-            key = (parameter.get("name"), parameter.get("in"))
+            key = (str(parameter.get("name")), str(parameter.get("in")))
             if key in seen:
                 pointer = json_pointer(["paths", path, method, "parameters", str(index)])
                 found.setdefault(str(key[0]), []).append(pointer)
