@@ -175,6 +175,7 @@ def build_package(
     report = transform_package(package, GENERATOR_VERSION)
     run_ruff_format(package, sorted(set(report.changed) | set(written)))
     add_py_typed(package)
+    validation.wait()  # no thread of its pool is running when the import check forks
     left_out = leave_out_broken_operations(package, verify_package(package))
     warnings = [str(warning) for warning in generator_warnings] + report.notes
     return package, warnings + [str(gone) for gone in left_out], [g.operation for g in left_out]

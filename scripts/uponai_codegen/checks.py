@@ -69,6 +69,10 @@ class Checks:
                     self.close()
         return self._done
 
+    def wait(self) -> None:
+        """Wait for the checks and stop the child (before forking others from this process)."""
+        self._outcome()
+
     def changes(self) -> list[Change]:
         """The API diff between the committed client's spec and the new one."""
         return self._outcome()[0]
