@@ -36,6 +36,10 @@ def _same(one: Path, other: Path) -> bool:
         return False
 
 
+def _exists(path: Path) -> bool:
+    return path.exists() or journal_beside(path).exists()
+
+
 def _check_out(out: Path) -> None:
     """The results file's name and folder: checked before the jobs are read."""
     if out.suffix.lower() not in (".csv", ".json"):
@@ -162,7 +166,9 @@ def run_batch(
     if resend_unknown and resume is None:
         raise CliError("--resend-unknown needs --resume RESULTS (the table with the unknown jobs)")
     _check_journal(out, resume)
-    if resume is not None:
+    if resume is not None and (
+        not _same(resume, out) or out.exists() or journal_beside(out).exists()
+    ):  # the same --resume and --out with neither file yet: a first run
         _check_resume(resume)
     jobs = load_jobs(source, defaults)
     _check_not_an_input(out, source, jobs)
@@ -182,7 +188,7 @@ def run_batch(
                     jobs,
                     concurrency=concurrency,
                     on_progress=report,
-                    resume=resume,
+                    resume=resume if resume is not None and _exists(resume) else None,
                     resend_unknown=resend_unknown,
                     reconcile=reconcile,
                     journal=journal_beside(out),
