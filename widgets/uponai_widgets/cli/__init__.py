@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 __all__ = ["CLI_HINT", "main"]
@@ -19,4 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"uponai-voices needs the cli extra: {CLI_HINT}", file=sys.stderr)
         return 2
-    return run(argv)
+    status = run(argv)
+    if argv is None and threading.current_thread() is threading.main_thread():
+        # The command has done, saved and said everything: a Ctrl-C while the interpreter
+        # exits would only replace its exit status with a silent 130.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return status
