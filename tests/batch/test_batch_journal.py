@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.batch import VOICE_JSON, sample_jobs, sandbox_connection
+from support.batch import VOICE_JSON, CountingTransport, sample_jobs, sandbox_connection
 
 import uponai_widgets as uw
 from uponai_devtools.sandbox import RunningSandbox
@@ -104,26 +104,26 @@ def test_a_second_batch_on_a_locked_journal_refuses_before_sending(
     assert isinstance(BatchLockedError("x"), uw.UponAIError)
 
 
-def test_ctrl_c_as_the_last_job_ends_still_hands_over_the_whole_table(
-    sandbox: RunningSandbox, tmp_path: Path
+class CtrlCOnClose(CountingTransport):
+    """Answers 201s; Ctrl-C arrives while the batch closes its connection, after the last job."""
+
+    async def aclose(self) -> None:
+        signal.raise_signal(signal.SIGINT)
+        await asyncio.sleep(0.05)
+
+
+def test_ctrl_c_while_the_batch_closes_its_connection_still_hands_over_the_table(
+    tmp_path: Path,
 ) -> None:
-    jobs = sample_jobs(tmp_path, 3)
-
-    pressed: list[int] = []
-
-    def progress(done: int, failed: int, total: int, sent: int) -> None:
-        if done == total and not pressed:  # Ctrl-C lands while the batch closes its connection
-            pressed.append(done)
-            signal.raise_signal(signal.SIGINT)
-
+    transport = CtrlCOnClose(delay=0.01)
+    connection = connect("http://api.test", "sk-test", httpx_args={"transport": transport})
     journal = tmp_path / "out.csv.journal"
     with pytest.raises(BatchInterrupted) as info:
-        clone_voices(
-            sandbox_connection(sandbox), jobs, concurrency=1, on_progress=progress, journal=journal
-        )
+        clone_voices(connection, sample_jobs(tmp_path, 3), on_progress=False, journal=journal)
     result = info.value.result
     assert [row.status for row in result] == ["created"] * 3
-    assert len(sandbox.requests()) == 3
+    assert "after every job had finished" in str(info.value)
+    assert transport.count == 3
     assert read_journal(journal) == {row.name: row for row in result}
 
 

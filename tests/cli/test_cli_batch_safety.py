@@ -230,6 +230,7 @@ def test_an_interrupted_clone_says_the_voice_may_exist(
     )
     try:
         _wait_event(proxy, "status_sent")
+        time.sleep(0.3)  # the client has read the status line and waits for the body
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=30)
     finally:
@@ -240,3 +241,43 @@ def test_an_interrupted_clone_says_the_voice_may_exist(
     assert b"the voice may exist" in err, err
     assert b"'stopped-clone'" in err
     assert len(sandbox.voice_ids("stopped-clone")) == 1
+
+
+@pytest.mark.parametrize("kind", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_or_sighup_writes_the_table_and_the_same_command_resumes(
+    sandbox: RunningSandbox, proxy: ReverseProxy, tmp_path: Path, kind: signal.Signals
+) -> None:
+    names = [f"{kind.name.lower()}-{index}" for index in range(4)]
+    folder = speakers(tmp_path / "speakers", names, files_each=1)
+    out = tmp_path / "results.json"
+    arguments = [*BATCH, str(folder), "--out", str(out), "--resume", str(out)]
+    proxy.configure(hold_before_forward=1.0)
+    env = _via(proxy, sandbox)
+    process = subprocess.Popen(
+        [*COMMAND, *arguments, "--concurrency", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_event(proxy, "received", 2)
+        process.send_signal(kind)
+        out_text, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert process.returncode == 128 + kind, err.decode()
+    assert b"interrupted: the partial table is in" in out_text
+    stopped = BatchResult.from_file(out)
+    assert stopped.counts()["unknown"] == 2  # the two requests held in the proxy
+    assert stopped.counts()["cancelled"] == 2
+    proxy.configure(hold_before_forward=0.0)
+    proxy.wait_idle()
+    again = run_cli(*arguments, env=env)
+    assert again.status == 1, again.text  # two rows stay unknown: not sent again
+    resumed = BatchResult.from_file(out)
+    assert resumed.counts()["created"] == 2
+    assert resumed.counts()["unknown"] == 2
+    counts = sandbox.voice_counts()
+    assert all(counts.get(name) == 1 for name in names), counts
