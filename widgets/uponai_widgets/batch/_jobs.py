@@ -36,6 +36,10 @@ class Job:
     kwargs: dict[str, Any] = field(default_factory=dict)
     problem: str | None = None
 
+    def request_fields(self) -> dict[str, Any]:
+        """The clone request's fields of this job (its arguments but the samples and timeout)."""
+        return {k: v for k, v in self.kwargs.items() if k not in ("samples", "timeout")}
+
     def __repr__(self) -> str:
         samples = self.kwargs.get("samples")
         count = len(samples) if isinstance(samples, list | tuple) else "?"

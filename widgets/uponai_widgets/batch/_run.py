@@ -87,6 +87,11 @@ class _BatchRun:
         self.rows: list[BatchRow | None] = [None] * len(jobs)
         self.secrets = tuple(s for s in (connection.client.token,) if s)
 
+    def _secrets(self, job: Job) -> tuple[str, ...]:
+        """What to redact from the job's error: the token and the job's reason."""
+        reason = job.kwargs.get("impersonation_reason")
+        return (*self.secrets, reason) if isinstance(reason, str) and reason else self.secrets
+
     def _record(self, job: Job, row: BatchRow) -> None:
         self.rows[job.index] = row
         if self.journal is not None:
@@ -110,18 +115,15 @@ class _BatchRun:
         def row(status: Status, voice_id: str | None = None, error: str = "") -> BatchRow:
             return BatchRow(job.name, status, voice_id, error, sent, time.monotonic() - started)
 
-        reason = job.kwargs.get("impersonation_reason")
-        secrets = (*self.secrets, reason) if isinstance(reason, str) and reason else self.secrets
         if self.journal is not None:  # durable before a byte can leave: a kill leaves it unknown
             self.journal.sending(job.name)
-        try:
-            fields = dict(job.kwargs)
+        try:  # no local holds the job's fields (a reason): verbose tracebacks show locals
             voice = await clone_voice_async_tracked(
                 self.connection,
                 state,
-                samples=fields.pop("samples"),
-                timeout=fields.pop("timeout", None),
-                fields=fields,
+                samples=job.kwargs["samples"],
+                timeout=job.kwargs.get("timeout"),
+                fields=job.request_fields(),
                 on_progress=on_bytes,
             )
         except asyncio.CancelledError:
@@ -135,9 +137,9 @@ class _BatchRun:
                 self._record(job, row("cancelled", None, error))
             raise
         except OutcomeUnknownError as exc:
-            result = row("unknown", None, _unknown_text(exc, secrets))
+            result = row("unknown", None, _unknown_text(exc, self._secrets(job)))
         except Exception as exc:  # one job's failure, whatever it is, never stops the others
-            result = row("failed", None, _describe(exc, secrets))
+            result = row("failed", None, _describe(exc, self._secrets(job)))
         else:
             if isinstance(voice, Voice):
                 result = row("created", voice.voice_id)
