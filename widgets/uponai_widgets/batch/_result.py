@@ -252,12 +252,15 @@ class BatchResult:
         ``@``, a tab or a CR) gets a leading ``'``; `from_csv_text` removes it again."""
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        # Python 3.11 leaves a lone CR unquoted with a "\n" line end: quote such rows whole.
+        quoted = csv.DictWriter(buffer, COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writeheader()
         for record in self.records():
             for column in ("name", "voice_id", "error"):
                 record[column] = spreadsheet_safe(record[column] or "")
             record["seconds"] = f"{record['seconds']:.3f}"
-            writer.writerow(record)
+            cr = any("\r" in record[column] for column in ("name", "voice_id", "error"))
+            (quoted if cr else writer).writerow(record)
         return buffer.getvalue()
 
     def to_csv(self, path: str | os.PathLike[str]) -> None:
