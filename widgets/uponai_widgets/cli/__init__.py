@@ -21,9 +21,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"uponai-voices needs the cli extra: {CLI_HINT}", file=sys.stderr)
         return 2
-    status = run(argv)
-    if argv is None and threading.current_thread() is threading.main_thread():
-        # The command has done, saved and said everything: a Ctrl-C while the interpreter
-        # exits would only replace its exit status with a silent 130.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    final = argv is None and threading.current_thread() is threading.main_thread()
+    try:
+        status = run(argv)
+        if final:  # done, saved and said: a Ctrl-C as the interpreter exits changes nothing
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:  # as the command returned, after it saved and printed its results
+        print("\ninterrupted", file=sys.stderr)
+        return 130
     return status
