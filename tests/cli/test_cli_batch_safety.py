@@ -243,6 +243,7 @@ def test_an_interrupted_clone_says_the_voice_may_exist(
     assert len(sandbox.voice_ids("stopped-clone")) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_or_sighup_writes_the_table_and_the_same_command_resumes(
     sandbox: RunningSandbox, proxy: ReverseProxy, tmp_path: Path, kind: signal.Signals

@@ -117,6 +117,7 @@ def test_cancelled_after_the_status_line_before_the_body_is_unknown(
     assert _stored(sandbox, "line-0") == 1
 
 
+@pytest.mark.slow
 def test_cli_batch_behind_a_proxy_prints_the_502_row_as_unknown(
     sandbox: RunningSandbox, proxy: ReverseProxy, tmp_path: Path
 ) -> None:

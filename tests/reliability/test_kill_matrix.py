@@ -68,6 +68,7 @@ class Tally:
     kills: Counter[str] = field(default_factory=Counter)
     finished_before_kill: int = 0
     unknown_after_kills: int = 0
+    final_unknown: int = 0
     unknown_stored: int = 0
     duplicates: list[str] = field(default_factory=list)
     contradictions: list[str] = field(default_factory=list)
@@ -188,6 +189,7 @@ def test_kill_matrix_then_resume_never_duplicates_nor_contradicts_the_store(
             assert {row.status for row in rows.values()} <= {"created", "skipped", "unknown"}
             assert set(rows) == set(names)
             counts = sandbox.voice_counts()
+            tally.final_unknown += sum(1 for r in rows.values() if r.status == "unknown")
             tally.unknown_stored += sum(
                 1 for r in rows.values() if r.status == "unknown" and counts.get(r.name)
             )
@@ -199,7 +201,8 @@ def test_kill_matrix_then_resume_never_duplicates_nor_contradicts_the_store(
         "batches": batch,
         "jobs": batch * JOBS_PER_BATCH,
         "runs_that_finished_before_the_kill": tally.finished_before_kill,
-        "unknown_rows_seen_after_kills": tally.unknown_after_kills,
+        "unknown_rows_after_each_kill_summed": tally.unknown_after_kills,
+        "final_unknown_rows": tally.final_unknown,
         "final_unknown_rows_whose_voice_exists": tally.unknown_stored,
         "store_checks": tally.checks,
         "duplicates": len(tally.duplicates),
@@ -214,4 +217,6 @@ def test_kill_matrix_then_resume_never_duplicates_nor_contradicts_the_store(
         assert any(kind in key for key in tally.kills), tally.kills
     for phase in PHASES:
         assert any(key.endswith(phase) for key in tally.kills), tally.kills
+    for runner in ("cli", "python"):
+        assert any(key.startswith(runner) for key in tally.kills), tally.kills
     assert tally.unknown_after_kills > 0
