@@ -70,6 +70,7 @@ __all__ = [
     "AudioPicker",
     "AuthenticationError",
     "BatchInterrupted",
+    "BatchLockedError",
     "BatchResult",
     "BatchRow",
     "ConflictError",
@@ -132,6 +133,7 @@ _LAZY: dict[str, tuple[str, bool]] = {
     "VoiceRecorder": (".jupyter._recorder", True),
     "AudioPicker": (".jupyter._picker", True),
     "BatchInterrupted": (".batch._run", False),
+    "BatchLockedError": (".batch._journal", False),
     "BatchResult": (".batch._result", False),
     "BatchRow": (".batch._result", False),
     "partial_result": (".batch._run", False),
@@ -168,6 +170,7 @@ if TYPE_CHECKING:
     )
     from .audio._waveform import waveform_png, waveform_svg
     from .batch._jobs import jobs_from_folder
+    from .batch._journal import BatchLockedError
     from .batch._result import BatchResult, BatchRow
     from .batch._run import BatchInterrupted, clone_voices, clone_voices_async, partial_result
     from .jupyter._card import VoiceCard
