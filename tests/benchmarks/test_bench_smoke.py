@@ -53,11 +53,6 @@ def test_every_benchmark_has_a_smoke_test() -> None:
         assert smoke.exists(), smoke
 
 
-def test_run_all_lists_every_benchmark() -> None:
-    text = (BENCHMARKS / "run_all.py").read_text()
-    assert 'glob("bench_*.py")' in text
-
-
 def test_bench_batch() -> None:
     report = run(
         "bench_batch.py",
