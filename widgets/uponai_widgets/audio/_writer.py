@@ -1,8 +1,8 @@
-"""Conditioning and writing the prepared audio: downmix, resample, gain, 16-bit PCM WAV.
+"""Conditioning and writing the prepared audio: downmix, resample, gain, 16-bit FLAC.
 
 `Conditioner` turns decoded blocks into the output's channels and rate (a soxr stream whose
 state is carried from block to block, so two passes over the same input give the same
-samples: the first one measures what the second one writes). `WavWriter` writes one part with
+samples: the first one measures what the second one writes). `PartWriter` writes one part with
 its gain, the peak ceiling enforced on the int16 values, to a hidden temporary name that
 `commit` renames into place, so a failed or cancelled preparation leaves no half file. The
 peaks the gain would push over the ceiling go through `PeakLimiter`, and the written audio's
@@ -25,7 +25,16 @@ from ._limiter import PeakLimiter
 from ._loudness import LoudnessMeter
 from ._vad import SpeechTimeline
 
-__all__ = ["Conditioner", "WavWriter"]
+__all__ = ["OUTPUT_FORMAT", "Conditioner", "PartWriter", "pcm_bytes_per_second"]
+
+OUTPUT_FORMAT = ("flac", "FLAC", "PCM_16")  # extension, libsndfile format, subtype
+"""Lossless 16-bit FLAC: the API takes it, and it is about half the size of the same WAV."""
+PCM_BYTES = 2
+
+
+def pcm_bytes_per_second(sample_rate: int, channels: int) -> int:
+    """The uncompressed size of a second of output: FLAC never stores much more than this."""
+    return sample_rate * channels * PCM_BYTES
 
 
 def _import_soxr() -> Any:
@@ -72,8 +81,8 @@ class Conditioner:
         return self._resampler.resample_chunk(empty, last=True).reshape(-1, self.channels)
 
 
-class WavWriter:
-    """One output file: float blocks times `gain`, limited to `ceiling`, as 16-bit PCM."""
+class PartWriter:
+    """One output file: float blocks times `gain`, limited to `ceiling`, as 16-bit FLAC."""
 
     def __init__(
         self,
@@ -98,8 +107,8 @@ class WavWriter:
             "w",
             samplerate=sample_rate,
             channels=channels,
-            subtype="PCM_16",
-            format="WAV",
+            subtype=OUTPUT_FORMAT[2],
+            format=OUTPUT_FORMAT[1],
         )
         self.meter_channels = channels
         self.frames = 0
