@@ -77,7 +77,9 @@ def test_stereo_at_44k_is_downmixed_and_resampled_when_asked(
     assert not any("loudness" in line for line in kept.changes)
     assert kept.before.peak_dbfs is not None
     assert kept.before.peak_dbfs > -0.5  # espeak-ng peaks near full scale ...
-    assert kept.after[0].peak_dbfs == -1.0  # ... the ceiling still holds without a target
+    peak = kept.after[0].peak_dbfs  # ... the ceiling (on true peaks) still holds without a target
+    assert peak is not None
+    assert -1.5 < peak <= -1.0
     assert any(line.startswith("peaks limited by up to ") for line in kept.changes)
     assert kept.after[0].rms_dbfs == pytest.approx(kept.before.rms_dbfs, abs=0.3)
 

@@ -29,9 +29,8 @@ from .._errors import Problem
 from .._samples import open_sample, sniff_audio, unwrap_sample
 from .._sniff import sniff_unaccepted_audio
 from ._decode import DecodeError, decode, import_numpy
-from ._stats import Accumulator
-from ._vad import SpeechDetector, SpeechTimeline
-from ._verdict import OverallVerdict, SampleReport, failed_report, findings, overall_verdict, worst
+from ._timeline import SpeechTimeline
+from ._verdict import OverallVerdict, SampleReport, failed_report, overall_verdict, worst
 
 __all__ = ["OverallVerdict", "SampleReport", "inspect_sample", "inspect_samples", "overall_verdict"]
 
@@ -94,65 +93,13 @@ def _decode_report(reader: Any) -> SampleReport:
     return measure(reader)[0]
 
 
-Tap = Callable[[int, int], Callable[[Any], None]]
-
-
-class Analysis:
-    """Figures and speech of one sample, fed block by block (what `measure` computes).
-
-    With `speech`, the speech timeline is already known (the same audio was analysed before,
-    e.g. a part of a prepared sample) and the detector is not run again.
-    """
-
-    def __init__(
-        self, np: Any, sample_rate: int, channels: int, speech: SpeechTimeline | None = None
-    ) -> None:
-        self._accumulator = Accumulator(np, sample_rate, channels)
-        self._speech = speech
-        self._detector = SpeechDetector(np, sample_rate, channels) if speech is None else None
-
-    def feed(self, block: Any) -> None:
-        """Add the next float32 block (frames, channels)."""
-        self._accumulator.feed(block)
-        if self._detector is not None:
-            self._detector.feed(block)
-
-    def report(self, name: str, fmt: str) -> tuple[SampleReport, SpeechTimeline | None]:
-        """The report and speech timeline for everything fed (call once, at the end)."""
-        fig = self._accumulator.finish()
-        timeline = self._detector.finish() if self._detector is not None else self._speech
-        assert timeline is not None
-        if fig.frames == 0:
-            return failed_report(name, fmt, "no audio: the file decodes to zero frames"), None
-        if not self._accumulator.finite:
-            reason = "corrupt: the audio holds NaN or infinite sample values"
-            return failed_report(name, fmt, reason), None
-        speech = round(min(timeline.speech_s, fig.frames / fig.sample_rate), 2)
-        found = findings(fig, speech, per_sample=True)
-        report = SampleReport(
-            name=name,
-            format=fmt,
-            duration_s=fig.frames / fig.sample_rate,
-            sample_rate=fig.sample_rate,
-            channels=fig.channels,
-            peak_dbfs=fig.peak_dbfs,
-            rms_dbfs=fig.rms_dbfs,
-            clipped_ratio=fig.clipped_ratio,
-            silence_ratio=fig.silence_ratio,
-            leading_silence_s=fig.leading_silence_s,
-            trailing_silence_s=fig.trailing_silence_s,
-            speech_s=speech,
-            verdict=worst(level for level, _ in found),
-            reasons=tuple(reason for _, reason in found),
-            envelope=fig.envelope,
-        )
-        return report, timeline
+Tap = Callable[[int, int, str | None], Callable[[Any], None]]
 
 
 def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTimeline | None]:
     """The report for an opened sample and its speech timeline (None when undecodable).
 
-    `tap(sample_rate, channels)`, when given, returns a function that is fed every decoded
+    `tap(sample_rate, channels, layout)`, when given, returns a function that is fed every decoded
     block too (the preparation's first pass measures loudness this way, in the same pass);
     what it raises propagates (a cancellation is not a decoding error).
     """
@@ -167,13 +114,15 @@ def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTi
             name, None, f"not audio: the first bytes match none of {_FORMATS}"
         ), None
     fmt = sniffed[0] if sniffed is not None else _UNACCEPTED[str(other)]
-    np = import_numpy()
+    import_numpy()  # the ImportError naming the extra, before anything is decoded
     in_tap = False
     try:
-        rate, channels, blocks = decode(reader, fmt)
+        rate, channels, layout, blocks = decode(reader, fmt)
+        from ._analysis import Analysis  # numpy is there now
+
         with contextlib.closing(blocks):
-            analysis = Analysis(np, rate, channels)
-            extra = tap(rate, channels) if tap is not None else None
+            analysis = Analysis(rate, channels, layout=layout)
+            extra = tap(rate, channels, layout) if tap is not None else None
             for block in blocks:
                 analysis.feed(block)
                 if extra is not None:

@@ -22,7 +22,7 @@ from ._inspect import SampleReport
 from ._loudness import STEP_S, LoudnessMeter
 from ._options import Options
 from ._split import QuietTrack
-from ._vad import SpeechTimeline
+from ._timeline import SpeechTimeline
 from ._writer import OUTPUT_FORMAT, Conditioner, PartWriter
 
 __all__ = [
@@ -71,10 +71,14 @@ class Part:
 class Measure:
     """The first pass's extra figures, on the audio as it will be written."""
 
-    def __init__(self, np: Any, rate: int, channels: int, opts: Options) -> None:
+    def __init__(
+        self, np: Any, rate: int, channels: int, layout: str | None, opts: Options
+    ) -> None:
         out_rate = opts.sample_rate or rate
-        self.conditioner = Conditioner(np, rate, channels, mono=opts.mono, out_rate=out_rate)
-        self.meter = LoudnessMeter(np, out_rate, self.conditioner.channels)
+        self.conditioner = Conditioner(
+            np, rate, channels, mono=opts.mono, out_rate=out_rate, layout=layout
+        )
+        self.meter = LoudnessMeter(np, out_rate, self.conditioner.channels, self.conditioner.layout)
         self.quiet = QuietTrack(np, out_rate)
 
     def feed(self, block: Any) -> None:
@@ -209,9 +213,10 @@ def write_parts(
 ) -> list[Written]:
     np = import_numpy()
     reader.seek(0)
-    rate, channels, blocks = decode(cast(Any, reader), fmt)  # a SampleReader is a binary file
+    # a SampleReader is a binary file
+    rate, channels, layout, blocks = decode(cast(Any, reader), fmt)
     out_rate = opts.sample_rate or rate
-    conditioner = Conditioner(np, rate, channels, mono=opts.mono, out_rate=out_rate)
+    conditioner = Conditioner(np, rate, channels, mono=opts.mono, out_rate=out_rate, layout=layout)
     bounds = [(round(p.start_s * out_rate), round(p.end_s * out_rate)) for p in parts]
     ceiling = 10 ** (opts.peak_dbfs / 20)
     position, current = 0, 0
@@ -231,7 +236,16 @@ def write_parts(
                 path = folder / names[current]
                 part = parts[current]
                 speech = timeline.part(part.start_s, part.end_s)
-                writer = PartWriter(np, path, out_rate, conditioner.channels, gain, ceiling, speech)
+                writer = PartWriter(
+                    np,
+                    path,
+                    out_rate,
+                    conditioner.channels,
+                    gain,
+                    ceiling,
+                    speech,
+                    conditioner.layout,
+                )
                 run.writers.append(writer)
             take = min(len(out) - offset, end - at)
             writer.write(out[offset : offset + take])

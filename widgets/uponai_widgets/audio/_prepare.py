@@ -58,6 +58,7 @@ from ._passes import (
     write_parts,
 )
 from ._split import plan_segments
+from ._verdict import MIN_WORD_S
 from ._writer import pcm_bytes_per_second
 
 __all__ = [
@@ -69,7 +70,6 @@ __all__ = [
 ]
 
 MIN_OUTPUT_S = 1.0
-MIN_SPEECH_S = 0.2  # less is no word (a short word such as "hi" holds about 0.4 s)
 FLAC_OVERHEAD = 0.98  # FLAC stores at most the PCM bytes plus frame headers (well under 2 %)
 FLAC_HEADER_BYTES = 64 * 1024  # STREAMINFO, padding and seek table, with room to spare
 MiB = 1024 * 1024
@@ -170,8 +170,8 @@ def _prepare(
     try:
         holder: list[Measure] = []
 
-        def tap(rate: int, channels: int) -> Callable[[Any], None]:
-            holder.append(Measure(import_numpy(), rate, channels, opts))
+        def tap(rate: int, channels: int, layout: str | None) -> Callable[[Any], None]:
+            holder.append(Measure(import_numpy(), rate, channels, layout, opts))
 
             def feed(block: Any) -> None:
                 run.step(reader, 0.0, 0.5)
@@ -184,11 +184,10 @@ def _prepare(
             raise _problem(before.name, before.reasons[0] if before.reasons else "cannot decode")
         extra = holder[0]
         extra.finish()
-        if timeline.speech_s < MIN_SPEECH_S:  # a click or a tone's onset is not a word
+        if timeline.speech_s < MIN_WORD_S:  # a click or a tone's onset is not a word
             raise _problem(
                 before.name,
-                f"no speech found ({timeline.speech_s:.2f} s of speech in "
-                f"{before.duration_s:.1f} s): nothing to prepare",
+                f"no speech found: no word in {before.duration_s:.1f} s, nothing to prepare",
             )
         conditioner = extra.conditioner
         per_file_s = file_limit_s(limits, conditioner.sample_rate, conditioner.channels)

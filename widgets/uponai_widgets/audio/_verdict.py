@@ -8,7 +8,8 @@ Guidance (each finding adds a readable reason; the verdict is the worst finding)
   **warn**, 1-5 minutes of clean speech is **good** and more is fine.
 - Clipping. A sample value at or above 0.999 of full scale counts as clipped: over 0.01 % of all
   values is **warn**, over 0.1 % is **bad** (audible distortion the clone would learn).
-- Silence. A 50 ms window whose RMS is below -45 dBFS is silence. Over 50 % silence is **warn**,
+- Silence. A 50 ms window is silent when it is far under the recording's own speech level and
+  near its noise floor (see `_silence`: quiet speech is not silence). Over 50 % silence is **warn**,
   over 80 % (mostly silence) is **bad**. Leading or trailing silence over 3 s is **warn** (trim it).
 - Level. A peak below -20 dBFS is **warn** (very quiet: noise gets amplified with the voice).
 - Sample rate. Under 16 kHz is **warn** (telephone quality limits the clone).
@@ -22,9 +23,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from ._stats import SILENCE_DBFS, Figures
+from ._stats import Figures
 
 __all__ = [
+    "MIN_WORD_S",
     "OverallVerdict",
     "SampleReport",
     "Verdict",
@@ -39,6 +41,7 @@ _RANK: dict[str, int] = {"good": 0, "warn": 1, "bad": 2}
 
 MIN_SAMPLE_S = 1.0
 MIN_SPEECH_S = 1.0
+MIN_WORD_S = 0.2  # less speech than this is no word (a short word such as "hi" holds 0.4 s)
 SHORT_S = 10.0
 GOOD_TOTAL_S = 60.0
 CLIPPED_WARN = 0.0001
@@ -118,12 +121,20 @@ def findings(fig: Figures, speech: float, *, per_sample: bool) -> list[tuple[Ver
     duration = fig.frames / fig.sample_rate
     if per_sample and duration < MIN_SAMPLE_S:
         found.append(("bad", f"too short: {_seconds(duration)} (under {MIN_SAMPLE_S:.0f} s)"))
+    elif speech < MIN_WORD_S:
+        found.append(
+            (
+                "bad",
+                f"no speech found: no word in {_seconds(duration)} "
+                "(a tone, noise, music or silence carries no voice)",
+            )
+        )
     elif speech < MIN_SPEECH_S:
         found.append(
             (
                 "bad",
-                f"no speech found: {_seconds(speech)} of speech in {_seconds(duration)} "
-                "(a tone, noise, music or silence carries no voice)",
+                f"too little speech: {_seconds(speech)} of speech in {_seconds(duration)} "
+                f"(under {MIN_SPEECH_S:.0f} s)",
             )
         )
     elif per_sample and speech < SHORT_S:
@@ -142,7 +153,13 @@ def findings(fig: Figures, speech: float, *, per_sample: bool) -> list[tuple[Ver
     if fig.silence_ratio > SILENCE_WARN:
         level = "bad" if fig.silence_ratio > SILENCE_BAD else "warn"
         what = "mostly silence" if level == "bad" else "much silence"
-        found.append((level, f"{what}: {fig.silence_ratio:.0%} is below {SILENCE_DBFS:.0f} dBFS"))
+        found.append(
+            (
+                level,
+                f"{what}: {fig.silence_ratio:.0%} is pauses or background, well under this "
+                "recording's speech level",
+            )
+        )
     for edge, value in (("leading", fig.leading_silence_s), ("trailing", fig.trailing_silence_s)):
         if value > EDGE_SILENCE_S and fig.silence_ratio < 1.0:
             found.append(("warn", f"{edge} silence of {_seconds(value)}; trim it"))
