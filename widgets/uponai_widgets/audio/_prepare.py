@@ -58,7 +58,7 @@ from ._passes import (
     write_parts,
 )
 from ._split import plan_segments
-from ._verdict import MIN_WORD_S
+from ._verdict import MIN_WORD_S, with_source_clipping
 from ._writer import pcm_bytes_per_second
 
 __all__ = [
@@ -218,7 +218,7 @@ def _prepare(
             reader, before.format or "", timeline, parts, opts, folder, names, run
         )
         paths = [out.path for out in written]
-        after = tuple(out.report for out in written)
+        after = tuple(with_source_clipping(out.report, before) for out in written)
         run.report(1.0)
         return PreparedSample(
             path=paths[0],

@@ -20,7 +20,7 @@ Levels are in dBFS (0 dBFS = full scale); digital silence is reported as -120 dB
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from ._stats import Figures
@@ -33,6 +33,7 @@ __all__ = [
     "failed_report",
     "findings",
     "overall_verdict",
+    "with_source_clipping",
     "worst",
 ]
 
@@ -174,6 +175,20 @@ def findings(fig: Figures, speech: float, *, per_sample: bool) -> list[tuple[Ver
     if fig.sample_rate < LOW_RATE_HZ:
         found.append(("warn", f"low sample rate: {fig.sample_rate} Hz (under 16 kHz)"))
     return found
+
+
+def with_source_clipping(after: SampleReport, before: SampleReport) -> SampleReport:
+    """`after` (a prepared file's report) with the source's clipping, which preparation cannot
+    undo: the flat tops are in the prepared audio too, only lower."""
+    ratio = before.clipped_ratio or 0.0
+    if ratio <= CLIPPED_WARN or after.duration_s is None:
+        return after
+    level: Verdict = "bad" if ratio > CLIPPED_BAD else "warn"
+    reason = (
+        f"clipped in the source: {ratio:.2%} of its values were at full scale; the flat tops "
+        "remain after preparation (record again at a lower gain)"
+    )
+    return replace(after, verdict=worst([after.verdict, level]), reasons=(*after.reasons, reason))
 
 
 def worst(levels: Iterable[Verdict]) -> Verdict:
