@@ -63,8 +63,7 @@ class Analysis:
     """Figures and speech of one sample, fed block by block (what `measure` computes).
 
     With `speech`, the speech timeline is already known (the same audio was analysed before,
-    e.g. a part of a prepared sample) and the detector is not run again; the audio is then
-    taken as already high-passed (a prepared part is), and silence is judged at its own rate.
+    e.g. a part of a prepared sample) and the detector is not run again.
     """
 
     def __init__(
@@ -75,21 +74,15 @@ class Analysis:
         layout: str | None = None,
     ) -> None:
         self._accumulator = Accumulator(np, sample_rate, channels)
+        self._conditioner = MonoConditioner(sample_rate, channels, layout)
+        self._silence = SilenceTrack(VAD_RATE)
         self._speech = speech
-        self._conditioner = (
-            MonoConditioner(sample_rate, channels, layout) if speech is None else None
-        )
-        self._mix: Block = np.asarray(downmix_weights(channels, layout), np.float32)[:, None]
-        self._silence = SilenceTrack(VAD_RATE if speech is None else sample_rate)
         self._detector = SpeechDetector() if speech is None else None
 
     def feed(self, block: Block) -> None:
         """Add the next float32 block (frames, channels)."""
         self._accumulator.feed(block)
-        if self._conditioner is not None:
-            self._add(self._conditioner.process(block))
-        else:
-            self._add(block[:, 0] if block.shape[1] == 1 else (block @ self._mix)[:, 0])
+        self._add(self._conditioner.process(block))
 
     def _add(self, mono: Block) -> None:
         if len(mono):
@@ -99,8 +92,7 @@ class Analysis:
 
     def report(self, name: str, fmt: str) -> tuple[SampleReport, SpeechTimeline | None]:
         """The report and speech timeline for everything fed (call once, at the end)."""
-        if self._conditioner is not None:
-            self._add(self._conditioner.process(np.zeros((0, 1), np.float32), last=True))
+        self._add(self._conditioner.process(np.zeros((0, 1), np.float32), last=True))
         fig = self._accumulator.finish(self._silence.finish())
         timeline = self._detector.finish() if self._detector is not None else self._speech
         assert timeline is not None
