@@ -1,9 +1,8 @@
 """Speech detectors compared on the same signals: seconds judged speech, and CPU time.
 
-PYTHONPATH=tests:/tmp/silero .venv/bin/python benchmarks/bench_detector.py [--minutes 10]
+PYTHONPATH=/tmp/silero .venv/bin/python benchmarks/bench_detector.py [--minutes 10]
 
-The signals come from `tests/support/generated_audio.py` (hence `tests` on PYTHONPATH): espeak-ng
-speech (clean, at -40 dB, with white noise at about 10 dB SNR), a two-note chord with a 3 Hz
+The signals come from `uponai_devtools.audio_signals` and espeak-ng (bench_prepare's text): speech (clean, at -40 dB, with white noise at about 10 dB SNR), a two-note chord with a 3 Hz
 tremolo, plucked chords, a music bed, speech over that music bed against the same speech alone,
 white noise, a 1 kHz tone, and KLettres' recorded human voices (Debian's klettres-data) with
 ffmpeg's silencedetect as the reference. The detectors: webrtcvad alone (mode 3, the strictest),
@@ -18,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,21 +31,34 @@ import numpy.typing as npt
 import soundfile as sf
 import soxr
 import webrtcvad
-from support.generated_audio import (
-    espeak_speech,
+from bench_prepare import TEXT  # the script's folder is on sys.path
+
+from uponai_devtools.audio_signals import (
     human_speech,
     music_bed,
     plucked_chords,
     tremolo_chord,
     white_noise,
 )
-
 from uponai_widgets.audio._analysis import MonoConditioner
 from uponai_widgets.audio._vad import SpeechDetector
 
 RATE = 16000
 Signal = npt.NDArray[np.float64]
 Detector = Callable[[Signal, int], float]
+
+
+def espeak_speech(folder: Path, rate: int) -> tuple[Signal, int]:
+    """espeak-ng reading bench_prepare's text twice, mono float64 at `rate`."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        sys.exit("espeak-ng is needed for the speech (apt-get install espeak-ng)")
+    spoken = folder / "speech.wav"
+    if not spoken.exists():
+        text = " ".join([TEXT] * 2)
+        subprocess.run([espeak, "-s", "160", "-w", str(spoken), text], check=True, timeout=60)
+    voice, got = sf.read(str(spoken), always_2d=True)
+    return soxr.resample(voice, got, rate), rate
 
 
 def _mono16k(signal: Signal, rate: int) -> npt.NDArray[np.float32]:

@@ -7,8 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from support.audio_oracles import require_tools
-from support.generated_audio import espeak_speech
+from support.generated_audio import espeak_speech, require_tools
 
 
 @pytest.fixture(scope="session")

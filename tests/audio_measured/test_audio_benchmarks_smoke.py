@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(script: str, *args: str) -> str:
     env = dict(os.environ)
-    paths = [ROOT / "tests", ROOT / "widgets", ROOT / "generated_client"]
+    paths = [ROOT / "widgets", ROOT / "generated_client", ROOT / "devtools"]
     env["PYTHONPATH"] = os.pathsep.join(str(path) for path in paths)
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / script), *args],

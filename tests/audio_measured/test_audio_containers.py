@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from support.audio_oracles import ebur128, ffmpeg, ffprobe_stream, sox, sox_stats
 
 import uponai_widgets as uw
+from uponai_devtools.audio_oracles import ebur128, ffmpeg, ffprobe_stream, sox, sox_stats
 
 Maker = Callable[[Path, Path], Path]
 

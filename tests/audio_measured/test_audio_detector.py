@@ -10,17 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from support.audio_oracles import silences
-from support.generated_audio import (
-    espeak_speech,
-    human_speech,
-    music_bed,
-    plucked_chords,
-    tremolo_chord,
-    white_noise,
-)
+from support.generated_audio import espeak_speech, human_speech
 
 import uponai_widgets as uw
+from uponai_devtools.audio_oracles import silences
+from uponai_devtools.audio_signals import music_bed, plucked_chords, tremolo_chord, white_noise
 
 RATE = 16000
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from support.audio_oracles import ebur128, silences, sox_stats
 
 import uponai_widgets as uw
+from uponai_devtools.audio_oracles import ebur128, silences, sox_stats
 
 
 def _padded(voice: np.ndarray, rate: int, seconds: float = 2.0) -> np.ndarray:

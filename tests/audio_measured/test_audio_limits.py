@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from support.audio_oracles import ffmpeg, ffprobe_stream, silences
+from support.generated_audio import espeak_speech
 
 import uponai_widgets as uw
+from uponai_devtools.audio_oracles import ffmpeg, ffprobe_stream, silences
 from uponai_widgets._validation import Limits
 from uponai_widgets.audio import _prepare as prepare_module
 from uponai_widgets.audio._options import PreparationError
@@ -59,8 +60,6 @@ def test_a_set_over_the_request_limit_names_what_to_keep_and_drop(
 @pytest.mark.slow
 def test_a_22_minute_mp3_becomes_files_under_the_real_limits(tmp_path: Path) -> None:
     """The real limits: 22 minutes of 44.1 kHz stereo speech as a VBR MP3."""
-    from support.generated_audio import espeak_speech
-
     data, rate = espeak_speech(tmp_path, 44100)
     pause = np.zeros((rate // 2, 1))
     one = np.concatenate([0.6 * data, pause])

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from support.audio_oracles import sox_stats
 from support.speech import speech
 
 import uponai_widgets as uw
+from uponai_devtools.audio_oracles import sox_stats
 from uponai_widgets.jupyter._report_html import report_html
 
 

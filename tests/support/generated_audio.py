@@ -1,11 +1,9 @@
-"""Signals made here for the audio tests: speech (espeak-ng, KLettres' recorded voices), music,
-tones and noise, as float64 arrays shaped (frames, channels). Nothing third-party is committed:
-espeak-ng synthesises at test time and KLettres' recordings come from Debian's klettres-data.
+"""Speech for the audio tests, and the shared signals (`uponai_devtools.audio_signals`) with a
+skip when what they need is missing.
 
-- `espeak_speech(folder, rate)`: the reading of `support.speech.READING`, resampled (sox) to `rate`.
-- `human_speech(folder)`: recorded human voices: KLettres' spoken English letters, joined with
-  pauses (48 kHz mono), and its speech span measured by ffmpeg's `silencedetect`.
-- `tremolo_chord`, `plucked_chords`, `music_bed`, `white_noise`: 20-second signals.
+- `require_tools()`: skips the calling test, saying why, without ffmpeg, ffprobe or sox.
+- `espeak_speech(folder, rate)`: the reading of `support.speech.READING`, resampled (sox).
+- `human_speech(folder)`: KLettres' recorded letters; skips without klettres-data.
 """
 
 from __future__ import annotations
@@ -17,29 +15,28 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from support.audio_oracles import ffmpeg, silences, sox
 from support.speech import READING, speech
+from uponai_devtools import audio_signals
+from uponai_devtools.audio_oracles import sox
 
-__all__ = [
-    "HUMAN_SPEECH_DIR",
-    "espeak_speech",
-    "human_speech",
-    "music_bed",
-    "plucked_chords",
-    "tremolo_chord",
-    "white_noise",
-]
+__all__ = ["espeak_speech", "human_speech", "require_tools"]
 
-HUMAN_SPEECH_DIR = Path("/usr/share/klettres/en/alpha")
 Signal = np.ndarray
 
 
-def espeak_speech(folder: Path, rate: int, text: str | None = None) -> tuple[Signal, int]:
+def require_tools() -> None:
+    """Skip the calling test, saying why, when ffmpeg, ffprobe or sox is missing."""
+    for tool in ("ffmpeg", "ffprobe", "sox"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (apt-get install ffmpeg sox; the Makefile does)")
+
+
+def espeak_speech(folder: Path, rate: int) -> tuple[Signal, int]:
     """espeak-ng's reading (about 50 s) as mono float at `rate` (sox's resampler)."""
-    raw = folder / f"espeak-{abs(hash(text))}.wav"
+    raw = folder / "espeak-reading.wav"
     if not raw.exists():
-        speech(raw, text or " ".join(READING))
-    resampled = folder / f"espeak-{abs(hash(text))}-{rate}.wav"
+        speech(raw, " ".join(READING))
+    resampled = folder / f"espeak-reading-{rate}.wav"
     if not resampled.exists():
         sox(raw, "-r", str(rate), resampled)
     data, got = sf.read(str(resampled), always_2d=True)
@@ -47,71 +44,7 @@ def espeak_speech(folder: Path, rate: int, text: str | None = None) -> tuple[Sig
 
 
 def human_speech(folder: Path, letters: str = "ABCDEFGHIJKL") -> tuple[Path, float]:
-    """(a 48 kHz mono WAV of KLettres' recorded letters joined by 0.8 s pauses, the seconds of
-    speech in it by ffmpeg's silencedetect at -40 dBFS); skips without klettres-data."""
-    if not HUMAN_SPEECH_DIR.is_dir() or shutil.which("ffmpeg") is None:
+    """`audio_signals.human_speech`, skipping the test without klettres-data or ffmpeg."""
+    if not audio_signals.HUMAN_SPEECH_DIR.is_dir() or shutil.which("ffmpeg") is None:
         pytest.skip("klettres-data or ffmpeg is not installed (the Makefile installs both)")
-    parts = []
-    for letter in letters:
-        clip = folder / f"{letter}.wav"
-        ffmpeg("-i", HUMAN_SPEECH_DIR / f"{letter}.ogg", "-ac", "1", "-ar", "48000", clip)
-        data, _ = sf.read(str(clip))
-        parts.extend([data, np.zeros(round(0.8 * 48000))])
-    joined = np.concatenate([np.zeros(48000), *parts, np.zeros(48000)])
-    path = folder / "letters.wav"
-    sf.write(str(path), joined, 48000, subtype="PCM_16")
-    duration = len(joined) / 48000
-    quiet = sum(end - start for start, end in silences(path, -40, 0.1))
-    return path, duration - quiet
-
-
-def _harmonic(freq: float, seconds: float, rate: int, decay_s: float | None = None) -> Signal:
-    t = np.arange(round(seconds * rate)) / rate
-    note = sum(np.sin(2 * np.pi * freq * k * t) / k for k in range(1, 7))
-    if decay_s is not None:
-        note = note * np.exp(-t / decay_s)
-    return np.asarray(note)
-
-
-def tremolo_chord(rate: int = 16000, seconds: float = 20.0) -> Signal:
-    """Two harmonic notes (A3 and C#4) with a 3 Hz tremolo, peaks near -6 dBFS."""
-    t = np.arange(round(seconds * rate)) / rate
-    chord = _harmonic(220.0, seconds, rate) + _harmonic(277.18, seconds, rate)
-    chord = chord * (0.55 + 0.45 * np.sin(2 * np.pi * 3.0 * t))
-    return (0.5 * chord / np.abs(chord).max())[:, None]
-
-
-def plucked_chords(rate: int = 16000, seconds: float = 20.0, seed: int = 5) -> Signal:
-    """Plucked three-note chords, a new one every 0.4-0.9 s, each decaying over 0.5 s."""
-    rng = np.random.default_rng(seed)
-    out = np.zeros(round(seconds * rate))
-    roots = [196.0, 220.0, 246.9, 261.6, 293.7, 329.6]
-    at = 0.0
-    while at < seconds:
-        root = float(rng.choice(roots))
-        chord = sum(_harmonic(root * r, 1.5, rate, 0.5) for r in (1.0, 1.26, 1.5))
-        start = round(at * rate)
-        end = min(len(out), start + len(chord))
-        out[start:end] += chord[: end - start]
-        at += float(rng.uniform(0.4, 0.9))
-    return (0.5 * out / np.abs(out).max())[:, None]
-
-
-def music_bed(rate: int, seconds: float) -> Signal:
-    """Sustained chords changing every 2 s, with a soft 3 Hz tremolo (peaks near -6 dBFS)."""
-    chords = [(220.0, 277.18, 329.63), (196.0, 246.94, 293.66), (174.61, 220.0, 261.63)]
-    out = np.zeros(round(seconds * rate))
-    step = round(2.0 * rate)
-    for index, start in enumerate(range(0, len(out), step)):
-        length = min(step, len(out) - start)
-        notes = chords[index % len(chords)]
-        out[start : start + length] = sum(_harmonic(f, length / rate, rate) for f in notes)
-    t = np.arange(len(out)) / rate
-    out *= 0.8 + 0.2 * np.sin(2 * np.pi * 3.0 * t)
-    return (0.5 * out / np.abs(out).max())[:, None]
-
-
-def white_noise(rate: int = 16000, seconds: float = 20.0, level_db: float = -20.0) -> Signal:
-    """Gaussian white noise at `level_db` dBFS RMS."""
-    rng = np.random.default_rng(11)
-    return rng.normal(0.0, 10 ** (level_db / 20), size=(round(seconds * rate), 1))
+    return audio_signals.human_speech(folder, letters)

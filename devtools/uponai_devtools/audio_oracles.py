@@ -7,35 +7,25 @@
 - `ffprobe_stream(path)`: the first audio stream as ffprobe sees it (codec, rate, layout...).
 - `ffmpeg(*args)`: run ffmpeg quietly (to write awkward inputs).
 
-Tests call `require_tools()` first, which skips them with the reason when a tool is missing.
+Tests call `require_tools()` first (`tests/support/generated_audio.py`), which skips them with
+the reason when a tool is missing; the detector benchmark uses these too.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 __all__ = [
     "ebur128",
     "ffmpeg",
     "ffprobe_stream",
-    "require_tools",
     "silences",
     "sox",
     "sox_stats",
 ]
-
-
-def require_tools() -> None:
-    """Skip the calling test, saying why, when ffmpeg, ffprobe or sox is missing."""
-    for tool in ("ffmpeg", "ffprobe", "sox"):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (apt-get install ffmpeg sox; the Makefile does)")
 
 
 def _run(args: list[str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
