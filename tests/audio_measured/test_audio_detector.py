@@ -80,6 +80,7 @@ def test_clean_quiet_and_noisy_speech_are_found(voice: np.ndarray) -> None:
     assert speech_seconds(white_noise()) < 1.0
 
 
+@pytest.mark.slow
 def test_recorded_human_speech_is_measured_like_ffmpegs_silence_detector(tmp_path: Path) -> None:
     path, spoken = human_speech(tmp_path, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     report = uw.inspect_sample(path)
