@@ -88,7 +88,7 @@ _MASK_NAMES = ("FL", "FR", "FC", "LFE", "BL", "BR", "FLC", "FRC", "BC", "SL", "S
 
 
 def wav_channel_layout(head: bytes, channels: int) -> str | None:
-    """The channel names a WAV/RF64/Wave64-less header's extensible channel mask gives, joined
+    """The channel names a WAV or RF64 header's extensible channel mask gives, joined
     with "+", or None (no mask, or one that does not name every channel)."""
     if head[:4] not in (b"RIFF", b"RF64", b"BW64") or head[8:12] != b"WAVE":
         return None
