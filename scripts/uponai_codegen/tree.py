@@ -68,10 +68,10 @@ def module_names(package: Path) -> list[str]:
     return names
 
 
-def idle_cores() -> int:
-    """How many interpreters the import check should use: two when a core is free, else one."""
-    cores = os.cpu_count() or 1
-    return 2 if cores >= 2 and os.getloadavg()[0] < cores - 0.5 else 1
+def import_workers() -> int:
+    """How many processes the import check uses: two where there are two cores (a busy core
+    only shares its time between them; the load average lags too much to decide by)."""
+    return min(2, os.cpu_count() or 1)
 
 
 def _import_share(root: str, names: list[str]) -> dict[str, str]:
@@ -98,11 +98,11 @@ def verify_package(package: Path, workers: int | None = None) -> dict[str, str]:
 
     Returns the modules that do not import (dotted name -> the exception); raises
     `PipelineError` when the package itself does not. The modules are split between `workers`
-    processes (default: `idle_cores()`) that run side by side, forked from this one (which has
+    processes (default: `import_workers()`) that run side by side, forked from this one (which has
     loaded what the modules need, such as attrs and httpx, already), else fresh interpreters.
     Nothing is written: no `__pycache__` is left behind.
     """
-    workers = workers or idle_cores()
+    workers = workers or import_workers()
     names = module_names(package)
     shares = [share for share in (names[index::workers] for index in range(workers)) if share]
     if "fork" in multiprocessing.get_all_start_methods():
