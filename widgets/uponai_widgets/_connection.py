@@ -18,6 +18,7 @@ from uponai_client import AuthenticatedClient
 from . import _generated
 from ._errors import AuthenticationError, Problem, ValidationError
 from ._retry import RetryPolicy
+from ._secret import Secret, as_secret
 from ._validation import Limits
 from ._version import __version__
 
@@ -96,29 +97,35 @@ def effective_timeout(
     return UPLOAD_TIMEOUT if upload else DEFAULT_TIMEOUT
 
 
-def checked_token(token: str | None) -> str:
-    """The token stripped of surrounding whitespace (a token read from a file ends in a
-    newline); `AuthenticationError` when it is missing or cannot be sent in a header.
-    The error never shows the token."""
-    if token is None or not token.strip():
+def checked_token(token: str | Secret | None) -> Secret:
+    """The token, stripped of surrounding whitespace (a token read from a file ends in a
+    newline), as a `Secret`; `AuthenticationError` when it is missing, not text, or cannot be
+    sent in a header. The error never shows the token."""
+    if token is not None and not isinstance(token, str | Secret):
+        raise AuthenticationError(
+            f"The API token must be text (a str or a uponai_widgets.Secret), not "
+            f"{type(token).__name__}."
+        )
+    token = as_secret(token) if token is not None else None
+    if token is None or not token.reveal().strip():
         raise AuthenticationError(
             f"No API token: pass token=... to connect() or set the {TOKEN_VARIABLE} "
             "environment variable."
         )
-    token = token.strip()
-    if any(not (" " < char <= "~") for char in token):
+    if any(not (" " < char <= "~") for char in token.reveal().strip()):
         raise AuthenticationError(
             f"The API token (from {TOKEN_VARIABLE}, token=... or the client) contains spaces "
             "or characters that cannot be sent in an HTTP header."
         )
-    return token
+    return Secret(token.reveal().strip())
 
 
-def _normalise_client_token(client: AuthenticatedClient) -> None:
+def _normalise_client_token(client: AuthenticatedClient) -> Secret:
     """Strip a raw client's token in place (and in HTTP clients it already built)."""
     token = checked_token(client.token)
-    if token != client.token:
+    if token.reveal() != client.token:
         _generated.set_token(client, token)
+    return token
 
 
 class Connection:
@@ -131,7 +138,7 @@ class Connection:
     context manager.
     """
 
-    __slots__ = ("_loop_clients", "_loop_lock", "client", "limits", "retry", "timeout")
+    __slots__ = ("_loop_clients", "_loop_lock", "_token", "client", "limits", "retry", "timeout")
 
     def __init__(
         self,
@@ -142,6 +149,7 @@ class Connection:
         limits: Limits | None = None,
     ) -> None:
         self.client = client
+        self._token = checked_token(client.token)
         self.retry = retry or RetryPolicy()
         self.timeout = resolve_timeout(timeout)
         self.limits = limits or Limits()
@@ -169,6 +177,11 @@ class Connection:
                 http = owner.get_async_httpx_client()
                 self._loop_clients[loop] = http
         return http
+
+    @property
+    def token(self) -> Secret:
+        """The API token, as a `Secret` (its repr and str are redacted)."""
+        return self._token
 
     @property
     def base_url(self) -> str:
@@ -207,7 +220,7 @@ class Connection:
 
 def connect(
     base_url: str | None = None,
-    token: str | None = None,
+    token: str | Secret | None = None,
     *,
     timeout: float | httpx.Timeout | None = None,
     max_retries: int = 2,
@@ -219,7 +232,8 @@ def connect(
 
     Args:
         base_url: defaults to `$UPONAI_BASE_URL`, else the production API.
-        token: defaults to `$UPONAI_API_KEY`, read now (not at import).
+        token: defaults to `$UPONAI_API_KEY`, read now (not at import); a `Secret` or a str
+            (held as a `Secret` from here on: no frame shows it).
         timeout: seconds, or an `httpx.Timeout`, for every request; by default uploads get
             `UPLOAD_TIMEOUT` (read 300 s) and every other request `DEFAULT_TIMEOUT` (30 s).
         max_retries: how many times a safe-to-retry failure is retried (ignored with `retry`).
@@ -228,22 +242,34 @@ def connect(
         httpx_args: extra arguments for the underlying `httpx` clients (for example `transport`).
 
     Raises:
-        AuthenticationError: no token was given and `UPONAI_API_KEY` is not set.
+        AuthenticationError: no token was given and `UPONAI_API_KEY` is not set, or the
+            token cannot be sent in a header.
+        ValidationError: `base_url` is not an http(s) URL, or `timeout` is not a positive
+            number of seconds (nothing is sent).
     """
-    token = checked_token(token if token is not None else os.environ.get(TOKEN_VARIABLE))
-    base_url = (base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL).strip()
-    if not base_url.startswith(("http://", "https://")):
-        raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
+    token = _entered(token if token is not None else os.environ.get(TOKEN_VARIABLE))
+    token = checked_token(token)
+    base_url = base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
+    if not isinstance(base_url, str) or not base_url.strip().startswith(("http://", "https://")):
+        shown = repr(base_url) if len(repr(base_url)) <= 80 else repr(base_url)[:77] + "..."
+        problem = f"must start with http:// or https://, got {shown}"
+        raise ValidationError([Problem(None, "base_url", problem)])
+    base_url = base_url.strip()
     chosen = resolve_timeout(timeout)
     client = AuthenticatedClient(
         base_url=base_url.rstrip("/"),
-        token=token,
+        token=token.reveal(),
         timeout=chosen or DEFAULT_TIMEOUT,
         headers={"User-Agent": user_agent()},
         httpx_args=dict(httpx_args or {}),
     )
     policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
     return Connection(client, retry=policy, timeout=chosen, limits=limits)
+
+
+def _entered(token: str | Secret | None) -> Secret | None:
+    """A text token as a `Secret` at once (anything else is left for `checked_token`)."""
+    return Secret(token) if isinstance(token, str) else token
 
 
 def as_connection(connection: Connection | AuthenticatedClient) -> Connection:
@@ -258,7 +284,8 @@ def as_connection(connection: Connection | AuthenticatedClient) -> Connection:
     if isinstance(connection, AuthenticatedClient):
         _normalise_client_token(connection)
         return Connection(connection)
-    raise TypeError(
-        "connection must be a uponai_widgets.Connection (from connect()) or a "
+    problem = (
+        "must be a uponai_widgets.Connection (from connect()) or a "
         f"uponai_client.AuthenticatedClient, not {type(connection).__name__}"
     )
+    raise ValidationError([Problem(None, "connection", problem)])

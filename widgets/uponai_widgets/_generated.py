@@ -26,6 +26,8 @@ from uponai_client import models as _models
 from uponai_client._clone_fields import CloneResult, CloneVoiceFields
 from uponai_client._spec import SPEC_TITLE, SPEC_VERSION
 
+from ._secret import Secret
+
 __all__ = [
     "SPEC_TITLE",
     "SPEC_VERSION",
@@ -200,15 +202,19 @@ def base_url(client: Any) -> str:
     return str(client._base_url)
 
 
-def set_token(client: Any, token: str) -> None:
-    """Replace a client's token in place, in the HTTP clients it already built too."""
-    client.token = token
-    value = f"{client.prefix} {token}" if client.prefix else token
+def set_token(client: Any, token: Secret) -> None:
+    """Replace a client's token in place, in the HTTP clients it already built too: where the
+    `Authorization` header is built, so the one place the token is revealed."""
+    client.token = token.reveal()
     if client.auth_header_name in client._headers:
-        client._headers[client.auth_header_name] = value
+        client._headers[client.auth_header_name] = _authorization(client, token)
     for http in (client._client, client._async_client):
         if http is not None:
-            http.headers[client.auth_header_name] = value
+            http.headers[client.auth_header_name] = _authorization(client, token)
+
+
+def _authorization(client: Any, token: Secret) -> str:
+    return f"{client.prefix} {token.reveal()}" if client.prefix else token.reveal()
 
 
 def copy_client(client: C, **changes: Any) -> C:

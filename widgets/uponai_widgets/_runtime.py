@@ -31,6 +31,7 @@ from ._errors import (
 )
 from ._progress import ProgressStream, ProgressTracker, UploadState
 from ._retry import Decision, Sent
+from ._secret import Secret
 
 __all__ = ["CHECK_FIRST", "CLONE_WORDING", "Exchange", "Wording", "send", "send_async"]
 
@@ -93,7 +94,7 @@ class Exchange(Generic[T]):
     build: Callable[[], dict[str, Any]]
     parse: Callable[[httpx.Response], T]
     timeout: httpx.Timeout
-    secrets: tuple[str, ...]
+    secrets: tuple[Secret, ...]
     wording: Wording = GENERIC_WORDING
     state: UploadState = field(default_factory=UploadState)
     tracker: ProgressTracker = field(default_factory=lambda: ProgressTracker(None))

@@ -24,8 +24,10 @@ from .._clone import clone_voice_async_tracked
 from .._clone_request import accepted_text
 from .._connection import Connection, as_connection
 from .._errors import OutcomeUnknownError, UponAIError, redact
+from .._field_rules import secret_values
 from .._find import find_voices_async, require_voice_listing
 from .._progress import UploadState
+from .._secret import Secret
 from ._bridge import SyncBatch, run_here, run_in_thread
 from ._interrupt import BatchInterrupted, cancelled_with, partial_result
 from ._jobs import Job, jobs_from_folder, prepare_jobs
@@ -56,7 +58,7 @@ _CANCELLED_UNKNOWN = (
 _KEPT_UNKNOWN = f"unknown since an earlier run, not sent again; {UNKNOWN_ADVICE}"
 
 
-def _describe(error: BaseException, secrets: tuple[str, ...]) -> str:
+def _describe(error: BaseException, secrets: tuple[Secret, ...]) -> str:
     """A readable one-paragraph error for the table, never holding the token."""
     return redact(f"{type(error).__name__}: {error}", secrets)
 
@@ -74,7 +76,7 @@ def _previous(resume: Resume, resend_unknown: bool) -> dict[str, BatchRow]:
     }
 
 
-def _unknown_text(error: OutcomeUnknownError, secrets: tuple[str, ...]) -> str:
+def _unknown_text(error: OutcomeUnknownError, secrets: tuple[Secret, ...]) -> str:
     return redact(f"unknown: {error}. Then: {UNKNOWN_ADVICE}", secrets)
 
 
@@ -90,7 +92,7 @@ class _BatchRun:
         self.reconcile = reconcile
         self.attempted: dict[int, datetime.datetime] = {}
         self.rows: list[BatchRow | None] = [None] * len(jobs)
-        self.secrets = tuple(s for s in (connection.client.token,) if s)
+        self.secrets = (connection.token,)
 
     def _finish(self, job: Job, row: BatchRow) -> None:
         self.rows[job.index] = row
@@ -110,8 +112,7 @@ class _BatchRun:
         def row(status: Status, voice_id: str | None = None, error: str = "") -> BatchRow:
             return BatchRow(job.name, status, voice_id, error, sent, time.monotonic() - started)
 
-        reason = job.kwargs.get("impersonation_reason")
-        secrets = (*self.secrets, reason) if isinstance(reason, str) and reason else self.secrets
+        secrets = (*self.secrets, *secret_values(job.kwargs))
         try:
             fields = dict(job.kwargs)
             voice = await clone_voice_async_tracked(
@@ -251,11 +252,14 @@ async def clone_voices_async(
     gone out); `partial_result(error)` finds it, also
     through the `TimeoutError` of an ``asyncio.timeout(...)`` around the call.
     """
+    try:
+        prepared = prepare_jobs(jobs)
+    finally:
+        del jobs  # the caller's records hold secrets in clear: no frame here keeps them
     limit = _check_concurrency(concurrency)
     conn = as_connection(connection)
     if reconcile:
         require_voice_listing()
-    prepared = prepare_jobs(jobs)
     previous = _previous(resume, resend_unknown)
     progress = Progress(make_sink(on_progress, len(prepared)), len(prepared))
     return await _BatchRun(conn, prepared, progress, reconcile).run(previous, limit)
@@ -333,11 +337,15 @@ def clone_voices(
     private copy of the connection's HTTP clients, closed at the end. In async code, prefer
     ``await clone_voices_async(...)``.
     """
+    try:
+        prepared = prepare_jobs(jobs)
+    finally:
+        del jobs  # the caller's records hold secrets in clear: no frame here keeps them
     if reconcile:
         require_voice_listing()
     batch = SyncBatch(
         connection,
-        prepare_jobs(jobs),
+        prepared,
         _previous(resume, resend_unknown),
         None,
         _check_concurrency(concurrency),
