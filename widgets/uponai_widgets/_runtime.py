@@ -18,6 +18,7 @@ import httpx
 
 from . import _generated
 from ._connection import Connection, user_agent
+from ._early_answer import AnswerWatch
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -108,17 +109,29 @@ class Exchange(Generic[T]):
         return Sent.PART if self.state.started else Sent.NOTHING
 
     def request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
-        """A fresh request for one attempt, its body counted as the transport pulls it."""
+        """A fresh request for one attempt, its body counted as the transport pulls it and
+        stopped when an answer arrives before its end (`AnswerWatch`)."""
         arguments = self.build()
         headers = arguments.pop("headers", None) or {}
         agent = user_agent()
         if http.headers.get("User-Agent") != agent:  # a plain generated client's own httpx
             headers = {**headers, "User-Agent": agent}
-        request = http.build_request(**arguments, headers=headers or None, timeout=self.timeout)
+        watch = AnswerWatch(self.timeout.write)
+        trace = watch.atrace if isinstance(http, httpx.AsyncClient) else watch.trace
+        request = http.build_request(
+            **arguments,
+            headers=headers or None,
+            timeout=self.timeout,
+            extensions={"trace": trace},
+        )
         length = request.headers.get("Content-Length")
         self.state.new_attempt()
         request.stream = ProgressStream(
-            request.stream, int(length) if length is not None else None, self.tracker, self.state
+            request.stream,
+            int(length) if length is not None else None,
+            self.tracker,
+            self.state,
+            watch,
         )
         return request
 
