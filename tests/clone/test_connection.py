@@ -161,3 +161,33 @@ def test_max_retries_and_a_numeric_timeout() -> None:
         uw.connect("http://a.example", "t", timeout=0)
     with pytest.raises(ValueError, match="http"):
         uw.connect("ftp://a.example", "t")
+
+
+@pytest.mark.parametrize("timeout", [0, -5, "abc", float("nan"), float("inf"), True])
+def test_a_bad_clone_timeout_is_a_validation_error_before_anything_is_sent(
+    timeout: object,
+) -> None:
+    transport = ScriptedTransport()
+    with pytest.raises(uw.ValidationError, match="timeout: must be a positive") as info:
+        uw.clone_voice(scripted_connection(transport), timeout=timeout, **clone_args())  # type: ignore[arg-type]  # the wrong type is the point
+    assert [problem.field for problem in info.value.problems] == ["timeout"]
+    assert transport.seen == []
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"base_url": "ftp://api.test"}, "base_url"),
+        ({"base_url": 42}, "base_url"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": "3"}, "max_retries"),
+        ({"max_retries": 2.5}, "max_retries"),
+        ({"retry": None, "max_retries": None}, "max_retries"),
+    ],
+)
+def test_bad_connect_options_are_validation_errors(options: dict[str, object], field: str) -> None:
+    arguments: dict[str, object] = {"base_url": "http://api.test", "token": TOKEN, **options}
+    with pytest.raises(uw.ValidationError) as info:
+        uw.connect(**arguments)  # type: ignore[arg-type]  # the wrong types are the point
+    assert [problem.field for problem in info.value.problems] == [field]
+    assert TOKEN not in str(info.value)
