@@ -69,3 +69,38 @@ def test_an_answer_before_the_body_stops_the_upload(status: int, use_async: bool
     # What the socket buffers took before the answer arrived (about 3 MB on loopback) went
     # out; a client that reads its answer only after the body sends all 16 MB.
     assert received < len(SAMPLE) // 2, f"{received} of {len(SAMPLE)} body bytes were sent"
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_an_upload_after_a_created_voice_on_one_connection_reads_its_early_answer(
+    use_async: bool,
+) -> None:
+    """The second upload of a connection is watched too: it does not go out on the first one's
+    pooled connection, where nothing says when the answer arrives."""
+    retry = uw.RetryPolicy(max_retries=0)
+    samples = [("long.wav", SAMPLE)]
+
+    async def both_async(connection: uw.Connection) -> tuple[object, BaseException | None]:
+        async with connection:
+            voice = await uw.clone_voice_async(connection, samples=samples, **CLONE_FIELDS)
+            try:
+                await uw.clone_voice_async(connection, samples=samples, **CLONE_FIELDS)
+            except uw.UponAIError as error:
+                return voice, error
+        return voice, None
+
+    def both_sync(connection: uw.Connection) -> tuple[object, BaseException | None]:
+        with connection:
+            voice = uw.clone_voice(connection, samples=samples, **CLONE_FIELDS)
+            try:
+                uw.clone_voice(connection, samples=samples, **CLONE_FIELDS)
+            except uw.UponAIError as error:
+                return voice, error
+        return voice, None
+
+    with EarlyServer(status=413, then="stall", first_ok=1) as server:
+        connection = uw.connect(server.url, "sk-early-answers", retry=retry, timeout=3.0)
+        voice, error = asyncio.run(both_async(connection)) if use_async else both_sync(connection)
+    assert isinstance(voice, uw.Voice)
+    assert isinstance(error, uw.PayloadTooLargeError), repr(error)
+    assert MESSAGE in str(error)

@@ -4,7 +4,8 @@
         ...  # send an upload to server.url
         server.body_bytes()  # per connection, the body bytes it read after answering
 
-It reads the request head, answers `status` at once (a JSON error, `Connection: close`), as a
+The first `first_ok` requests are read whole and answered 201 (a voice, keep-alive). Every later
+one is answered `status` as soon as its head is in (a JSON error, `Connection: close`), as a
 proxy with a body limit or an API that refuses a token from the headers does, and then:
 
     stall   reads nothing more; keeps the connection open `stall_seconds`, then closes it
@@ -38,6 +39,16 @@ SCRIPT = Path(__file__).resolve()
 HOST = "127.0.0.1"
 REASONS = {401: "Unauthorized", 403: "Forbidden", 413: "Content Too Large", 503: "Unavailable"}
 MESSAGE = "refused from the request head, before its body"
+VOICE = {
+    "voiceId": "voice_early_1",
+    "name": "Ada",
+    "provider": "elevenlabs",
+    "previewUrl": "http://127.0.0.1/preview/x",
+    "playbackOverrideUrl": None,
+    "tags": [],
+    "createdAt": "2026-12-03T15:00:00Z",
+    "updatedAt": None,
+}
 
 
 def answer(status: int) -> bytes:
@@ -59,19 +70,44 @@ class EarlyHandler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         sock: socket.socket = self.request
         sock.settimeout(self.server.stall_seconds)
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return  # a probe, or a client that went away
-            head += chunk
-        read = len(head.partition(b"\r\n\r\n")[2])
+        pending = b""
+        while True:
+            while b"\r\n\r\n" not in pending:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return  # a probe, or a client that went away
+                pending += chunk
+            head, _, pending = pending.partition(b"\r\n\r\n")
+            if not self.server.take_ok():
+                break
+            pending = self._read_body(sock, head, pending)
+            body = json.dumps(VOICE).encode()
+            sock.sendall(
+                b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+        read = len(pending)
         sock.sendall(answer(self.server.status))
         if self.server.then == "drain":
             read += self._drain(sock)
         else:
             time.sleep(self.server.stall_seconds)
         self.server.record(read)
+
+    @staticmethod
+    def _read_body(sock: socket.socket, head: bytes, pending: bytes) -> bytes:
+        """Read the body `head` declares; what came after it."""
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(pending) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            pending += chunk
+        return pending[length:]
 
     def _drain(self, sock: socket.socket) -> int:
         read, started = 0, time.monotonic()
@@ -98,7 +134,14 @@ class EarlyTCPServer(socketserver.ThreadingTCPServer):
         self.status, self.then = int(args.status), str(args.then)
         self.stall_seconds, self.drain_rate = float(args.stall_seconds), int(args.drain_rate)
         self.log, self.lock = Path(args.log), threading.Lock()
+        self.ok_left = int(args.first_ok)
         super().__init__((HOST, port), EarlyHandler)
+
+    def take_ok(self) -> bool:
+        """True for a request still answered 201 (one of the first `first_ok`)."""
+        with self.lock:
+            self.ok_left -= 1
+            return self.ok_left >= 0
 
     def record(self, body_bytes: int) -> None:
         """Append one connection's count to the log."""
@@ -120,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stall-seconds", type=float, default=10.0)
     parser.add_argument("--drain-rate", type=int, default=2 * 1024 * 1024)
     parser.add_argument("--max-seconds", type=float, default=120.0)
+    parser.add_argument("--first-ok", type=int, default=0)
     args = parser.parse_args(argv)
     server = EarlyTCPServer(args.port, args)
     signal.signal(signal.SIGTERM, _exit_now)
@@ -136,10 +180,16 @@ class EarlyServer:
     """Runs this module as a server process on a free loopback port; `stop()` ends it by PID."""
 
     def __init__(
-        self, *, status: int, then: str, stall_seconds: float = 10.0, max_seconds: float = 120.0
+        self,
+        *,
+        status: int,
+        then: str,
+        first_ok: int = 0,
+        stall_seconds: float = 10.0,
+        max_seconds: float = 120.0,
     ) -> None:
         self.options = [f"--status={status}", f"--then={then}", f"--stall-seconds={stall_seconds}"]
-        self.options.append(f"--max-seconds={max_seconds}")
+        self.options += [f"--max-seconds={max_seconds}", f"--first-ok={first_ok}"]
         self._folder = tempfile.TemporaryDirectory()
         self.log = Path(self._folder.name) / "connections.jsonl"
         self.url = ""

@@ -100,6 +100,7 @@ def _exchange(
         tracker=ProgressTracker(on_progress),
         replay_blocker=lambda: _replay_blocker(readers),
         stream_failure=lambda exc: _stream_failure(readers, secrets, exc),
+        upload=True,
     )
     return exchange, readers
 

@@ -51,6 +51,8 @@ BASE_URL_VARIABLE = "UPONAI_BASE_URL"
 
 SPEC_VERSION = _generated.SPEC_VERSION
 
+_LoopClients = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
+
 
 @functools.cache
 def user_agent() -> str:
@@ -138,7 +140,17 @@ class Connection:
     context manager.
     """
 
-    __slots__ = ("_loop_clients", "_loop_lock", "_token", "client", "limits", "retry", "timeout")
+    __slots__ = (
+        "_loop_clients",
+        "_loop_lock",
+        "_loop_uploads",
+        "_token",
+        "_uploads",
+        "client",
+        "limits",
+        "retry",
+        "timeout",
+    )
 
     def __init__(
         self,
@@ -153,9 +165,9 @@ class Connection:
         self.retry = retry or RetryPolicy()
         self.timeout = resolve_timeout(timeout)
         self.limits = limits or Limits()
-        self._loop_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, httpx.AsyncClient
-        ] = weakref.WeakKeyDictionary()
+        self._loop_clients: _LoopClients = weakref.WeakKeyDictionary()
+        self._uploads = _generated.fresh_connections_copy(client)
+        self._loop_uploads: _LoopClients = weakref.WeakKeyDictionary()
         self._loop_lock = threading.Lock()
 
     def async_http(self) -> httpx.AsyncClient:
@@ -167,15 +179,35 @@ class Connection:
         gets one of its own, built from the same settings (base URL, headers, cookies, timeout,
         TLS). A client set with `set_async_httpx_client` serves the first loop only.
         """
+        return self._loop_client(self.client, self._loop_clients)
+
+    def upload_http(self) -> httpx.Client:
+        """The sync HTTP client for uploads.
+
+        Over plain HTTP, with the HTTP stack the connection built itself, each upload opens a
+        connection of its own (no idle one is kept for reuse): the attempt then knows its
+        connection, so an answer that arrives during the upload is read at once (see
+        `_early_answer`), and an upload never starts on a pooled connection the server already
+        closed. Otherwise (HTTPS, a transport or httpx client of the caller) the usual client.
+        """
+        if self._uploads is None:
+            return self.client.get_httpx_client()
+        return self._uploads.get_httpx_client()
+
+    def async_upload_http(self) -> httpx.AsyncClient:
+        """`upload_http` for the running event loop (see `async_http`)."""
+        if self._uploads is None:
+            return self.async_http()
+        return self._loop_client(self._uploads, self._loop_uploads)
+
+    def _loop_client(self, owner: AuthenticatedClient, clients: _LoopClients) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
         with self._loop_lock:
-            http = self._loop_clients.get(loop)
+            http = clients.get(loop)
             if http is None:
-                owner = (
-                    self.client if not self._loop_clients else _generated.copy_client(self.client)
-                )
-                http = owner.get_async_httpx_client()
-                self._loop_clients[loop] = http
+                source = owner if not clients else _generated.copy_client(owner)
+                http = source.get_async_httpx_client()
+                clients[loop] = http
         return http
 
     @property
@@ -194,16 +226,23 @@ class Connection:
     def close(self) -> None:
         """Close the sync HTTP connections (the async ones need `aclose`)."""
         _generated.close_sync(self.client)
+        if self._uploads is not None:
+            _generated.close_sync(self._uploads)
 
     async def aclose(self) -> None:
         """Close the sync HTTP connections and the async ones of the running event loop."""
         self.close()
-        with self._loop_lock:
-            async_client = self._loop_clients.pop(asyncio.get_running_loop(), None)
-        if async_client is None:
-            await _generated.close_async(self.client)
-        else:
-            await async_client.aclose()
+        loop = asyncio.get_running_loop()
+        for owner, clients in (
+            (self.client, self._loop_clients),
+            (self._uploads, self._loop_uploads),
+        ):
+            with self._loop_lock:
+                async_client = clients.pop(loop, None)
+            if async_client is not None:
+                await async_client.aclose()
+            elif owner is not None:
+                await _generated.close_async(owner)
 
     def __enter__(self) -> Connection:
         return self

@@ -42,6 +42,7 @@ __all__ = [
     "close_sync",
     "copy_client",
     "field_types",
+    "fresh_connections_copy",
     "is_operation",
     "is_unset",
     "operation_label",
@@ -221,6 +222,28 @@ def copy_client(client: C, **changes: Any) -> C:
     """The same settings in a new client object with no HTTP client built yet."""
     copied: C = attrs.evolve(client, **changes)  # type: ignore[misc]  # generated attrs classes
     return copied
+
+
+def fresh_connections_copy(client: C) -> C | None:
+    """A copy of `client` whose HTTP clients keep no idle connection (each request opens its
+    own), for uploads over plain HTTP; None for HTTPS, or when the HTTP stack is the caller's
+    (a transport or mounts in its `httpx_args`, or an httpx client already set)."""
+    given = client._httpx_args  # type: ignore[attr-defined]
+    if (
+        not str(client._base_url).startswith("http://")  # type: ignore[attr-defined]
+        or client._client is not None  # type: ignore[attr-defined]
+        or client._async_client is not None  # type: ignore[attr-defined]
+        or "transport" in given
+        or "mounts" in given
+    ):
+        return None
+    limits = given.get("limits") or httpx.Limits()
+    fresh = httpx.Limits(
+        max_connections=limits.max_connections,
+        max_keepalive_connections=0,
+        keepalive_expiry=limits.keepalive_expiry,
+    )
+    return copy_client(client, httpx_args={**given, "limits": fresh})
 
 
 def uses_default_tls(client: Any) -> bool:

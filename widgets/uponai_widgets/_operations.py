@@ -139,6 +139,7 @@ def operation_exchange(
         timeout=call_timeout,
         secrets=secrets,
         replay_blocker=files.blocker,
+        upload=files.upload,
     )
 
 

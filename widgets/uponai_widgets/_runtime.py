@@ -87,6 +87,7 @@ class Exchange(Generic[T]):
     parse: the result of a 2xx answer (raises for one the spec does not describe).
     replay_blocker: why the body cannot be sent again, or None.
     stream_failure: the error for an `OSError` raised while reading the body (a sample), or None.
+    upload: a file upload (sent on `Connection.upload_http`, a connection of its own).
     """
 
     connection: Connection
@@ -101,6 +102,7 @@ class Exchange(Generic[T]):
     tracker: ProgressTracker = field(default_factory=lambda: ProgressTracker(None))
     replay_blocker: Callable[[], str | None] = _replayable
     stream_failure: Callable[[OSError], UponAIError | None] | None = None
+    upload: bool = False
 
     def sent(self) -> Sent:
         """How much of the current attempt left the client."""
@@ -330,7 +332,8 @@ async def _async_attempt(exchange: Exchange[T], http: httpx.AsyncClient) -> T | 
 
 def send(exchange: Exchange[T]) -> T:
     """Send `exchange` on the connection's sync HTTP client; its result or a typed error."""
-    http = exchange.connection.client.get_httpx_client()
+    connection = exchange.connection
+    http = connection.upload_http() if exchange.upload else connection.client.get_httpx_client()
     retry_number = 0
     while True:
         result = _sync_attempt(exchange, http)
@@ -345,7 +348,8 @@ def send(exchange: Exchange[T]) -> T:
 
 async def send_async(exchange: Exchange[T]) -> T:
     """Async `send`, on the HTTP client of the running event loop."""
-    http = exchange.connection.async_http()
+    connection = exchange.connection
+    http = connection.async_upload_http() if exchange.upload else connection.async_http()
     retry_number = 0
     while True:
         result = await _async_attempt(exchange, http)
