@@ -157,3 +157,27 @@ def test_unauthenticated_tricklers_do_not_keep_the_sandbox_full(
             time.sleep(0.3)
         statuses.append(httpx.get(full.url + "/healthz", timeout=5).status_code)
     assert statuses == [200]
+
+
+def test_a_batch_beyond_the_connection_limit_stores_every_voice_once(
+    sandbox_factory: SandboxFactory,
+) -> None:
+    """More uploads at once than the sandbox serves: the extra ones get a 503 that is retried,
+    never a dropped connection that leaves a row unknown."""
+    busy = sandbox_factory(env={"UPONAI_SANDBOX_MAX_CONNECTIONS": "3"})
+    policy = uw.RetryPolicy(max_retries=50, backoff_initial=0.01, retry_after_max=0.05)
+    jobs = [
+        {
+            "samples": [("a.wav", make_wav(1.0, freq=200 + index))],
+            **CLONE_FIELDS,
+            "name": f"v{index}",
+        }
+        for index in range(24)
+    ]
+    with uw.connect(busy.url, busy.token, retry=policy) as connection:
+        result = uw.clone_voices(connection, jobs, concurrency=8, on_progress=False)
+    assert {row.status for row in result.rows} == {"created"}, result.summary()
+    stored = busy.voice_counts()
+    assert stored == {f"v{index}": 1 for index in range(24)}
+    created = {row.name: row.voice_id for row in result.rows}
+    assert sorted(created.values()) == sorted(busy.voice_ids())
