@@ -168,16 +168,16 @@ def test_a_batch_beyond_the_connection_limit_stores_every_voice_once(
     policy = uw.RetryPolicy(max_retries=50, backoff_initial=0.01, retry_after_max=0.05)
     jobs = [
         {
-            "samples": [("a.wav", make_wav(1.0, freq=200 + index))],
+            "samples": [("a.wav", BIG_WAV)],
             **CLONE_FIELDS,
             "name": f"v{index}",
         }
-        for index in range(24)
+        for index in range(16)
     ]
     with uw.connect(busy.url, busy.token, retry=policy) as connection:
         result = uw.clone_voices(connection, jobs, concurrency=8, on_progress=False)
     assert {row.status for row in result.rows} == {"created"}, result.summary()
     stored = busy.voice_counts()
-    assert stored == {f"v{index}": 1 for index in range(24)}
+    assert stored == {f"v{index}": 1 for index in range(16)}
     created = {row.name: row.voice_id for row in result.rows}
     assert sorted(created.values()) == sorted(busy.voice_ids())
