@@ -8,10 +8,11 @@ looks (without reading) at the attempt's connection, and when an HTTP status lin
 raises `EarlyAnswer`, a write error, from the body, so the rest of the body is not sent and the
 answer is read and judged like any other (`Sent.PART`: the server did not get the whole request).
 
-It watches a connection it saw opened for this attempt (httpx's `trace` request extension) and not
-encrypted: through TLS a waiting record may be the server's session ticket rather than an answer,
-and an attempt on a pooled connection has no `connect_tcp` event. There the transport's own rule
-applies (an answer sent before the server closes is read after the write error).
+It watches a connection it saw opened for this attempt (httpx's `trace` request extension; over
+plain HTTP uploads get a connection of their own, `Connection.upload_http`) and not encrypted:
+through TLS a waiting record may be the server's session ticket rather than an answer. Elsewhere
+the transport's own rule applies (an answer sent before the server closes is read after the
+write error).
 """
 
 from __future__ import annotations
