@@ -10,6 +10,7 @@ over real loopback HTTP to the scripted server (its own process, stopped by PID)
 
 from __future__ import annotations
 
+import asyncio
 import io
 import traceback
 from collections.abc import Callable, Iterator
@@ -262,3 +263,21 @@ def test_an_interrupted_batch_shows_no_secret(api: ScriptedServer) -> None:
     )
     assert isinstance(error, uw.BatchInterrupted)
     assert_frames_keep_secrets(error, "clone_voices")
+
+
+@pytest.mark.parametrize("path", ["401", "outcome unknown"])
+@pytest.mark.parametrize("frame", ["clone_voice_async_tracked", "call_async"])
+def test_async_calls_failing_over_http_show_no_secret(
+    api: ScriptedServer, path: str, frame: str
+) -> None:
+    api.script({"match": CLONE_PATH, **STEPS[path]})
+    connection = connection_to(api.url, timeout=1.0)
+
+    async def failing() -> object:
+        if frame == "call_async":
+            return await uw.call_async(connection, clone_operation, **call_arguments())
+        return await uw.clone_voice_async(connection, **clone_args(**ADMIN))
+
+    error = failure_of(lambda: asyncio.run(failing()))
+    assert isinstance(error, EXPECTED[path])
+    assert_frames_keep_secrets(error, frame, "send_async")
