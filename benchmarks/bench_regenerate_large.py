@@ -1,8 +1,9 @@
 """`scripts/regenerate.py` against raw openapi-python-client on a 300+ operation spec, same run.
 
-.venv/bin/python benchmarks/bench_regenerate_large.py [--runs 5] [--resources 28]
+.venv/bin/python benchmarks/bench_regenerate_large.py [--runs 5] [--resources 28] [--spec PATH]
 
-The spec is built by `uponai_devtools.large_spec` (308 operations by default). Raw is the
+The spec is built by `uponai_devtools.large_spec` (308 operations by default), or is a published
+one given with `--spec` (JSON or YAML; keep it out of the repository). Raw is the
 pinned generator's command line with `--meta none` and its usual ruff hooks (check --fix-only
 and format); the pipeline adds naming, validation, the API diff, its transforms, and the import
 check of every module. Runs alternate (raw, pipeline, raw, ...) so load hits both alike.
@@ -21,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from uponai_codegen.operations import iter_operations
+from uponai_codegen.spec import load_spec
 from uponai_devtools.large_spec import build_large_spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--resources", type=int, default=28)
+    parser.add_argument("--spec", type=Path, help="a published spec instead of the synthetic one")
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "PATH": os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])}
@@ -65,8 +69,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         spec, config, names = scratch / "large.json", scratch / "raw.yaml", scratch / "names.json"
-        document = build_large_spec(args.resources)
-        operations = sum(len(item) - ("parameters" in item) for item in document["paths"].values())
+        document = load_spec(args.spec) if args.spec else build_large_spec(args.resources)
+        operations = len(iter_operations(document))
         spec.write_text(json.dumps(document, indent=2))
         config.write_text(RAW_CONFIG)
         names.write_text("{}")
@@ -107,7 +111,9 @@ def main() -> None:
                     env,
                 )
             )
-    print(f"spec: {operations} operations, {len(document['components']['schemas'])} schemas")
+    schemas = len((document.get("components") or {}).get("schemas") or {})
+    label = args.spec.name if args.spec else "synthetic"
+    print(f"spec: {label}, {operations} operations, {schemas} schemas")
     cpu = {"raw openapi-python-client": CPU[0::2], "scripts/regenerate.py": CPU[1::2]}
     for name, samples in (("raw openapi-python-client", raw), ("scripts/regenerate.py", pipeline)):
         print(

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,25 +27,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from uponai_codegen import PipelineError
 from uponai_codegen.apidiff import diff_specs, render
+from uponai_codegen.checks import Checks
 from uponai_codegen.clone_contract import write_clone_fields
 from uponai_codegen.fetch import fetch_spec
 from uponai_codegen.gate import check_consumer
 from uponai_codegen.generator import GENERATOR_VERSION, run_generator, run_ruff_format
 from uponai_codegen.lint import Finding
+from uponai_codegen.lint_defaults import without_unreadable_defaults
 from uponai_codegen.lint_operations import (
     content_type_overrides,
     not_reported_yet,
+    without_operations,
     without_skipped_operations,
 )
 from uponai_codegen.normalize import load_name_map, normalize, stale_name_map_entries
-from uponai_codegen.spec import check_version, load_spec, validate_openapi
-from uponai_codegen.transforms import (
-    SOURCE_TRANSFORMS,
-    add_generated_header,
-    add_py_typed,
-    record_spec_info,
+from uponai_codegen.spec import check_version, load_spec
+from uponai_codegen.transforms import add_py_typed, record_spec_info, transform_package
+from uponai_codegen.tree import (
+    diff_trees,
+    leave_out_broken_operations,
+    replace_tree,
+    verify_package,
 )
-from uponai_codegen.tree import diff_trees, replace_tree, verify_package
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts"
@@ -140,49 +141,6 @@ def load_source(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     return document, label
 
 
-def _validate_in_child(
-    document: dict[str, Any], label: str, strict: bool, overrides: dict[str, str]
-) -> list[Finding]:
-    return validate_openapi(document, label, strict=strict, content_type_overrides=overrides)
-
-
-class Validation:
-    """Validation of the spec, run in a forked process while the generator works.
-
-    Validation and generation take about as long as each other on a large spec and are
-    independent; nothing is written before both succeeded.
-    """
-
-    def __init__(
-        self, document: dict[str, Any], label: str, strict: bool, overrides: dict[str, str]
-    ) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        self._future: Future[list[Finding]] | None = None
-        self._args = (document, label, strict, overrides)
-        if "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-            self._future = self._pool.submit(_validate_in_child, *self._args)
-
-    def result(self) -> list[Finding]:
-        """The warnings; raises `PipelineError` with every error."""
-        if self._future is None:
-            return _validate_in_child(*self._args)
-        try:
-            return self._future.result()
-        except PipelineError:
-            raise
-        except Exception:  # the child died: validate here instead
-            return _validate_in_child(*self._args)
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Stop the child (when the pipeline failed before it was asked for its result)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-
 def load_snapshot(path: Path) -> dict[str, Any]:
     """The normalised spec the committed client was generated from (empty when there is none)."""
     if not path.exists():
@@ -191,29 +149,36 @@ def load_snapshot(path: Path) -> dict[str, Any]:
 
 
 def build_package(
-    normalized: dict[str, Any], staging: Path, validation: Validation, config: Path = CONFIG
-) -> tuple[Path, list[str]]:
+    normalized: dict[str, Any], staging: Path, validation: Checks, config: Path = CONFIG
+) -> tuple[Path, list[str], list[str]]:
     """Generate, transform, format and verify the package in `staging`.
 
-    Returns the package folder and the generator's warnings. A generator failure on a spec
-    that is invalid reports the spec's errors, not the generator's.
+    Returns the package folder, the warnings (the generator's, the transforms', operations left
+    out) and the `METHOD /path` of each operation left out because its module does not import.
+    A generator failure on a spec that is invalid reports the spec's errors, not the
+    generator's.
     """
     try:
         package, generator_warnings = run_generator(
-            normalized, config, staging, config_label=display_path(config)
+            without_unreadable_defaults(normalized),
+            config,
+            staging,
+            config_label=display_path(config),
         )
     except PipelineError:
         validation.result()
         raise
-    for transform in SOURCE_TRANSFORMS:
-        transform(package)
     record_spec_info(package, normalized)
-    write_clone_fields(package, normalized)
-    run_ruff_format(package)
-    add_generated_header(package, GENERATOR_VERSION)
+    written = [package / "_spec.py"]
+    if write_clone_fields(package, normalized):
+        written.append(package / "_clone_fields.py")
+    report = transform_package(package, GENERATOR_VERSION)
+    run_ruff_format(package, sorted(set(report.changed) | set(written)))
     add_py_typed(package)
-    verify_package(package)
-    return package, [str(warning) for warning in generator_warnings]
+    validation.wait()  # no thread of its pool is running when the import check forks
+    left_out = leave_out_broken_operations(package, verify_package(package))
+    warnings = [str(warning) for warning in generator_warnings] + report.notes
+    return package, warnings + [str(gone) for gone in left_out], [g.operation for g in left_out]
 
 
 def collect_warnings(
@@ -239,9 +204,10 @@ def run(args: argparse.Namespace) -> int:
     map_label = display_path(args.name_map)
     normalized, normalize_warnings = normalize(document, load_name_map(args.name_map), map_label)
     args.overrides = content_type_overrides(args.config)
-    validation = Validation(normalized, label, args.strict, args.overrides)
+    old = load_snapshot(args.package_dir.resolve().parent / SNAPSHOT_NAME)
+    validation = Checks(normalized, label, args.strict, args.overrides, old)
     try:
-        return run_validated(args, document, normalized, normalize_warnings, validation)
+        return run_validated(args, document, normalized, normalize_warnings, validation, old)
     finally:
         validation.close()
 
@@ -262,19 +228,18 @@ def run_validated(
     document: dict[str, Any],
     normalized: dict[str, Any],
     normalize_warnings: list[str],
-    validation: Validation,
+    validation: Checks,
+    old: dict[str, Any],
 ) -> int:
-    """Diff, generate and write, with validation finishing alongside."""
+    """Diff, generate and write, with validation and the diff finishing alongside (`old`: the
+    committed client's spec)."""
     target: Path = args.package_dir.resolve()
     snapshot_path = target.parent / SNAPSHOT_NAME
-    old = load_snapshot(snapshot_path)
     overrides = args.overrides
-    changes = diff_specs(
-        without_skipped_operations(old, overrides),
-        without_skipped_operations(normalized, overrides),
-    )
-    report = render(changes, spec_version(old), spec_version(normalized))
-    breaking = any(change.breaking for change in changes)
+    if args.diff_only or args.fail_on_breaking:
+        changes = validation.changes()
+        report = render(changes, spec_version(old), spec_version(normalized))
+        breaking = any(change.breaking for change in changes)
     if args.diff_only:
         validation.result()
         sys.stdout.write(report)
@@ -288,8 +253,17 @@ def run_validated(
     staging = Path(tempfile.mkdtemp(prefix=".regen-", dir=target.parent))
     try:
         warnings = collect_warnings(document, args.name_map, normalize_warnings)
-        package, generator_warnings = build_package(normalized, staging, validation, args.config)
+        package, generator_warnings, left_out = build_package(
+            normalized, staging, validation, args.config
+        )
         generator_warnings = not_reported_yet(generator_warnings, normalized, overrides)
+        changes = validation.changes()
+        if left_out:
+            changes = diff_specs(
+                without_operations(without_skipped_operations(old, overrides), left_out),
+                without_operations(without_skipped_operations(normalized, overrides), left_out),
+            )
+        report = render(changes, spec_version(old), spec_version(normalized))
         warnings = spec_warnings(validation.result()) + warnings + generator_warnings
         gate = args.consumer_gate
         if gate is None:

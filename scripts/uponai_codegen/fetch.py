@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from . import PipelineError
 from .spec import parse_spec_text
 
 
 def fetch_spec(url: str, *, timeout: float = 30.0) -> dict[str, Any]:
     """GET `url` and parse it as JSON or YAML; `PipelineError` says why when it cannot."""
+    import httpx  # only `--from` needs it: an import every regeneration would pay for
+
     try:
         response = httpx.get(url, timeout=timeout, follow_redirects=True)
     except httpx.HTTPError as exc:

@@ -172,6 +172,10 @@ def run_ruff(package: Path, args: list[str]) -> None:
         raise PipelineError(f"ruff {args[0]} failed on the generated code:\n{output}")
 
 
-def run_ruff_format(package: Path) -> None:
-    """Format `package` with the pinned ruff, ignoring the project's own settings."""
-    run_ruff(package, ["format", "."])
+def run_ruff_format(package: Path, files: list[Path] | None = None) -> None:
+    """Format `package` (or only `files` in it) with the pinned ruff, ignoring the project's
+    own settings."""
+    if files == []:
+        return
+    names = ["."] if files is None else [str(path.relative_to(package)) for path in files]
+    run_ruff(package, ["format", *names])

@@ -111,6 +111,9 @@ KEYWORDS_31 = KEYWORDS_30 | frozenset(
         "additionalItems",
     ]
 )
+READ_FROM_31_IN_30 = frozenset(["const", "prefixItems"])
+"""JSON Schema keywords of 3.1 that openapi-python-client reads in a 3.0 spec too (one schema
+model serves both versions)."""
 SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 SCHEMA_SINGLES = (
     "items",
@@ -264,9 +267,17 @@ def _check_schema(
             yield Finding(where + "/required", message, "duplicate-required", False), None
     known = KEYWORDS_31 if version_31 else KEYWORDS_30
     for key in schema:
-        if key not in known and not str(key).startswith("x-"):
+        if key in known or str(key).startswith("x-"):
+            continue
+        pointer = f"{where}/{json_pointer([key])[1:]}"
+        if key in READ_FROM_31_IN_30:
+            message = (
+                f"{key!r} is OpenAPI 3.1 (JSON Schema) in a 3.0 spec; the generator honours it"
+            )
+            yield Finding(pointer, message, "keyword-from-3.1", False), key
+        else:
             message = f"unknown key {key!r} in a schema (the generator ignores it)"
-            yield Finding(f"{where}/{json_pointer([key])[1:]}", message, "unknown-key", False), key
+            yield Finding(pointer, message, "unknown-key", False), key
     if version_31 and "nullable" in schema:
         message = (
             "'nullable' is OpenAPI 3.0; the generator honours it (3.1 writes type: [..., 'null'])"

@@ -190,11 +190,18 @@ def without_skipped_operations(
     """A copy of `document` without the operations the generator leaves out (for the diff and
     the snapshot: the client has no function for them)."""
     skipped = skipped_operations(document, overrides)
-    if not skipped:
+    return without_operations(document, [operation_key(m, p) for m, p, _ in skipped])
+
+
+def without_operations(document: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """A copy of `document` without the operations `keys` (`METHOD /path`) name."""
+    if not keys:
         return document
     result = copy.deepcopy(document)
-    for method, path, _ in skipped:
-        result["paths"][path].pop(method, None)
+    for item_path, item in result.get("paths", {}).items():
+        for method in list(item) if isinstance(item, dict) else ():
+            if operation_key(method, item_path) in keys:
+                item.pop(method)
     return result
 
 

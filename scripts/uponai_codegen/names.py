@@ -7,13 +7,12 @@ that, so what it checks is exactly what will be generated.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from typing import Any
 
 from . import PipelineError
-from .operations import iter_operations, operation_key
+from .operations import iter_operations, operation_key, with_own_operations
 
 FIELD_PREFIX = "field_"
 NAME_MAP_LABEL = "scripts/operation-names.json"
@@ -99,7 +98,7 @@ def assign_operation_ids(
     any common style are accepted; two operations whose names become the same Python name are
     a `PipelineError` listing each of them and the name-map entries that fix it.
     """
-    result = copy.deepcopy(document)
+    result = with_own_operations(document)
     by_python: dict[str, list[tuple[str, str, str]]] = {}
     for method, path, operation in iter_operations(result):
         key = operation_key(method, path)

@@ -7,7 +7,6 @@ summary, or its method and path).
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,8 @@ from .names import assign_operation_ids
 from .operations import iter_operations, operation_key
 
 __all__ = [
-    "BODY_PREFERENCE",
     "assign_operation_ids",
     "iter_operations",
-    "keep_one_body_content_type",
     "load_name_map",
     "normalize",
     "operation_key",
@@ -47,40 +44,15 @@ def stale_name_map_entries(document: dict[str, Any], name_map: dict[str, str]) -
     return sorted(set(name_map) - present)
 
 
-BODY_PREFERENCE = ("application/json", "multipart/form-data", "application/x-www-form-urlencoded")
-
-
-def keep_one_body_content_type(document: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Return a copy where each request body offers one content type, and a warning per change.
-
-    openapi-python-client 0.29.1 emits broken code for a body with several content types: an
-    undefined `Unset` name (openapi-python-client#1451) and, when they share a schema, a chain of
-    `isinstance` checks where the last one always wins (#1276). The first of JSON, multipart,
-    form (else the first listed) is kept; the warning names what was dropped.
-    """
-    result = copy.deepcopy(document)
-    warnings = []
-    for method, path, operation in iter_operations(result):
-        body = operation.get("requestBody")
-        content = body.get("content") if isinstance(body, dict) else None
-        if not isinstance(content, dict) or len(content) < 2:
-            continue
-        preferred = [c for c in BODY_PREFERENCE if c in content]
-        kept = preferred[0] if preferred else next(iter(content))
-        dropped = [c for c in content if c != kept]
-        operation["requestBody"]["content"] = {kept: content[kept]}
-        warnings.append(
-            f"{operation_key(method, path)}: request body offers {', '.join([kept, *dropped])}; "
-            f"the generator cannot send more than one, so only {kept} is generated"
-        )
-    return result, warnings
-
-
 def normalize(
     document: dict[str, Any],
     name_map: dict[str, str],
     map_label: str = "scripts/operation-names.json",
 ) -> tuple[dict[str, Any], list[str]]:
-    """All normalisation steps, in order; returns the document and warnings for people."""
-    named = assign_operation_ids(document, name_map, map_label)
-    return keep_one_body_content_type(named)
+    """All normalisation steps, in order; returns the document and warnings for people.
+
+    A request body offered in several content types is kept whole: the generator's defects
+    with them are fixed after generation (`transforms.unset_imported_where_used`,
+    `transforms.one_body_branch_per_class`), so the client can send each of them.
+    """
+    return assign_operation_ids(document, name_map, map_label), []

@@ -24,3 +24,21 @@ def iter_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, 
             if isinstance(operation, dict):
                 found.append((method, str(path), operation))
     return found
+
+
+def with_own_operations(document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `document` whose paths, path items and operations are its own (shallow copies),
+    so operations can be edited; everything below them is shared with `document`."""
+    result = dict(document)
+    paths = document.get("paths")
+    if isinstance(paths, dict):
+        result["paths"] = {
+            path: {
+                key: dict(value) if key in HTTP_METHODS and isinstance(value, dict) else value
+                for key, value in item.items()
+            }
+            if isinstance(item, dict)
+            else item
+            for path, item in paths.items()
+        }
+    return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,8 @@ from . import PipelineError
 from .lint import Finding, document_schemas, json_pointer, lint, resolve_pointer
 from .lint_defaults import check_defaults
 from .lint_operations import check_operations
+from .operations import iter_operations
+from .validator import spec_validator
 
 TOP_LEVEL_KEYS = frozenset(
     [
@@ -102,10 +103,34 @@ def check_version(document: dict[str, Any], label: str) -> None:
         )
 
 
-def _locate(document: dict[str, Any], error: Any) -> str:
-    """The absolute pointer of a validator error (inside schemas its path is relative)."""
+def duplicate_parameters(document: dict[str, Any]) -> dict[str, list[str]]:
+    """Parameter name -> the pointer of each parameter that repeats an earlier one of its
+    operation (same name and location), in document order."""
+    found: dict[str, list[str]] = {}
+    for method, path, operation in iter_operations(document):
+        seen = set()
+        listed = operation.get("parameters")
+        for index, parameter in enumerate(listed if isinstance(listed, list) else []):
+            if not isinstance(parameter, dict) or "$ref" in parameter:
+                continue
+            key = (str(parameter.get("name")), str(parameter.get("in")))
+            if key in seen:
+                pointer = json_pointer(["paths", path, method, "parameters", str(index)])
+                found.setdefault(str(key[0]), []).append(pointer)
+            seen.add(key)
+    return found
+
+
+def _locate(
+    document: dict[str, Any], error: Any, duplicates: dict[str, list[str]] | None = None
+) -> str:
+    """The absolute pointer of a validator error (inside schemas its path is relative;
+    `duplicates`: what `duplicate_parameters` found, each pointer given out once)."""
     parts = [str(p) for p in getattr(error, "absolute_path", [])]
     message = str(getattr(error, "message", error))
+    duplicate = re.match(r"Duplicate parameter `?'?([^'`]*)'?`?$", message)
+    if duplicate and duplicates and duplicates.get(duplicate.group(1)):
+        return duplicates[duplicate.group(1)].pop(0)
     operation = re.search(r"for '(\w+)' (?:operation )?in '([^']*)'", message)
     if operation:
         return json_pointer(["paths", operation.group(2), operation.group(1)])
@@ -141,17 +166,14 @@ def _unknown_keys(error: Any) -> list[str]:
     return re.findall(r"'([^']*)'", match.group(2)) if match else []
 
 
-def validator_findings(document: dict[str, Any]) -> list[Finding]:
-    """openapi-spec-validator's report, as findings with absolute pointers."""
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # an IRI grammar that takes 1.4 s to import
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
-    version_31 = str(document.get("openapi")).startswith("3.1")
-    validator = (OpenAPIV31SpecValidator if version_31 else OpenAPIV30SpecValidator)(document)
-    findings = []
+def validator_findings(document: dict[str, Any], *, compiled: bool = True) -> list[Finding]:
+    """openapi-spec-validator's report, as findings with absolute pointers (`compiled`: with
+    the meta-schema checks compiled first, see `validator`)."""
+    validator = spec_validator(document, compiled=compiled)
+    findings, duplicates = [], duplicate_parameters(document)
     try:
         for error in validator.iter_errors():
-            where = _locate(document, error)
+            where = _locate(document, error, duplicates)
             keys = _unknown_keys(error)
             for key in keys:
                 message = f"unknown key {key!r} (the generator ignores it)"

@@ -7,10 +7,12 @@ fix can never silently stop applying. Templates are not copied into the project.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import PipelineError
@@ -40,59 +42,144 @@ def _replace_exactly(text: str, old: str, new: str, count: int, where: str) -> s
     return text.replace(old, new)
 
 
-def use_random_multipart_boundary(package: Path) -> list[Path]:
-    """Drop the fixed `boundary=+++` Content-Type so httpx picks a fresh random boundary.
+def random_multipart_boundary(name: str, text: str) -> str:
+    """An operation module without the fixed `boundary=+++` Content-Type, so httpx picks a fresh
+    random boundary (a fixed one lets file content inject extra form parts).
 
-    A fixed boundary lets file content inject extra form parts. Every module that sends
-    multipart must have had exactly one such line; returns the modules changed.
+    A module that sends multipart must have exactly one such line.
     """
-    changed = []
-    for module in sorted((package / "api").rglob("*.py")):
-        text = module.read_text(encoding="utf-8")
-        if ".to_multipart()" not in text:
-            continue
-        fixed, count = _FIXED_BOUNDARY.subn("", text)
-        if count != 1:
-            raise TransformError(
-                f"{module.name}: sends multipart but has {count} fixed-boundary lines "
-                "(expected 1); the generator's endpoint template changed"
-            )
-        module.write_text(fixed, encoding="utf-8")
-        changed.append(module)
-    for module in package.rglob("*.py"):
-        if "boundary=" in module.read_text(encoding="utf-8"):
-            raise TransformError(f"{module.name}: still sets a multipart boundary by hand")
+    if ".to_multipart()" not in text:
+        return text
+    fixed, count = _FIXED_BOUNDARY.subn("", text)
+    if count != 1:
+        raise TransformError(
+            f"{name}: sends multipart but has {count} fixed-boundary lines "
+            "(expected 1); the generator's endpoint template changed"
+        )
+    return fixed
+
+
+def no_boundary_by_hand(name: str, text: str) -> str:
+    """Check (on every module) that no multipart boundary is still set by hand."""
+    if "boundary=" in text:
+        raise TransformError(f"{name}: still sets a multipart boundary by hand")
+    return text
+
+
+def use_random_multipart_boundary(package: Path) -> list[Path]:
+    """`random_multipart_boundary` on every operation module; returns the modules changed."""
+    changed = [path for path in _apply(package, "operations", random_multipart_boundary)]
+    _apply(package, "modules", no_boundary_by_hand)
     return changed
 
 
-def hide_credentials_from_repr(package: Path) -> None:
-    """Keep the bearer token, headers and cookies out of the clients' attrs repr.
+def credentials_hidden_from_repr(name: str, text: str) -> str:
+    """`client.py` with the bearer token, headers and cookies out of the clients' attrs repr.
 
     `AuthenticatedClient` copies the token into its headers on first use, so both go.
     """
-    client = package / "client.py"
-    text = client.read_text(encoding="utf-8")
-    where = "client.py"
     text = _replace_exactly(
-        text, "    token: str\n", "    token: str = field(repr=False)\n", 1, where
+        text, "    token: str\n", "    token: str = field(repr=False)\n", 1, name
     )
-    for name in ("headers", "cookies"):
-        old = f'field(factory=dict, kw_only=True, alias="{name}")'
-        new = f'field(factory=dict, kw_only=True, alias="{name}", repr=False)'
-        text = _replace_exactly(text, old, new, 2, where)
-    client.write_text(text, encoding="utf-8")
+    for attribute in ("headers", "cookies"):
+        old = f'field(factory=dict, kw_only=True, alias="{attribute}")'
+        new = f'field(factory=dict, kw_only=True, alias="{attribute}", repr=False)'
+        text = _replace_exactly(text, old, new, 2, name)
+    return text
+
+
+def hide_credentials_from_repr(package: Path) -> None:
+    """`credentials_hidden_from_repr` on the package's `client.py`."""
+    _apply(package, "client.py", credentials_hidden_from_repr)
+
+
+def unset_with_readable_repr(name: str, text: str) -> str:
+    """`types.py` where `repr(UNSET)` reads `UNSET`, not `<uponai_client.types.Unset object at
+    0x...>` (attrs models print every field in their repr, so an unset field showed an address).
+    """
+    old = "class Unset:\n    def __bool__(self) -> Literal[False]:\n        return False\n"
+    new = old + '\n    def __repr__(self) -> str:\n        return "UNSET"\n'
+    return _replace_exactly(text, old, new, 1, name)
 
 
 def give_unset_a_readable_repr(package: Path) -> None:
-    """Make `repr(UNSET)` read `UNSET`, not `<uponai_client.types.Unset object at 0x...>`.
+    """`unset_with_readable_repr` on the package's `types.py`."""
+    _apply(package, "types.py", unset_with_readable_repr)
 
-    attrs models print every field in their repr, so an unset field showed an object address.
+
+_TYPES_IMPORT = re.compile(r"^from \.\.\.types import ([\w, ]+)$", re.MULTILINE)
+_USES_UNSET = re.compile(r"\bUnset\b")
+
+
+def _import_order(name: str) -> tuple[int, str]:
+    """ruff's isort order inside one import: CONSTANTS, then Classes, then the rest."""
+    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+
+
+def unset_imported_where_used(name: str, text: str) -> str:
+    """An operation module that imports `Unset` when it uses it.
+
+    For a request body offered in more than one content type the generator writes
+    `body: ... | Unset = UNSET` but imports only `UNSET`, so the module raised `NameError` on
+    import (and the raw generator's client could not send that operation at all).
     """
-    types = package / "types.py"
-    old = "class Unset:\n    def __bool__(self) -> Literal[False]:\n        return False\n"
-    new = old + '\n    def __repr__(self) -> str:\n        return "UNSET"\n'
-    text = _replace_exactly(types.read_text(encoding="utf-8"), old, new, 1, "types.py")
-    types.write_text(text, encoding="utf-8")
+    found = _TYPES_IMPORT.search(text)
+    if found is None:
+        if _USES_UNSET.search(text):
+            raise TransformError(
+                f"{name}: uses Unset without a one-line `from ...types import`; the generator's "
+                "endpoint template changed, review this transform"
+            )
+        return text
+    names = [item.strip() for item in found.group(1).split(",")]
+    rest = text[: found.start()] + text[found.end() :]
+    if "Unset" in names or not _USES_UNSET.search(rest):
+        return text
+    listed = ", ".join(sorted([*names, "Unset"], key=_import_order))
+    return text[: found.start(1)] + listed + text[found.end(1) :]
+
+
+_BODY_BRANCH = re.compile(r"^    if isinstance\(body, (\w+)\):\n", re.MULTILINE)
+
+
+def shared_body_classes(text: str) -> list[str]:
+    """The body classes an operation module tests for in more than one content-type branch."""
+    classes = _BODY_BRANCH.findall(text)
+    return sorted({cls for cls in classes if classes.count(cls) > 1})
+
+
+def one_body_branch_per_class(name: str, text: str) -> str:
+    """An operation module that sends one body, in the first content type its class matches.
+
+    When two content types of a request body share one schema, the generator writes one
+    `if isinstance(body, X):` branch per content type, so every matching branch ran: the
+    request got a JSON body and multipart files, and the Content-Type of the last. The branches
+    become `if ... elif ...`: the first content type the spec lists is sent.
+    """
+    if not shared_body_classes(text):
+        return text
+    branches = list(_BODY_BRANCH.finditer(text))
+    for before, after in itertools.pairwise(branches):
+        between = text[before.end() : after.start()].splitlines()
+        if any(line.strip() and not line.startswith("        ") for line in between):
+            raise TransformError(
+                f"{name}: the body branches are not consecutive; the generator's endpoint "
+                "template changed, review this transform"
+            )
+    head = branches[0].end()
+    return text[:head] + _BODY_BRANCH.sub(r"    elif isinstance(body, \1):\n", text[head:])
+
+
+_METHOD = re.compile(r'^\s*"method": "(\w+)",$', re.MULTILINE)
+_URL = re.compile(r'^\s*"url": (?:f?)"([^"]*)"', re.MULTILINE)
+
+
+def operation_of_module(text: str) -> str | None:
+    """`METHOD /path` of a generated operation module (None for other modules)."""
+    method, url = _METHOD.search(text), _URL.search(text)
+    if method is None or url is None:
+        return None
+    return f"{method.group(1).upper()} {url.group(1)}"
 
 
 _ENUM_CLASS = re.compile(r"^class (\w+)\((StrEnum|IntEnum)\):\n", re.MULTILINE)
@@ -118,64 +205,157 @@ _KEEP_LITERAL = "\n    return value  # type: ignore[return-value]  # added after
 
 
 def keep_unknown_enum_values(package: Path) -> list[str]:
-    """Let every generated enum accept a value it does not list.
+    """`enum_keeping_unknown_values` on every model module; returns the enums changed (the
+    class, or the module of a literal enum)."""
+    changed = []
+    for path in _apply(package, "models", enum_keeping_unknown_values):
+        found = _ENUM_CLASS.search(path.read_text(encoding="utf-8"))
+        changed.append(found.group(1) if found else path.stem)
+    return changed
+
+
+def enum_keeping_unknown_values(name: str, text: str) -> str:
+    """A model module whose enum accepts a value it does not list.
 
     A response carrying a value UponAI added after the client was generated (a new call status,
     say) then still parses: `CallStatus("transferred")` is a `CallStatus` pseudo-member whose
     value and `str` are "transferred", equal to the plain string, not listed among the members
     (so checks that iterate the enum, like the SDK's validation of request values, still refuse
     it). With `literal_enums: true` the `check_...` function returns the value instead of
-    raising. Returns the enums changed.
+    raising.
     """
-    changed = []
-    for module in sorted((package / "models").glob("*.py")):
-        text = module.read_text(encoding="utf-8")
-        found = _ENUM_CLASS.search(text)
-        if found is None:
-            if "\ndef check_" in text:
-                kept, count = _LITERAL_CHECK.subn(_KEEP_LITERAL, text)
-                if count != 1:
-                    raise TransformError(
-                        f"{module.name}: a literal enum check without its one raise; the "
-                        "generator's output changed, review this transform"
-                    )
-                module.write_text(kept, encoding="utf-8")
-                changed.append(module.stem)
-            continue
-        name, kind = found.groups()
-        base = "str" if kind == "StrEnum" else "int"
-        addition = _KEEP_UNKNOWN.format(name=name, base=base)
-        text = _replace_exactly(text, _ENUM_STR, _ENUM_STR + addition, 1, module.name)
-        module.write_text(text, encoding="utf-8")
-        changed.append(name)
-    return changed
+    found = _ENUM_CLASS.search(text)
+    if found is None:
+        if "\ndef check_" not in text:
+            return text
+        kept, count = _LITERAL_CHECK.subn(_KEEP_LITERAL, text)
+        if count != 1:
+            raise TransformError(
+                f"{name}: a literal enum check without its one raise; the "
+                "generator's output changed, review this transform"
+            )
+        return kept
+    enum, kind = found.groups()
+    base = "str" if kind == "StrEnum" else "int"
+    addition = _KEEP_UNKNOWN.format(name=enum, base=base)
+    return _replace_exactly(text, _ENUM_STR, _ENUM_STR + addition, 1, name)
 
 
 _VALUE_SET = re.compile(r"^(\w+_VALUES: set\[\w+\] = \{)([^}]*)(\})", re.MULTILINE)
 _LITERAL_ALIAS = re.compile(r"^(\w+ = Literal\[)([^\]]*)(\])", re.MULTILINE)
 
 
-def sort_literal_value_sets(package: Path) -> list[str]:
-    """Write each literal enum (its `Literal[...]` alias and its `..._VALUES` set) in sorted order.
+def _ordered(found: re.Match[str]) -> str:
+    items = [item.strip() for item in found.group(2).split(",") if item.strip()]
+    body = "".join(f"\n    {item}," for item in sorted(items))
+    return f"{found.group(1)}{body}\n{found.group(3)}"
+
+
+def sorted_literal_values(name: str, text: str) -> str:
+    """A model module whose literal enum (its `Literal[...]` alias and its `..._VALUES` set) is
+    written in sorted order.
 
     With `literal_enums: true` the generator writes both in Python's set iteration order, which
     changes with the interpreter's string hashing between runs, so two regenerations of one spec
-    differed. Returns the modules changed.
+    differed.
     """
+    return _LITERAL_ALIAS.sub(_ordered, _VALUE_SET.sub(_ordered, text))
+
+
+def sort_literal_value_sets(package: Path) -> list[str]:
+    """`sorted_literal_values` on every model module; returns the modules changed."""
+    return [path.name for path in _apply(package, "models", sorted_literal_values)]
+
+
+def _is_operation(relative: PurePosixPath) -> bool:
+    return relative.parts[0] == "api" and len(relative.parts) == 3 and relative.stem != "__init__"
+
+
+def _is_model(relative: PurePosixPath) -> bool:
+    return relative.parts[0] == "models" and len(relative.parts) == 2
+
+
+SELECTORS: dict[str, Callable[[PurePosixPath], bool]] = {
+    "operations": _is_operation,
+    "models": _is_model,
+    "client.py": lambda relative: str(relative) == "client.py",
+    "types.py": lambda relative: str(relative) == "types.py",
+    "modules": lambda relative: True,
+}
+"""Which modules of the package a transform applies to."""
+
+TextTransform = Callable[[str, str], str]
+"""A transform of one module: (its name, for messages; its text) -> its new text."""
+
+MODULE_TRANSFORMS: tuple[tuple[str, TextTransform], ...] = (
+    ("operations", random_multipart_boundary),
+    ("operations", unset_imported_where_used),
+    ("operations", one_body_branch_per_class),
+    ("client.py", credentials_hidden_from_repr),
+    ("types.py", unset_with_readable_repr),
+    ("models", enum_keeping_unknown_values),
+    ("models", sorted_literal_values),
+    ("modules", no_boundary_by_hand),
+)
+"""Every transform of the pipeline, in the order they apply to a module."""
+
+
+def _modules(package: Path, selector: str) -> Iterator[tuple[Path, PurePosixPath]]:
+    wanted = SELECTORS[selector]
+    for path in sorted(package.rglob("*.py")):
+        relative = PurePosixPath(path.relative_to(package).as_posix())
+        if wanted(relative):
+            yield path, relative
+
+
+def _apply(package: Path, selector: str, transform: TextTransform) -> list[Path]:
+    """Run one transform on the modules `selector` names; returns the modules changed."""
     changed = []
-    for module in sorted((package / "models").glob("*.py")):
-        text = module.read_text(encoding="utf-8")
-
-        def ordered(found: re.Match[str]) -> str:
-            items = [item.strip() for item in found.group(2).split(",") if item.strip()]
-            body = "".join(f"\n    {item}," for item in sorted(items))
-            return f"{found.group(1)}{body}\n{found.group(3)}"
-
-        fixed = _LITERAL_ALIAS.sub(ordered, _VALUE_SET.sub(ordered, text))
-        if fixed != text:
-            module.write_text(fixed, encoding="utf-8")
-            changed.append(module.name)
+    for path, relative in _modules(package, selector):
+        text = path.read_text(encoding="utf-8")
+        new = transform(str(relative), text)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(path)
     return changed
+
+
+@dataclass(frozen=True)
+class TransformReport:
+    """What `transform_package` did: the modules whose code changed, and what users should know."""
+
+    changed: list[Path]
+    notes: list[str]
+
+
+def transform_package(package: Path, generator_version: str) -> TransformReport:
+    """Every transform, and the generated-code header, in one pass over the package's modules.
+
+    Each module is read and written once. The notes name each operation whose request body has
+    one schema for several content types (see `one_body_branch_per_class`).
+    """
+    header = GENERATED_HEADER.format(version=generator_version)
+    changed, notes = [], []
+    for path, relative in _modules(package, "modules"):
+        text = original = path.read_text(encoding="utf-8")
+        for selector, transform in MODULE_TRANSFORMS:
+            if SELECTORS[selector](relative):
+                text = transform(str(relative), text)
+        if text != original:
+            changed.append(path)
+        if _is_operation(relative):
+            shared = shared_body_classes(original)
+            if shared:
+                notes.append(
+                    f"{operation_of_module(original)}: its request body has one schema "
+                    f"({', '.join(shared)}) for several content types, which the client tells "
+                    "apart by class; it sends the first the spec lists"
+                )
+        if not text.startswith(header):
+            text = header + text
+        if text != original:
+            path.write_text(text, encoding="utf-8")
+    return TransformReport(changed, notes)
 
 
 def add_generated_header(package: Path, generator_version: str) -> None:
@@ -201,12 +381,3 @@ def record_spec_info(package: Path, document: dict[str, Any]) -> None:
 def add_py_typed(package: Path) -> None:
     """Mark the package as typed (PEP 561); `--meta none` leaves the marker out."""
     (package / "py.typed").write_text("", encoding="utf-8")
-
-
-SOURCE_TRANSFORMS: tuple[Callable[[Path], object], ...] = (
-    use_random_multipart_boundary,
-    hide_credentials_from_repr,
-    give_unset_a_readable_repr,
-    keep_unknown_enum_values,
-    sort_literal_value_sets,
-)

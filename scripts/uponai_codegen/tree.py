@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import json
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import PipelineError
@@ -41,12 +46,16 @@ def diff_trees(expected: Path, actual: Path) -> list[str]:
 
 
 _PROBE = (
-    "import importlib, sys\n"
+    "import importlib, json, sys\n"
     "sys.path.insert(0, sys.argv[1])\n"
     "import uponai_client as p\n"
     "assert p.__file__.startswith(sys.argv[1]), p.__file__\n"
     "for name in sys.argv[2:]:\n"
-    "    importlib.import_module(name)\n"
+    "    try:\n"
+    "        importlib.import_module(name)\n"
+    "    except Exception as exc:\n"
+    "        sys.modules.pop(name, None)\n"
+    "        print(json.dumps([name, f'{type(exc).__name__}: {exc}']), flush=True)\n"
 )
 
 
@@ -65,16 +74,60 @@ def idle_cores() -> int:
     return 2 if cores >= 2 and os.getloadavg()[0] < cores - 0.5 else 1
 
 
-def verify_package(package: Path, workers: int | None = None) -> None:
-    """Import every module of `package` in fresh interpreters (which compiles each one).
+def _import_share(root: str, names: list[str]) -> dict[str, str]:
+    """In a forked process: import `names` from the package under `root`; the ones that fail."""
+    sys.dont_write_bytecode = True
+    for loaded in [name for name in sys.modules if name.split(".")[0] == "uponai_client"]:
+        del sys.modules[loaded]
+    sys.path.insert(0, root)
+    top = importlib.import_module("uponai_client")
+    if not str(top.__file__).startswith(root):
+        raise PipelineError(f"the import check found another uponai_client: {top.__file__}")
+    broken = {}
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            sys.modules.pop(name, None)
+            broken[name] = f"{type(exc).__name__}: {exc}"
+    return broken
 
-    The modules are split between `workers` interpreters (default: `idle_cores()`) that run
-    side by side. Nothing is written: no `__pycache__` is left behind.
+
+def verify_package(package: Path, workers: int | None = None) -> dict[str, str]:
+    """Import every module of `package` (which compiles each one), in processes of its own.
+
+    Returns the modules that do not import (dotted name -> the exception); raises
+    `PipelineError` when the package itself does not. The modules are split between `workers`
+    processes (default: `idle_cores()`) that run side by side, forked from this one (which has
+    loaded what the modules need, such as attrs and httpx, already), else fresh interpreters.
+    Nothing is written: no `__pycache__` is left behind.
     """
     workers = workers or idle_cores()
     names = module_names(package)
+    shares = [share for share in (names[index::workers] for index in range(workers)) if share]
+    if "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(len(shares), mp_context=context) as pool:
+            try:
+                found = pool.map(_import_share, [str(package.parent)] * len(shares), shares)
+                broken = {name: error for part in found for name, error in part.items()}
+            except PipelineError:
+                raise
+            except Exception as exc:
+                raise PipelineError(
+                    f"the generated package does not import: {type(exc).__name__}: {exc}"
+                ) from exc
+    else:
+        broken = _probe_in_interpreters(package, shares)
+    leftovers = list(package.rglob("__pycache__"))
+    if leftovers:
+        raise PipelineError(f"verification left {leftovers[0]} behind")
+    return broken
+
+
+def _probe_in_interpreters(package: Path, shares: list[list[str]]) -> dict[str, str]:
+    """The import check in fresh interpreters (where processes cannot be forked)."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    shares = [names[index::workers] for index in range(workers)]
     probes = [
         subprocess.Popen(
             [sys.executable, "-B", "-c", _PROBE, str(package.parent), *share],
@@ -85,18 +138,52 @@ def verify_package(package: Path, workers: int | None = None) -> None:
             cwd=package.parent,
         )
         for share in shares
-        if share
     ]
-    failures = []
+    failures: list[str] = []
+    broken: dict[str, str] = {}
     for probe in probes:
-        _, stderr = probe.communicate()
+        stdout, stderr = probe.communicate()
         if probe.returncode != 0:
             failures.append(stderr.strip())
+        broken.update(json.loads(line) for line in stdout.splitlines() if line.startswith("["))
     if failures:
         raise PipelineError(f"the generated package does not import:\n{failures[0]}")
-    leftovers = list(package.rglob("__pycache__"))
-    if leftovers:
-        raise PipelineError(f"verification left {leftovers[0]} behind")
+    return broken
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An operation whose generated module does not import, removed from the client."""
+
+    operation: str
+    module: str
+    error: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.operation}: left out of the client; its generated module {self.module} does "
+            f"not import ({self.error})"
+        )
+
+
+def leave_out_broken_operations(package: Path, broken: dict[str, str]) -> list[LeftOut]:
+    """Remove the operation modules among `broken` (from `verify_package`) from `package`.
+
+    Nothing imports an operation module, so the rest of the client stays whole. Any other
+    module that does not import makes the client unusable: `PipelineError`.
+    """
+    from .transforms import operation_of_module
+
+    left_out = []
+    for name, error in sorted(broken.items()):
+        path = package.parent.joinpath(*name.split(".")).with_suffix(".py")
+        parts = name.split(".")
+        operation = operation_of_module(path.read_text("utf-8")) if path.is_file() else None
+        if len(parts) != 4 or parts[1] != "api" or operation is None:
+            raise PipelineError(f"the generated package does not import: {name}: {error}")
+        path.unlink()
+        left_out.append(LeftOut(operation, path.relative_to(package.parent).as_posix(), error))
+    return left_out
 
 
 def replace_tree(new: Path, target: Path) -> None:

@@ -41,7 +41,7 @@ def test_concurrency_must_be_a_positive_integer(bad: object) -> None:
 def test_progress_callback_counts_jobs_and_bytes(sandbox: RunningSandbox, tmp_path: Path) -> None:
     jobs = sample_jobs(tmp_path, 6)
     jobs[4]["samples"] = []  # fails without a request
-    sandbox.inject_fault(status=500, count=1)
+    sandbox.inject_fault(status=422, count=1)  # refused: nothing stored, a failed row
     calls: list[tuple[int, int, int, int]] = []
     threads: set[int] = set()
 

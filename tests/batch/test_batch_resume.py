@@ -17,7 +17,7 @@ def test_resume_sends_only_the_jobs_not_created(
 ) -> None:
     connection = sandbox_connection(sandbox)
     jobs = sample_jobs(tmp_path, 5)
-    sandbox.inject_fault(status=500, count=2)
+    sandbox.inject_fault(status=422, count=2)  # refused: nothing stored
     first = clone_voices(connection, jobs, concurrency=1, on_progress=False)
     assert [row.status for row in first] == ["failed", "failed", "created", "created", "created"]
     resume: object = first
@@ -43,7 +43,7 @@ def test_resuming_a_resumed_run_still_skips_everything_created(
 ) -> None:
     connection = sandbox_connection(sandbox)
     jobs = sample_jobs(tmp_path, 3)
-    sandbox.inject_fault(status=500, count=1)
+    sandbox.inject_fault(status=422, count=1)  # refused: nothing stored
     first = clone_voices(connection, jobs, concurrency=1, on_progress=False)
     first.to_csv(tmp_path / "run.csv")
     second = clone_voices(connection, jobs, resume=tmp_path / "run.csv", on_progress=False)

@@ -26,9 +26,9 @@ def test_mixed_batch_one_failure_never_stops_the_others(
     (tmp_path / "notes.txt").write_text("not audio at all")
     jobs.insert(1, {**jobs[0], "name": "not-audio", "samples": [tmp_path / "notes.txt"]})
     jobs.insert(3, {**jobs[0], "name": "bad-workspace", "workspace_id": "abc"})
-    # Requests go out in job order at concurrency 1: voice-0 gets the 500 (not retried by
-    # default); voice-1 gets the 503, its first retry the 429, its second retry succeeds.
-    sandbox.inject_fault(status=500, count=1)
+    # Requests go out in job order at concurrency 1: voice-0 gets the 422 (a refusal, never
+    # retried); voice-1 gets the 503, its first retry the 429, its second retry succeeds.
+    sandbox.inject_fault(status=422, count=1)
     sandbox.inject_fault(status=503, count=1)
     sandbox.inject_fault(status=429, count=1, retry_after_ms=10)
     result = clone_voices(sandbox_connection(sandbox), jobs, concurrency=1, on_progress=False)
@@ -44,8 +44,10 @@ def test_mixed_batch_one_failure_never_stops_the_others(
         "voice-3": "created",
         "voice-4": "created",
     }
-    assert rows["voice-0"].error.startswith("ServerError: fault injected by the sandbox (500)")
-    assert "HTTP 500" in rows["voice-0"].error
+    assert rows["voice-0"].error.startswith(
+        "InvalidRequestError: fault injected by the sandbox (422)"
+    )
+    assert "HTTP 422" in rows["voice-0"].error
     assert "not-audio" not in rows["voice-0"].error
     assert "notes.txt" in rows["not-audio"].error
     assert "Nothing was sent" in rows["not-audio"].error
@@ -53,10 +55,10 @@ def test_mixed_batch_one_failure_never_stops_the_others(
     assert rows["not-audio"].bytes == rows["bad-workspace"].bytes == 0
 
     seen = clones_by_name(sandbox)
-    # Invalid jobs sent nothing; the 503 and 429 were retried (the policy's 2 retries), the 500 not.
+    # Invalid jobs sent nothing; the 503 and 429 were retried (the policy's 2 retries), the 422 not.
     assert "not-audio" not in seen
     assert "bad-workspace" not in seen
-    assert [e["status"] for e in seen["voice-0"]] == [500]
+    assert [e["status"] for e in seen["voice-0"]] == [422]
     assert [e["status"] for e in seen["voice-1"]] == [503, 429, 201]
     assert [e["status"] for e in seen["voice-2"]] == [201]
     # Every created row names the voice the sandbox stored for that job.
@@ -70,12 +72,12 @@ def test_mixed_batch_one_failure_never_stops_the_others(
 
 def test_concurrent_failures_are_counted_not_fatal(sandbox: RunningSandbox, tmp_path: Path) -> None:
     jobs = sample_jobs(tmp_path, 10)
-    sandbox.inject_fault(status=500, count=3)
+    sandbox.inject_fault(status=422, count=3)
     result = clone_voices(sandbox_connection(sandbox), jobs, concurrency=4, on_progress=False)
     counts = result.counts()
     assert counts == {"created": 7, "unknown": 0, "failed": 3, "skipped": 0, "cancelled": 0}
     statuses = sorted(e["status"] for e in sandbox.requests())
-    assert statuses == [201] * 7 + [500] * 3
+    assert statuses == [201] * 7 + [422] * 3
     assert len(set(result.voice_ids.values())) == 7
     assert not result.interrupted
 

@@ -63,6 +63,7 @@ EXPECTED_ALL = {
 # Lazy names of batch cloning, sample inspection and preparation: no ipywidgets needed.
 LAZY_SCRIPT_NAMES = {
     "BatchInterrupted",
+    "BatchLockedError",
     "BatchResult",
     "BatchRow",
     "partial_result",

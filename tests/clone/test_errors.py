@@ -26,7 +26,6 @@ def sandbox_error(status: int, message: str) -> Reply:
         (415, uw.UnsupportedMediaError),
         (422, uw.InvalidRequestError),
         (429, uw.RateLimitError),
-        (500, uw.ServerError),
         (503, uw.ServerError),
         (409, uw.ConflictError),
         (418, uw.APIStatusError),

@@ -51,6 +51,18 @@ EXPECTED = [
     (f"{AGENT_CREATE} voiceId", "made required", "", True),
     ("PATCH /api/agents/{agentId} request body", "content type removed", "application/json", True),
     (
+        "POST /api/agents request body",
+        "content type removed",
+        "application/x-www-form-urlencoded",
+        True,
+    ),
+    (
+        "POST /api/calls request body",
+        "content type added",
+        "application/x-www-form-urlencoded",
+        False,
+    ),
+    (
         "PATCH /api/agents/{agentId} request body",
         "content type added",
         "multipart/form-data",
@@ -83,8 +95,8 @@ def test_fixture_pair_reports_each_change_kind(
 
 
 def test_fixture_pair_totals_and_order(changes: list[Change]) -> None:
-    assert len(changes) == 21
-    assert sum(c.breaking for c in changes) == 14
+    assert len(changes) == 23
+    assert sum(c.breaking for c in changes) == 15
     flags = [c.breaking for c in changes]
     assert flags == sorted(flags, reverse=True), "breaking changes come first"
 

@@ -43,7 +43,7 @@ def test_diff_only_prints_to_stdout_and_writes_nothing(before_copy: Path) -> Non
     done = regenerate("--diff-only", "--spec", AFTER, "--package-dir", before_copy)
     assert done.returncode == 0
     assert done.stdout.startswith(
-        "API changes 2026-01-01 -> 2026-06-01: 21 change(s), 14 breaking\n"
+        "API changes 2026-01-01 -> 2026-06-01: 23 change(s), 15 breaking\n"
     )
     assert "BREAKING    GET /api/account/limits: operation renamed" in done.stdout
     assert tree_files(before_copy.parent) == before

@@ -82,6 +82,35 @@ def test_stray_key_is_named_not_dumped() -> None:
     assert not any("{'" in line or '{"' in line for line in pointers), "no schema is dumped"
 
 
+def test_a_31_keyword_the_generator_reads_in_a_30_spec_is_not_called_ignored() -> None:
+    document = json.loads((CORPUS / "lenient_30.json").read_text())
+    document["components"]["schemas"]["Run"].pop("readonly")
+    document["components"]["schemas"]["Run"]["properties"]["state"]["const"] = "running"
+    (warning,) = [w for w in validate_openapi(document, "spec.json") if "const" in w.pointer]
+    assert (warning.pointer, warning.code) == (
+        "/components/schemas/Run/properties/state/const",
+        "keyword-from-3.1",
+    )
+    assert warning.message.endswith("in a 3.0 spec; the generator honours it")
+
+
+def test_a_duplicate_parameter_is_named_at_the_repeated_parameter() -> None:
+    document = json.loads((CORPUS / "lenient_30.json").read_text())
+    document["components"]["schemas"]["Run"].pop("readonly")
+    (path, item), *_ = document["paths"].items()
+    method = next(m for m in item if m in ("get", "post", "put", "patch", "delete"))
+    query = {"name": "q", "in": "query", "schema": {"type": "string"}}
+    item[method]["parameters"] = [*item[method].get("parameters", []), query, dict(query)]
+    count = len(item[method]["parameters"])
+    with pytest.raises(PipelineError) as caught:
+        validate_openapi(document, "spec.json")
+    escaped = path.replace("~", "~0").replace("/", "~1")
+    assert f"\n  /paths/{escaped}/{method}/parameters/{count - 1}: Duplicate parameter" in str(
+        caught.value
+    )
+    assert "not located" not in str(caught.value)
+
+
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors_name_the_absolute_pointer(name: str) -> None:
     with pytest.raises(PipelineError) as caught:

@@ -125,7 +125,7 @@ def test_creating_methods_are_retried_where_nothing_was_done(
     ("failure", "cls"),
     [
         ("408", uw.APIStatusError),
-        ("500", uw.ServerError),
+        ("500", uw.OutcomeUnknownError),
         ("502", uw.OutcomeUnknownError),
         ("504", uw.OutcomeUnknownError),
         ("dropped after the request", uw.OutcomeUnknownError),

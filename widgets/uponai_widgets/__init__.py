@@ -71,6 +71,7 @@ __all__ = [
     "AudioPicker",
     "AuthenticationError",
     "BatchInterrupted",
+    "BatchLockedError",
     "BatchResult",
     "BatchRow",
     "ConflictError",
@@ -134,6 +135,7 @@ _LAZY: dict[str, tuple[str, bool]] = {
     "VoiceRecorder": (".jupyter._recorder", True),
     "AudioPicker": (".jupyter._picker", True),
     "BatchInterrupted": (".batch._run", False),
+    "BatchLockedError": (".batch._journal", False),
     "BatchResult": (".batch._result", False),
     "BatchRow": (".batch._result", False),
     "partial_result": (".batch._run", False),
@@ -170,6 +172,7 @@ if TYPE_CHECKING:
     )
     from .audio._waveform import waveform_png, waveform_svg
     from .batch._jobs import jobs_from_folder
+    from .batch._journal import BatchLockedError
     from .batch._result import BatchResult, BatchRow
     from .batch._run import BatchInterrupted, clone_voices, clone_voices_async, partial_result
     from .jupyter._card import VoiceCard

@@ -49,22 +49,31 @@ class UploadState:
     may_be_complete: the last body byte was handed to the transport (the server may have the
         whole request); stays True until the attempt's answer arrives.
     answered: a response status line arrived for the current attempt.
+    read_status: the status of the current attempt's answer once it was read whole (a status
+        line alone is not a readable answer), else None.
     unknown_before: an earlier attempt of this call ended with an unknown outcome.
     """
 
     started: bool = False
     may_be_complete: bool = False
     answered: bool = False
+    read_status: int | None = None
     unknown_before: bool = False
 
     def new_attempt(self) -> None:
         """Reset the per-attempt flags (an unknown earlier attempt is remembered)."""
         self.started = self.may_be_complete = self.answered = False
+        self.read_status = None
 
     @property
     def possibly_created(self) -> bool:
-        """True when a voice may exist without the caller having heard of it."""
-        return self.unknown_before or (self.may_be_complete and not self.answered)
+        """True when a voice may exist without the caller having heard of it: the whole request
+        went out and no readable answer says it failed (a 2xx read but not yet handed over
+        counts as created)."""
+        if self.unknown_before:
+            return True
+        status = self.read_status
+        return self.may_be_complete and (status is None or 200 <= status < 300)
 
 
 class ProgressTracker:

@@ -7,8 +7,8 @@ The rule, by what the failure can have done on the server:
     part of the body left       retry                              fail (nothing was created)
     all of it, no answer        retry                              unknown outcome
     429, 503                    retry                              retry (refused before any work)
-    408, 500                    retry                              fail
-    502, 504                    retry                              unknown if the body went out
+    408                         retry                              fail
+    500, 502, 504, other 5xx    retry (500 502 504 only)           unknown if the body went out
     other statuses              fail                               fail
     a 2xx it cannot read        fail                               unknown outcome
 
@@ -36,7 +36,13 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 _REFUSED_BEFORE_WORK = frozenset({429, 503})
 _RETRIED_WHEN_IDEMPOTENT = frozenset({408, 429, 500, 502, 503, 504})
-_PROXY_LOST_UPSTREAM = frozenset({502, 504})
+
+
+def _may_have_been_carried_out(status: int) -> bool:
+    """A 5xx other than 503 after the whole body went out: the API may have done the work and
+    failed (or been cut off) before answering; a proxy answers 502 / 504 when it lost the
+    upstream's answer. (429 and 503 are sent before any work.)"""
+    return 500 <= status <= 599 and status not in _REFUSED_BEFORE_WORK
 
 
 class Sent(enum.Enum):
@@ -115,7 +121,7 @@ class RetryPolicy:
         unknown = not idempotent and (
             (status is None and sent is Sent.ALL)
             or (status is not None and 200 <= status < 300)
-            or (status in _PROXY_LOST_UPSTREAM and sent is Sent.ALL)
+            or (status is not None and _may_have_been_carried_out(status) and sent is Sent.ALL)
         )
         repeatable = idempotent or self.retry_after_body_sent
         if status is None:

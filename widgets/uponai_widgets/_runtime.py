@@ -244,8 +244,9 @@ def _error(exchange: Exchange[Any], failed: _Failed, decision: Decision) -> Upon
             )
             message = (
                 f"{host} answered {status} after the whole request was sent ({said}): a "
-                "proxy answers so when the API did not answer in time or dropped the "
-                f"connection, so {words.may_have}. {words.check_first}"
+                "server error or a proxy that lost the API's answer (it answers so when the "
+                f"API did not answer in time or dropped the connection), so {words.may_have}. "
+                f"{words.check_first}"
             )
             return OutcomeUnknownError(
                 _joined(message, note), status=status, request_id=request_id, code=code
@@ -307,6 +308,7 @@ def _sync_attempt(exchange: Exchange[T], http: httpx.Client) -> T | _Failed:
     exchange.state.answered = True
     try:
         response.read()
+        exchange.state.read_status = response.status_code
     except Exception as exc:
         return _unread(exchange, response, exc)
     finally:
@@ -323,6 +325,7 @@ async def _async_attempt(exchange: Exchange[T], http: httpx.AsyncClient) -> T | 
     exchange.state.answered = True
     try:
         await response.aread()
+        exchange.state.read_status = response.status_code
     except Exception as exc:
         return _unread(exchange, response, exc)
     finally:

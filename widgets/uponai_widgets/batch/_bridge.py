@@ -75,6 +75,7 @@ class SyncBatch:
     concurrency: int
     runner: RunBatch | None = None
     partial: list[BatchResult] = field(default_factory=list)
+    finished: list[BatchResult] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (
@@ -86,17 +87,24 @@ class SyncBatch:
         assert self.runner is not None, "SyncBatch.runner runs the batch"
         private = _private_connection(self.connection)
         try:
-            return await self.runner(private, self.jobs, self.previous, self.sink, self.concurrency)
+            result = await self.runner(
+                private, self.jobs, self.previous, self.sink, self.concurrency
+            )
+            self.finished.append(result)  # kept if Ctrl-C comes while the connection closes
+            return result
         except asyncio.CancelledError as cancelled:
-            result = partial_result(cancelled)
-            if result is not None:
-                self.partial.append(result)
+            partial = partial_result(cancelled)
+            if partial is not None:
+                self.partial.append(partial)
             raise
         finally:
             await private.aclose()
 
     def interrupted(self) -> BatchInterrupted | None:
-        return BatchInterrupted(self.partial[0]) if self.partial else None
+        """The interruption to raise: with the partial table, or the whole one when every job
+        had finished before the interrupt arrived (None: the batch produced no table)."""
+        found = self.partial or self.finished
+        return BatchInterrupted(found[0]) if found else None
 
 
 class Relay:
@@ -134,15 +142,15 @@ class Relay:
 
 def run_here(batch: SyncBatch) -> BatchResult:
     """No loop is running (a script): run one; Ctrl-C cancels the batch's task."""
-    with asyncio.Runner() as runner:
-        try:
+    try:
+        with asyncio.Runner() as runner:  # closing it cancels what still runs: a table comes
             return runner.run(batch.run())
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            interrupted = batch.interrupted()
-            if interrupted is not None:
-                _exit_like_ctrl_c_if_uncaught(interrupted)
-                raise interrupted from None
-            raise
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        interrupted = batch.interrupted()
+        if interrupted is not None:
+            _exit_like_ctrl_c_if_uncaught(interrupted)
+            raise interrupted from None
+        raise
 
 
 _uncaught: list[BatchInterrupted] = []
@@ -222,9 +230,8 @@ def run_in_thread(batch: SyncBatch) -> BatchResult:
         if interrupted is not None:
             raise interrupted from None
         raise
-    interrupted = batch.interrupted()
-    if interrupted is not None:
-        raise interrupted from None
+    if batch.partial:  # cancelled from inside (a progress callback's KeyboardInterrupt, say)
+        raise BatchInterrupted(batch.partial[0]) from None
     if "error" in outcome:
         error: BaseException = outcome["error"]
         raise error

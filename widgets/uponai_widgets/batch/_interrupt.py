@@ -13,10 +13,12 @@ class BatchInterrupted(KeyboardInterrupt):
     """`clone_voices` was interrupted (Ctrl-C, kernel interrupt); `.result` is the partial table."""
 
     def __init__(self, result: BatchResult) -> None:
+        whole = "" if result.interrupted else " after every job had finished"
+        which = "partial" if result.interrupted else "whole"
         super().__init__(
-            f"batch interrupted: {result.summary()}. The partial table is this exception's "
-            "`.result` (in IPython also `sys.last_value.result`); save it and pass it as "
-            "resume= to clone the rest."
+            f"batch interrupted{whole}: {result.summary()}. The {which} table is this "
+            "exception's `.result` (in IPython also `sys.last_value.result`); save it and pass "
+            "it as resume= to clone the rest."
         )
         self.result = result
 

@@ -38,6 +38,10 @@ class Job:
     kwargs: dict[str, Any] = field(default_factory=dict)
     problem: str | None = None
 
+    def request_fields(self) -> dict[str, Any]:
+        """The clone request's fields of this job (its arguments but the samples and timeout)."""
+        return {k: v for k, v in self.kwargs.items() if k not in ("samples", "timeout")}
+
     def __repr__(self) -> str:
         samples = self.kwargs.get("samples")
         count = len(samples) if isinstance(samples, list | tuple) else "?"
@@ -62,6 +66,8 @@ def jobs_from_folder(
 
     Raises:
         FileNotFoundError / NotADirectoryError: `path` is missing or not a folder.
+        ValueError: entries with an audio extension that cannot be read (broken links,
+            FIFOs, folders named like audio, unreadable files), all listed.
     """
     root = Path(path)
     if not root.exists():
@@ -73,16 +79,50 @@ def jobs_from_folder(
         raise TypeError(f"unknown job option(s) {unknown}; a job takes {', '.join(JOB_FIELDS)}")
     wanted = {ext.lower() if ext.startswith(".") else f".{ext.lower()}" for ext in extensions}
     jobs = []
+    unreadable: list[str] = []
     for folder in sorted(root.iterdir(), key=lambda p: p.name):
-        if folder.name.startswith(".") or not folder.is_dir():
+        if folder.name.startswith("."):
             continue
-        samples = [
-            item
-            for item in sorted(folder.iterdir(), key=lambda p: p.name)
-            if not item.name.startswith(".") and item.suffix.lower() in wanted and item.is_file()
-        ]
+        if folder.is_symlink() and not folder.exists():
+            unreadable.append(f"{folder!s}: a broken link")
+            continue
+        if not folder.is_dir():
+            continue
+        try:
+            entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        except OSError as exc:
+            unreadable.append(f"{folder!s}: cannot list it ({exc.strerror})")
+            continue
+        samples = []
+        for item in entries:
+            if item.name.startswith(".") or item.suffix.lower() not in wanted:
+                continue
+            problem = _unreadable(item)
+            if problem is None:
+                samples.append(item)
+            else:
+                unreadable.append(f"{item!s}: {problem}")
         jobs.append({"name": folder.name, **options, "samples": samples})
+    if unreadable:
+        listed = "\n  ".join(repr(entry)[1:-1] for entry in unreadable)
+        raise ValueError(
+            f"{len(unreadable)} entr{'y' if len(unreadable) == 1 else 'ies'} of the speaker "
+            f"folders cannot be read (nothing was sent):\n  {listed}"
+        )
     return jobs
+
+
+def _unreadable(item: Path) -> str | None:
+    """Why an audio-named entry of a speaker folder cannot be a sample, or None."""
+    if item.is_symlink() and not item.exists():
+        return "a broken link"
+    if item.is_dir():
+        return "a folder, not an audio file"
+    if not item.is_file():
+        return "not a regular file (a FIFO, socket or device)"
+    if not os.access(item, os.R_OK):
+        return "not readable (permission denied)"
+    return None
 
 
 def _plain(value: Any) -> Any:

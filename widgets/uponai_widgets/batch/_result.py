@@ -29,6 +29,7 @@ __all__ = [
     "BatchResult",
     "BatchRow",
     "Status",
+    "row_from_mapping",
 ]
 
 Status = Literal["created", "accepted", "unknown", "failed", "skipped", "cancelled"]
@@ -108,7 +109,26 @@ def _missing(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _row_from_mapping(record: Mapping[str, object]) -> BatchRow:
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a CSV cell as a formula."""
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """`cell` as a spreadsheet shows it as text: one more leading ``'`` when what follows the
+    leading quotes starts like a formula (``=``, ``+``, ``-``, ``@``, tab, CR); see `from_cell`."""
+    if cell.lstrip("'").startswith(_FORMULA_LEADS):
+        return "'" + cell
+    return cell
+
+
+def from_cell(cell: str) -> str:
+    """The text `spreadsheet_safe` neutralised, as it was (other cells are unchanged)."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_LEADS):
+        return cell[1:]
+    return cell
+
+
+def row_from_mapping(record: Mapping[str, object]) -> BatchRow:
     """A row from a CSV or JSON record (strings or numbers), checked."""
     name = record.get("name")
     if _missing(name):
@@ -226,14 +246,21 @@ class BatchResult:
         return frame.astype({"bytes": "int64", "seconds": "float64"})
 
     def to_csv_text(self) -> str:
-        """The table as CSV text (header row first; an empty cell for a missing voice id)."""
+        """The table as CSV text (header row first; an empty cell for a missing voice id).
+
+        A cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``,
+        ``@``, a tab or a CR) gets a leading ``'``; `from_csv_text` removes it again."""
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        # Python 3.11 leaves a lone CR unquoted with a "\n" line end: quote such rows whole.
+        quoted = csv.DictWriter(buffer, COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writeheader()
         for record in self.records():
-            record["voice_id"] = record["voice_id"] or ""
+            for column in ("name", "voice_id", "error"):
+                record[column] = spreadsheet_safe(record[column] or "")
             record["seconds"] = f"{record['seconds']:.3f}"
-            writer.writerow(record)
+            cr = any("\r" in record[column] for column in ("name", "voice_id", "error"))
+            (quoted if cr else writer).writerow(record)
         return buffer.getvalue()
 
     def to_csv(self, path: str | os.PathLike[str]) -> None:
@@ -259,7 +286,7 @@ class BatchResult:
         Raises:
             ValueError: the file holds no batch table (missing columns, unknown status).
         """
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # a spreadsheet may add a BOM
         if text.lstrip().startswith(("{", "[")):
             return cls.from_json_text(text)
         return cls.from_csv_text(text)
@@ -274,13 +301,17 @@ class BatchResult:
             document = document.get("rows")
         if not isinstance(document, list) or not all(isinstance(r, dict) for r in document):
             raise ValueError("a batch result JSON file holds a list of rows under 'rows'")
-        return cls((_row_from_mapping(r) for r in document), interrupted=interrupted)
+        return cls((row_from_mapping(r) for r in document), interrupted=interrupted)
 
     @classmethod
     def from_csv_text(cls, text: str) -> BatchResult:
         """Parse `to_csv` output (or any CSV with at least ``name`` and ``status`` columns)."""
-        reader = csv.DictReader(io.StringIO(text))
-        missing = {"name", "status"} - set(reader.fieldnames or ())
+        reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+        reader.fieldnames = [name.strip() for name in reader.fieldnames or ()]
+        missing = {"name", "status"} - set(reader.fieldnames)
         if missing:
             raise ValueError(f"a batch result CSV needs the columns {sorted(missing)}")
-        return cls(_row_from_mapping(record) for record in reader)
+        return cls(
+            row_from_mapping({k: from_cell(v) if isinstance(v, str) else v for k, v in r.items()})
+            for r in reader
+        )

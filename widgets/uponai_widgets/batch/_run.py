@@ -12,7 +12,6 @@ import asyncio
 import dataclasses
 import datetime
 import functools
-import os
 import time
 from collections.abc import Iterator
 from typing import Literal
@@ -31,11 +30,14 @@ from .._secret import Secret
 from ._bridge import SyncBatch, run_here, run_in_thread
 from ._interrupt import BatchInterrupted, cancelled_with, partial_result
 from ._jobs import Job, jobs_from_folder, prepare_jobs
+from ._journal import BatchLockedError, Journal
 from ._progress import BatchProgressCallback, Progress, ProgressSink, make_sink
 from ._result import UNKNOWN_ADVICE, BatchResult, BatchRow, Status
+from ._resume import JournalPath, Resume, RunFiles, previous_rows
 
 __all__ = [
     "BatchInterrupted",
+    "BatchLockedError",
     "BatchResult",
     "BatchRow",
     "clone_voices",
@@ -44,7 +46,6 @@ __all__ = [
     "partial_result",
 ]
 
-Resume = BatchResult | str | os.PathLike[str] | None
 OnProgress = BatchProgressCallback | Literal[False] | None
 
 _NOT_STARTED = "cancelled before its upload started: no voice was created"
@@ -55,25 +56,13 @@ _CANCELLED_UNKNOWN = (
     "unknown: cancelled after the whole request was sent, before the answer: the voice may "
     f"or may not exist; {UNKNOWN_ADVICE}"
 )
+_WAITING = "cancelled while waiting to send it again after HTTP "
 _KEPT_UNKNOWN = f"unknown since an earlier run, not sent again; {UNKNOWN_ADVICE}"
 
 
 def _describe(error: BaseException, secrets: tuple[Secret, ...]) -> str:
     """A readable one-paragraph error for the table, never holding the token."""
     return redact(f"{type(error).__name__}: {error}", secrets)
-
-
-def _previous(resume: Resume, resend_unknown: bool) -> dict[str, BatchRow]:
-    """Rows of the resumed run not to send again, by name: voices that exist, and (unless
-    `resend_unknown`) rows whose outcome is unknown."""
-    if resume is None:
-        return {}
-    previous = resume if isinstance(resume, BatchResult) else BatchResult.from_file(resume)
-    return {
-        row.name: row
-        for row in previous.rows
-        if row.done or (row.status == "unknown" and not resend_unknown)
-    }
 
 
 def _unknown_text(error: OutcomeUnknownError, secrets: tuple[Secret, ...]) -> str:
@@ -84,18 +73,33 @@ class _BatchRun:
     """One batch: the rows as they finish, the progress counters, the jobs still to start."""
 
     def __init__(
-        self, connection: Connection, jobs: list[Job], progress: Progress, reconcile: bool = False
+        self,
+        connection: Connection,
+        jobs: list[Job],
+        progress: Progress,
+        reconcile: bool = False,
+        journal: Journal | None = None,
     ) -> None:
         self.connection = connection
         self.jobs = jobs
         self.progress = progress
         self.reconcile = reconcile
+        self.journal = journal
         self.attempted: dict[int, datetime.datetime] = {}
         self.rows: list[BatchRow | None] = [None] * len(jobs)
         self.secrets = (connection.token,)
 
-    def _finish(self, job: Job, row: BatchRow) -> None:
+    def _secrets(self, job: Job) -> tuple[Secret, ...]:
+        """What to redact from the job's error: the token and the job's reason."""
+        return (*self.secrets, *secret_values(job.kwargs))
+
+    def _record(self, job: Job, row: BatchRow) -> None:
         self.rows[job.index] = row
+        if self.journal is not None:
+            self.journal.outcome(row)
+
+    def _finish(self, job: Job, row: BatchRow) -> None:
+        self._record(job, row)
         self.progress.job_finished(failed=row.status == "failed")
 
     async def _run_job(self, job: Job) -> None:
@@ -112,28 +116,31 @@ class _BatchRun:
         def row(status: Status, voice_id: str | None = None, error: str = "") -> BatchRow:
             return BatchRow(job.name, status, voice_id, error, sent, time.monotonic() - started)
 
-        secrets = (*self.secrets, *secret_values(job.kwargs))
-        try:
-            fields = dict(job.kwargs)
+        if self.journal is not None:  # durable before a byte can leave: a kill leaves it unknown
+            self.journal.sending(job.name)
+        try:  # no local holds the job's fields (a reason): verbose tracebacks show locals
             voice = await clone_voice_async_tracked(
                 self.connection,
                 state,
-                samples=fields.pop("samples"),
-                timeout=fields.pop("timeout", None),
-                fields=fields,
+                samples=job.kwargs["samples"],
+                timeout=job.kwargs.get("timeout"),
+                fields=job.request_fields(),
                 on_progress=on_bytes,
             )
         except asyncio.CancelledError:
             if state.possibly_created:
-                self.rows[job.index] = row("unknown", None, _CANCELLED_UNKNOWN)
+                self._record(job, row("unknown", None, _CANCELLED_UNKNOWN))
+            elif state.read_status is not None:  # waiting to retry after a 429 / 503
+                error = f"{_WAITING}{state.read_status}: no voice was created"
+                self._record(job, row("cancelled", None, error))
             else:
                 error = _PARTIAL_UPLOAD if state.started else _NOT_STARTED
-                self.rows[job.index] = row("cancelled", None, error)
+                self._record(job, row("cancelled", None, error))
             raise
         except OutcomeUnknownError as exc:
-            result = row("unknown", None, _unknown_text(exc, secrets))
+            result = row("unknown", None, _unknown_text(exc, self._secrets(job)))
         except Exception as exc:  # one job's failure, whatever it is, never stops the others
-            result = row("failed", None, _describe(exc, secrets))
+            result = row("failed", None, _describe(exc, self._secrets(job)))
         else:
             if isinstance(voice, Voice):
                 result = row("created", voice.voice_id)
@@ -199,7 +206,7 @@ class _BatchRun:
             attempted = self.attempted.get(job.index)
             if row is None or row.status != "unknown" or attempted is None:
                 continue
-            self.rows[job.index] = await self._settled(job, row, attempted)
+            self._record(job, await self._settled(job, row, attempted))
 
     async def _settled(self, job: Job, row: BatchRow, attempted: datetime.datetime) -> BatchRow:
         name = str(job.kwargs.get("name", job.name)).strip()
@@ -242,6 +249,7 @@ async def clone_voices_async(
     resume: Resume = None,
     resend_unknown: bool = False,
     reconcile: bool = False,
+    journal: JournalPath = None,
 ) -> BatchResult:
     """Clone many voices, at most `concurrency` uploads at a time; see `clone_voices`.
 
@@ -260,9 +268,14 @@ async def clone_voices_async(
     conn = as_connection(connection)
     if reconcile:
         require_voice_listing()
-    previous = _previous(resume, resend_unknown)
-    progress = Progress(make_sink(on_progress, len(prepared)), len(prepared))
-    return await _BatchRun(conn, prepared, progress, reconcile).run(previous, limit)
+    files = RunFiles(journal, resume)
+    try:
+        previous = previous_rows(resume, resend_unknown, files.journal)
+        progress = Progress(make_sink(on_progress, len(prepared)), len(prepared))
+        run = _BatchRun(conn, prepared, progress, reconcile, files.journal)
+        return await run.run(previous, limit)
+    finally:
+        files.close()
 
 
 async def _run_batch(
@@ -273,8 +286,9 @@ async def _run_batch(
     concurrency: int,
     *,
     reconcile: bool,
+    journal: Journal | None,
 ) -> BatchResult:
-    run = _BatchRun(connection, jobs, Progress(sink, len(jobs)), reconcile)
+    run = _BatchRun(connection, jobs, Progress(sink, len(jobs)), reconcile, journal)
     return await run.run(previous, concurrency)
 
 
@@ -287,6 +301,7 @@ def clone_voices(
     resume: Resume = None,
     resend_unknown: bool = False,
     reconcile: bool = False,
+    journal: JournalPath = None,
 ) -> BatchResult:
     """Clone many voices, at most `concurrency` uploads at a time, and return the result table.
 
@@ -303,12 +318,19 @@ def clone_voices(
         on_progress: None shows progress (an ipywidgets view in a notebook, a tqdm bar on
             stderr elsewhere, nothing if neither is installed); False shows nothing; a callable
             ``on_progress(done, failed, total, bytes_sent)`` is called instead.
-        resume: a previous `BatchResult`, or the path of its `to_csv` / `to_json` file: jobs
-            whose voice it records (``created``, or ``skipped`` with a voice id) are not sent
-            again and appear as ``skipped`` rows with that voice id; ``unknown`` rows stay
-            ``unknown`` and are not sent; ``failed`` and ``cancelled`` jobs run again. (A
-            ``cancelled`` row of an older table that says "during the upload" reads as
-            ``unknown``.)
+        resume: a previous `BatchResult`, or the path of its `to_csv` / `to_json` file (the
+            journal beside it is read too, and the table may be missing when the journal is
+            there) or of a journal: jobs whose voice it records (``created``, or ``skipped``
+            with a voice id) are not sent again and appear as ``skipped`` rows with that voice
+            id; ``unknown`` rows stay ``unknown`` and are not sent; ``failed`` and
+            ``cancelled`` jobs run again.
+        journal: a file where each job is recorded, durably (appended, flushed, fsynced),
+            before its request starts and when its outcome is known; usually
+            ``"results.csv.journal"`` beside the table. If it already holds an earlier run of
+            the batch (one that was killed, say), that run is resumed: its done and
+            ``unknown`` jobs, and the jobs it had in flight, are not sent again. While the
+            batch runs the journal is locked: another process passing it (or a table beside
+            it as ``resume=``) gets `BatchLockedError` before anything is sent.
         resend_unknown: send the resumed table's ``unknown`` jobs again. Only after checking
             the workspace: a voice that was in fact created would then exist twice.
         reconcile: at the end, settle this run's ``unknown`` rows by listing the workspace's
@@ -343,18 +365,23 @@ def clone_voices(
         del jobs  # the caller's records hold secrets in clear: no frame here keeps them
     if reconcile:
         require_voice_listing()
-    batch = SyncBatch(
-        connection,
-        prepared,
-        _previous(resume, resend_unknown),
-        None,
-        _check_concurrency(concurrency),
-        runner=functools.partial(_run_batch, reconcile=reconcile),
-    )
+    limit = _check_concurrency(concurrency)
     as_connection(connection)  # a wrong type fails here, before any display appears
-    batch.sink = make_sink(on_progress, len(batch.jobs))
+    files = RunFiles(journal, resume)
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return run_here(batch)
-    return run_in_thread(batch)
+        batch = SyncBatch(
+            connection,
+            prepared,
+            previous_rows(resume, resend_unknown, files.journal),
+            None,
+            limit,
+            runner=functools.partial(_run_batch, reconcile=reconcile, journal=files.journal),
+        )
+        batch.sink = make_sink(on_progress, len(batch.jobs))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return run_here(batch)
+        return run_in_thread(batch)
+    finally:
+        files.close()

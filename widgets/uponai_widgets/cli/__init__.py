@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 __all__ = ["CLI_HINT", "main"]
@@ -19,4 +21,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"uponai-voices needs the cli extra: {CLI_HINT}", file=sys.stderr)
         return 2
-    return run(argv)
+    final = argv is None and threading.current_thread() is threading.main_thread()
+    try:
+        status = run(argv)
+        if final:  # done, saved and said: a Ctrl-C as the interpreter exits changes nothing
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:  # as the command returned, after it saved and printed its results
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    return status

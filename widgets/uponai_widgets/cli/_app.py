@@ -19,7 +19,7 @@ from ._batch import run_batch
 from ._errors import FAILED, INTERRUPTED, OK, USAGE, CliError, exit_status_for
 from ._fields import field_values, with_fields
 from ._inspect import run_inspect
-from ._output import redacted_streams
+from ._output import redacted_streams, shown
 from ._prepare import prepare_jobs, prepare_paths, run_prepare
 from ._sandbox import run_sandbox
 from ._voice import run_clone
@@ -309,13 +309,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         try:
             return _invoke(args)
         except CliError as exc:
-            print(f"error: {exc.message}", file=sys.stderr)
+            print(f"error: {shown(exc.message, keep_newlines=True)}", file=sys.stderr)
             return exc.status
         except KeyboardInterrupt:
             print("\ninterrupted", file=sys.stderr)
             return INTERRUPTED
         except UponAIError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {shown(exc)}", file=sys.stderr)
             if isinstance(exc, OutcomeUnknownError):
                 print(
                     "The voice may exist: check the workspace's voices before cloning it again.",
@@ -323,8 +323,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                 )
             return exit_status_for(exc)
         except (OSError, ValueError, TypeError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {shown(exc)}", file=sys.stderr)
             return USAGE
         except Exception as exc:  # never a traceback: say what failed in one line
-            print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(f"error: unexpected {type(exc).__name__}: {shown(exc)}", file=sys.stderr)
             return FAILED

@@ -18,6 +18,7 @@ from .. import jobs_from_folder
 from .._clone_request import CLONE
 from ..batch._jobs import JOB_FIELDS
 from ._errors import CliError
+from ._output import add_secret, shown
 
 __all__ = ["CSV_COLUMNS", "load_jobs"]
 
@@ -36,21 +37,26 @@ def load_jobs(source: Path, defaults: Mapping[str, Any]) -> list[dict[str, Any]]
     if source.is_dir():
         return _folder_jobs(source, defaults)
     if not source.exists():
-        raise CliError(f"{source}: no such folder or file")
+        raise CliError(f"{shown(source)}: no such folder or file")
     if source.suffix.lower() != ".csv":
-        raise CliError(f"{source}: give a folder of speaker folders or a .csv file of jobs")
+        raise CliError(f"{shown(source)}: give a folder of speaker folders or a .csv file of jobs")
     return _csv_jobs(source, defaults)
 
 
 def _folder_jobs(folder: Path, defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
     missing = [item.option for item in _REQUIRED if defaults.get(item.keyword) is None]
     if missing:
-        raise CliError(f"batch {folder}: a folder of speakers needs {' and '.join(missing)}")
+        raise CliError(f"batch {shown(folder)}: a folder of speakers needs {' and '.join(missing)}")
     required = {item.keyword: defaults[item.keyword] for item in _REQUIRED}
     options = {k: v for k, v in defaults.items() if k not in required and k != "name"}
-    jobs = jobs_from_folder(folder, **required, **options)
+    try:
+        jobs = jobs_from_folder(folder, **required, **options)
+    except ValueError as exc:  # unreadable entries, listed one per line
+        raise CliError(shown(exc, keep_newlines=True)) from None
     if not jobs:
-        raise CliError(f"{folder}: no speaker folders in it (one sub-folder of audio per voice)")
+        raise CliError(
+            f"{shown(folder)}: no speaker folders in it (one sub-folder of audio per voice)"
+        )
     return jobs
 
 
@@ -61,25 +67,29 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str | None, Any]]]:
             rows: list[dict[str | None, Any]] = list(reader)
             return list(reader.fieldnames or ()), rows
     except UnicodeDecodeError as exc:
-        raise CliError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        raise CliError(f"{shown(path)}: not UTF-8 text ({exc.reason})") from None
     except csv.Error as exc:
-        raise CliError(f"{path}: not a readable CSV file ({exc})") from None
+        raise CliError(f"{shown(path)}: not a readable CSV file ({shown(exc)})") from None
 
 
 def _csv_jobs(path: Path, defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
     columns, rows = _read_rows(path)
+    for row in rows:  # redacted before any row's problem is reported
+        for key, value in row.items():
+            if key is not None and key.strip() == "impersonation_reason":
+                add_secret(value.strip() if isinstance(value, str) else None)
     columns = [column.strip() for column in columns]
     unknown = [column for column in columns if column not in CSV_COLUMNS]
     if unknown:
         raise CliError(
-            f"{path}: unknown column(s) {', '.join(repr(c) for c in unknown)}; "
+            f"{shown(path)}: unknown column(s) {', '.join(repr(c) for c in unknown)}; "
             f"the columns are {', '.join(CSV_COLUMNS)}"
         )
     for required in ("name", "samples"):
         if required not in columns:
-            raise CliError(f"{path}: no {required!r} column")
+            raise CliError(f"{shown(path)}: no {required!r} column")
     if not rows:
-        raise CliError(f"{path}: no jobs (only a header)")
+        raise CliError(f"{shown(path)}: no jobs (only a header)")
     return [_csv_job(path, line, row, defaults) for line, row in enumerate(rows, start=2)]
 
 
@@ -97,7 +107,7 @@ def _cells(row: Mapping[str | None, str | list[str] | None]) -> dict[str, str]:
 def _csv_job(
     path: Path, line: int, row: Mapping[str | None, Any], defaults: Mapping[str, Any]
 ) -> dict[str, Any]:
-    where = f"{path} line {line}"
+    where = f"{shown(path)} line {line}"
     try:
         cells = _cells(row)
     except ValueError as exc:
@@ -113,12 +123,12 @@ def _csv_job(
             try:
                 value = int(value)
             except ValueError:
-                raise CliError(f"{where}, column {column}: not an integer: {value!r}") from None
+                raise CliError(f"{where}, column {column}: not an integer") from None
         elif column == "timeout":
             try:
                 value = float(value)
             except ValueError:
-                raise CliError(f"{where}, column timeout: not a number: {value!r}") from None
+                raise CliError(f"{where}, column timeout: not a number of seconds") from None
         elif column == "samples":
             value = [path.parent / item.strip() for item in value.split(";") if item.strip()]
         job[column] = value

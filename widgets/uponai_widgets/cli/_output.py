@@ -10,9 +10,40 @@ from typing import IO, Any
 
 from .._sizes import format_size
 
-__all__ = ["BatchReport", "RedactingStream", "UploadBar", "is_terminal", "redacted_streams"]
+__all__ = [
+    "BatchReport",
+    "RedactingStream",
+    "UploadBar",
+    "is_terminal",
+    "redacted_streams",
+    "shown",
+]
 
 _REDACTED = "[redacted]"
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _escaped(char: str) -> str:
+    if char in "\n\r\t":
+        return repr(char)[1:-1]
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def shown(text: object, *, keep_newlines: bool = False) -> str:
+    """`text` safe to print on a terminal: control characters (C0, DEL, C1) and bidirectional
+    overrides written as escapes (``\\x1b``, ``\\n``, ``\\u202e``), so a name or a server's
+    message can neither move the cursor nor forge a line. `keep_newlines` keeps ``\\n`` for the
+    command's own multi-line messages."""
+    out = []
+    for char in str(text):
+        code = ord(char)
+        unsafe = code < 0x20 or 0x7F <= code <= 0x9F or char in _BIDI
+        if unsafe and not (keep_newlines and char == "\n"):
+            out.append(_escaped(char))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 class RedactingStream:
