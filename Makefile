@@ -1,5 +1,5 @@
 # `make test` and `make demo` work on a fresh Debian 12 machine with its own python3 (3.11.2), as
-# root or with sudo: what Debian lacks (python3-venv, Chromium, espeak-ng) is installed with apt-get.
+# root or with sudo: what Debian lacks (python3-venv, Chromium, espeak-ng, ffmpeg, sox, klettres-data) is installed with apt-get.
 # Any Python 3.11-3.13 works too: `make test PYTHON=python3.13`.
 PYTHON ?= python3
 VENV := .venv
@@ -10,6 +10,10 @@ STAMP := $(VENV)/.installed
 PIP_VERSION := 26.3
 CHROMIUM := /usr/bin/chromium
 ESPEAK := /usr/bin/espeak-ng
+FFMPEG := /usr/bin/ffmpeg
+SOX := /usr/bin/sox
+# Recorded human speech (KLettres' spoken letters and syllables) for the speech-detector tests.
+HUMAN_SPEECH := /usr/share/klettres/en/alpha
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq
 
@@ -41,6 +45,20 @@ $(ESPEAK):
 	$(SUDO) apt-get update -qq
 	$(APT_INSTALL) espeak-ng
 
+# Debian's ffmpeg and sox: independent references (loudness, true peak, silence, levels) for
+# the audio tests, and the encoders of their awkward inputs.
+$(FFMPEG):
+	$(SUDO) apt-get update -qq
+	$(APT_INSTALL) ffmpeg
+
+$(SOX):
+	$(SUDO) apt-get update -qq
+	$(APT_INSTALL) sox
+
+$(HUMAN_SPEECH):
+	$(SUDO) apt-get update -qq
+	$(APT_INSTALL) klettres-data
+
 check-generated: $(STAMP)
 	$(BIN)/python scripts/regenerate.py --check
 
@@ -52,11 +70,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The whole suite (what .ci/run calls): the checks, then every test, browser tests included.
-test: $(STAMP) $(CHROMIUM) $(ESPEAK) check-generated lint typecheck
+test: $(STAMP) $(CHROMIUM) $(ESPEAK) $(FFMPEG) $(SOX) $(HUMAN_SPEECH) check-generated lint typecheck
 	$(BIN)/pytest
 
 # Every test that needs neither a browser nor more than a few seconds (under 2 minutes).
-test-fast: $(STAMP) $(ESPEAK)
+test-fast: $(STAMP) $(ESPEAK) $(FFMPEG) $(SOX) $(HUMAN_SPEECH)
 	$(BIN)/pytest -m "not slow and not browser"
 
 demo: $(STAMP)

@@ -113,7 +113,7 @@ def run_generator(
 
     check_pinned_tools()
     spec_path = work_dir / "openapi.normalized.json"
-    spec_path.write_text(json.dumps(spec, indent=2), encoding="utf-8")
+    spec_path.write_text(json.dumps(spec, separators=(",", ":")), encoding="utf-8")
     output = work_dir / "uponai_client"
     config = Config.from_sources(
         ConfigFile.load_from_path(config_path),

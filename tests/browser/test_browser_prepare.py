@@ -109,6 +109,6 @@ def test_prepare_plays_before_and_after_and_clones_the_prepared_file(
     record = sandbox.voice_record(voice_id)
     (stored,) = record["samples"]
     assert stored["sha256"] == prepared_sha  # the prepared file went out, not the original
-    assert stored["filename"].endswith(".prepared.wav")
+    assert stored["filename"].endswith(".prepared.flac")
     page.locator(".uponai-samples .uponai-row").first.wait_for(state="detached", timeout=30_000)
     page.close()

@@ -51,7 +51,7 @@ def test_prepare_writes_clone_ready_files_and_says_what_changed(
     out = tmp_path / "ready"
     done = run_cli("prepare", padded, "--out", out, env=cli_env(None))
     assert done.status == 0, done.text
-    written = out / "take.prepared.wav"
+    written = out / "take.prepared.flac"
     assert done.out.splitlines()[0] == f"{padded} -> {written}"
     assert "  - trimmed " in done.out
     assert "dB to -20.0 LUFS" in done.out
@@ -85,7 +85,7 @@ def test_prepare_splits_with_max_segment_s(tmp_path: Path) -> None:
         "prepare", source, "--out", tmp_path / "parts", "--max-segment-s", "10", env=cli_env(None)
     )
     assert done.status == 0, done.text
-    parts = sorted((tmp_path / "parts").glob("run-on.prepared-*.wav"))
+    parts = sorted((tmp_path / "parts").glob("run-on.prepared-*.flac"))
     assert len(parts) >= 3
     assert all(sf.info(str(part)).duration <= 10.0 for part in parts)
     assert "split at pauses into" in done.out
@@ -113,7 +113,7 @@ def test_clone_prepare_sends_the_prepared_copy(
     assert done.status == 0, done.text
     voice_id = dict(line.split(":", 1) for line in done.out.splitlines())["voice id"].strip()
     (stored,) = sandbox.voice_record(voice_id)["samples"]
-    assert stored["filename"] == "take.prepared.wav"
+    assert stored["filename"] == "take.prepared.flac"
     assert stored["sha256"] != sha(padded)
     kept = Path(stored["path"])
     assert lufs(kept) == pytest.approx(-20.0, abs=1.0)
@@ -152,6 +152,6 @@ def test_batch_prepare_sends_prepared_copies(
     assert sorted(voices) == ["ada", "bob"]
     for voice_id in voices.values():
         (stored,) = sandbox.voice_record(voice_id)["samples"]
-        assert stored["filename"] == "take.prepared.wav"
+        assert stored["filename"] == "take.prepared.flac"
         assert stored["sha256"] != sha(padded)
         assert lufs(Path(stored["path"])) == pytest.approx(-20.0, abs=1.0)

@@ -12,6 +12,15 @@ import pytest
 from support.signals import silence, speech_like, tone
 
 from uponai_widgets.audio._inspect import inspect_sample
+from uponai_widgets.audio._silence import (
+    ALWAYS_SILENT_DBFS,
+    FLOOR_MARGIN_DB,
+    FLOOR_PERCENTILE,
+    MIN_DEPTH_DB,
+    SPEECH_PERCENTILE,
+    SPEECH_RANGE_DB,
+    SilenceTrack,
+)
 from uponai_widgets.audio._stats import ENVELOPE_MAX, Accumulator
 
 RATE = 16000
@@ -27,8 +36,15 @@ def reference(signal: np.ndarray) -> dict[str, float]:
     windows = padded.reshape(-1, WINDOW * signal.shape[1])
     lengths = np.full(len(windows), WINDOW)
     lengths[-1] = frames - WINDOW * (len(windows) - 1)
-    mean_square = (windows**2).sum(axis=1) / (lengths * signal.shape[1])
-    silent = mean_square < 10 ** (-45 / 10)
+    # Silence is judged on the first channel here (the track is fed one channel).
+    first = np.zeros(len(padded))
+    first[:frames] = signal[:, 0]
+    mean_square = (first.reshape(-1, WINDOW) ** 2).sum(axis=1) / lengths
+    levels = 10 * np.log10(mean_square + 1e-20)
+    speech = np.percentile(levels, SPEECH_PERCENTILE)
+    floor = np.percentile(levels, FLOOR_PERCENTILE)
+    threshold = min(max(floor + FLOOR_MARGIN_DB, speech - SPEECH_RANGE_DB), speech - MIN_DEPTH_DB)
+    silent = levels < max(threshold, ALWAYS_SILENT_DBFS)
     loud = np.flatnonzero(~silent)
     return {
         "peak": float(np.abs(signal).max()),
@@ -58,19 +74,21 @@ def test_any_block_sizes_give_the_reference_figures() -> None:
     expected = reference(signal.astype(np.float64))
     for sizes in ([len(signal)], [1, 7, 799, 801, 2205], [WINDOW], [65536], [333]):
         acc = Accumulator(np, RATE, 2)
+        track = SilenceTrack(RATE)
         start, turn = 0, 0
         while start < len(signal):
             size = sizes[turn % len(sizes)]
             acc.feed(signal[start : start + size])
+            track.feed(np.ascontiguousarray(signal[start : start + size, 0]))
             start, turn = start + size, turn + 1
-        fig = acc.finish()
+        fig = acc.finish(track.finish())
         assert fig.frames == len(signal)
         assert fig.peak_dbfs == pytest.approx(20 * math.log10(expected["peak"]), abs=0.01)
         assert fig.rms_dbfs == pytest.approx(20 * math.log10(expected["rms"]), abs=0.01)
         assert fig.clipped_ratio == pytest.approx(expected["clipped"])
-        assert fig.silence_ratio == pytest.approx(expected["silence"])
-        assert fig.leading_silence_s == pytest.approx(expected["leading"])
-        assert fig.trailing_silence_s == pytest.approx(expected["trailing"])
+        assert fig.silence_ratio == pytest.approx(expected["silence"], abs=1e-6)
+        assert fig.leading_silence_s == pytest.approx(expected["leading"], abs=1e-6)
+        assert fig.trailing_silence_s == pytest.approx(expected["trailing"], abs=1e-6)
         lows, highs = zip(*fig.envelope, strict=True)
         assert min(lows) == pytest.approx(float(signal.min()), abs=1e-4)
         assert max(highs) == pytest.approx(float(signal.max()), abs=1e-4)
@@ -83,7 +101,7 @@ def test_the_envelope_stays_small_and_keeps_positions() -> None:
     for second in range(int(seconds)):
         block[:] = 0.9 if second == 150 else 0.1  # one loud second at 75 %
         acc.feed(block)
-    envelope = acc.finish().envelope
+    envelope = acc.finish(SilenceTrack(1000).finish()).envelope
     assert ENVELOPE_MAX // 2 <= len(envelope) <= ENVELOPE_MAX
     loud = [i for i, (_, hi) in enumerate(envelope) if hi > 0.5]
     assert loud

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.signal import resample_poly
 
 from uponai_widgets.audio._limiter import PeakLimiter
 
@@ -40,7 +41,8 @@ def test_output_is_under_the_ceiling_for_any_block_size(
 
 
 def test_audio_under_the_ceiling_is_unchanged() -> None:
-    signal = np.random.default_rng(2).uniform(-0.8, 0.8, (20000, 2)).astype(np.float32)
+    # White noise swings up to ~3 dB between its samples: 0.4 keeps its true peaks under.
+    signal = np.random.default_rng(2).uniform(-0.4, 0.4, (20000, 2)).astype(np.float32)
     out, limiter = run(signal, 3001)
     assert np.array_equal(out, signal)
     assert limiter.max_reduction_db == 0.0
@@ -54,3 +56,15 @@ def test_the_gain_recovers_after_a_peak() -> None:
     assert limiter.max_reduction_db > 6
     assert np.allclose(out[8000:], 0.5)  # 50 ms recovery: long back to unity 0.4 s later
     assert float(out[1100, 0]) < 0.5  # but not at once
+
+
+def test_true_peaks_between_the_samples_are_limited_too() -> None:
+    """A full-scale sine at a quarter of the rate, sampled 45 degrees off its peaks: every
+    sample is at -3 dBFS (under the -1 dBFS ceiling), the waveform reaches 0 dBTP."""
+    t = np.arange(16000)
+    signal = np.sin(np.pi / 2 * t + np.pi / 4).astype(np.float32)[:, None]
+    assert float(np.abs(signal).max()) < CEILING
+    out, limiter = run(signal, 1000)
+    oversampled = resample_poly(out[:, 0].astype(np.float64), 16, 1)[4000:-4000]
+    assert 20 * np.log10(np.abs(oversampled).max()) <= -1.0
+    assert limiter.max_reduction_db > 1.0

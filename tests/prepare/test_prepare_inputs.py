@@ -54,7 +54,7 @@ def test_every_sample_kind_clone_voice_accepts_can_be_prepared(
         uw.prepare_sample(kinds[k], out_dir=tmp_path / f"n{i}").path.name
         for i, k in enumerate(("bytes", "tuple", "upload entry"))
     ]
-    assert names == ["sample-1.prepared.wav", "take.prepared.wav", "upload.prepared.wav"]
+    assert names == ["sample-1.prepared.flac", "take.prepared.flac", "upload.prepared.flac"]
 
 
 def test_stereo_at_44k_is_downmixed_and_resampled_when_asked(
@@ -77,7 +77,9 @@ def test_stereo_at_44k_is_downmixed_and_resampled_when_asked(
     assert not any("loudness" in line for line in kept.changes)
     assert kept.before.peak_dbfs is not None
     assert kept.before.peak_dbfs > -0.5  # espeak-ng peaks near full scale ...
-    assert kept.after[0].peak_dbfs == -1.0  # ... the ceiling still holds without a target
+    peak = kept.after[0].peak_dbfs  # ... the ceiling (on true peaks) still holds without a target
+    assert peak is not None
+    assert -1.5 < peak <= -1.0
     assert any(line.startswith("peaks limited by up to ") for line in kept.changes)
     assert kept.after[0].rms_dbfs == pytest.approx(kept.before.rms_dbfs, abs=0.3)
 
@@ -168,20 +170,23 @@ def test_prepare_samples_names_same_stem_samples_apart(sentence_wav: Path, tmp_p
     prepared = uw.prepare_samples(
         [("take.wav", data), ("take.wav", data[:-2000])], out_dir=tmp_path
     )
-    assert [p.path.name for p in prepared] == ["take.prepared.wav", "take-2.prepared.wav"]
+    assert [p.path.name for p in prepared] == ["take.prepared.flac", "take-2.prepared.flac"]
 
 
 def test_an_input_named_like_an_output_is_never_overwritten(
     sentence_wav: Path, tmp_path: Path
 ) -> None:
     first = tmp_path / "take.wav"
-    second = tmp_path / "take.prepared.wav"  # the name the first one's output would get
+    second = tmp_path / "take.prepared.flac"  # the name the first one's output would get
     first.write_bytes(sentence_wav.read_bytes())
     second.write_bytes(sentence_wav.read_bytes()[:-4000])
     digests = [sha(first.read_bytes()), sha(second.read_bytes())]
     prepared = uw.prepare_samples([first, second], out_dir=tmp_path)
     assert [sha(first.read_bytes()), sha(second.read_bytes())] == digests
-    assert [p.path.name for p in prepared] == ["take-2.prepared.wav", "take.prepared.prepared.wav"]
+    assert [p.path.name for p in prepared] == [
+        "take-2.prepared.flac",
+        "take.prepared.prepared.flac",
+    ]
 
 
 def _silent_wav() -> bytes:
@@ -205,7 +210,7 @@ def test_without_out_dir_files_go_to_a_private_folder_removed_at_exit(sentence_w
     path_line, state = done.stdout.splitlines()
     assert state == "True 0o700"  # private to the user
     path = Path(path_line)
-    assert path.name == "sentence.prepared.wav"
+    assert path.name == "sentence.prepared.flac"
     assert not path.exists()
     assert not path.parent.parent.exists()
 
@@ -284,7 +289,7 @@ def test_every_container_is_prepared(sentence_wav: Path, tmp_path: Path, fmt: st
     prepared = uw.prepare_sample(path, out_dir=tmp_path / "out")
     assert prepared.before.format == fmt
     (after,) = prepared.after
-    assert after.format == "wav"
+    assert after.format == "flac"
     assert after.duration_s is not None
     spoken = sf.info(str(sentence_wav)).duration
     assert abs(after.duration_s - spoken) <= 0.6

@@ -42,9 +42,9 @@ def test_a_quiet_padded_sentence_comes_back_trimmed_at_minus_20_lufs(
     assert sha(quiet_padded_wav) == digest  # the input is never changed
     assert prepared.paths == (prepared.path,)
     assert prepared.path.parent == tmp_path
-    assert prepared.path.name == "quiet-padded.prepared.wav"
+    assert prepared.path.name == "quiet-padded.prepared.flac"
     info = sf.info(str(prepared.path))
-    assert (info.subtype, info.format, info.channels) == ("PCM_16", "WAV", 1)
+    assert (info.subtype, info.format, info.channels) == ("PCM_16", "FLAC", 1)
     assert abs(info.duration - spoken) <= 0.5
     assert lufs(prepared.path) == pytest.approx(-20.0, abs=1.0)
     assert peak(prepared.path) < CEILING
@@ -76,7 +76,7 @@ def test_a_quiet_padded_sentence_comes_back_trimmed_at_minus_20_lufs(
     assert tail.endswith(" s of silence at the end")
     assert gain.startswith("raised loudness by ")
     assert " dB to -20.0 LUFS" in gain
-    assert prepared.changes[-1] == "written as 16-bit PCM WAV"
+    assert prepared.changes[-1] == "written as 16-bit FLAC (lossless, about half the size of WAV)"
 
 
 def test_speech_seconds_are_within_a_quarter_of_the_spoken_length(sentence_wav: Path) -> None:
@@ -100,7 +100,7 @@ def test_a_three_minute_reading_splits_into_parts_of_at_most_60_s_cut_in_pauses(
     assert min(lengths) >= 20.0  # cut where the limit comes, not into crumbs
     assert sum(lengths) >= total - 2.0  # pauses, not words, are left out
     assert [p.name for p in prepared.paths] == [
-        f"reading.prepared-{i:02d}.wav" for i in range(1, len(lengths) + 1)
+        f"reading.prepared-{i:02d}.flac" for i in range(1, len(lengths) + 1)
     ]
     for index, path in enumerate(prepared.paths):
         data, rate = sf.read(str(path))

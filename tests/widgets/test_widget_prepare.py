@@ -126,7 +126,7 @@ def test_toggle_on_prepares_in_a_thread_with_progress_and_players(padded_speech:
     messages, after = ask_audio(widget, done["prep_after_audio"])
     assert after == prepared_bytes
     assert messages[-1]["final"] is True
-    assert messages[-1]["mime"] == "audio/wav"
+    assert messages[-1]["mime"] == "audio/flac"
     _, before = ask_audio(widget, done["prep_before_audio"])
     assert before == padded_speech
     no_audio_in_state(widget, padded_speech, prepared_bytes)

@@ -16,6 +16,7 @@ from ._errors import Problem, ValidationError
 from ._field_rules import ACTOR_TYPES, ADMIN_ACTOR_TYPES, SECRET_FIELDS, check_fields
 from ._samples import SampleReader, expand_samples, open_sample, sniff_audio
 from ._secret import wrap_secrets
+from ._sniff import sniff_unaccepted_audio
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -169,6 +170,14 @@ def _check_one(reader: SampleReader, limits: Limits) -> list[Problem]:
     if not head:
         return [Problem(reader.label, "samples", "the file is empty (0 bytes)")]
     found = sniff_audio(head)
+    other = sniff_unaccepted_audio(head) if found is None else None
+    if other is not None:
+        message = (
+            f"{other} audio, which the API does not take (it takes WAV, MP3, FLAC, OGG, M4A or "
+            "WebM): prepare it first (prepare_sample, or --prepare on the command line), which "
+            "converts it to FLAC"
+        )
+        return [Problem(reader.label, "samples", message)]
     if found is None:
         # Describe the content without echoing it: a wrong file could be a key file.
         looks = "text" if all(32 <= b < 127 or b in b"\t\r\n" for b in head) else "other data"

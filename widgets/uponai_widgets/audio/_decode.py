@@ -47,8 +47,14 @@ def import_av() -> Any:
     return _import("av")
 
 
-def decode(stream: IO[bytes], fmt: str | None) -> tuple[int, int, Generator[Any, None, None]]:
-    """(sample rate, channels, blocks) of `stream`, whose container `fmt` was sniffed.
+Decoded = tuple[int, int, str | None, Generator[Any, None, None]]
+
+
+def decode(stream: IO[bytes], fmt: str | None) -> Decoded:
+    """(sample rate, channels, layout, blocks) of `stream`, whose container `fmt` was sniffed.
+
+    The layout is FFmpeg's name for the channel layout, or "+"-joined channel names from a
+    WAV's channel mask; None when the file does not say (see `_layout` for the defaults).
 
     Each decoder in `DECODERS[fmt]` is tried in turn (the stream rewound between tries); the
     error names every decoder's reason. A missing library raises ImportError for the first
@@ -69,12 +75,41 @@ def decode(stream: IO[bytes], fmt: str | None) -> tuple[int, int, Generator[Any,
     raise DecodeError("; ".join(dict.fromkeys(errors)))
 
 
-def _open_soundfile(stream: IO[bytes]) -> tuple[int, int, Generator[Any, None, None]]:
+def _open_soundfile(stream: IO[bytes]) -> Decoded:
+    head = stream.read(1 << 16)
+    stream.seek(0)
     sound = import_soundfile().SoundFile(stream)
-    return int(sound.samplerate), int(sound.channels), _soundfile_blocks(sound)
+    layout = wav_channel_layout(head, int(sound.channels))
+    return int(sound.samplerate), int(sound.channels), layout, _soundfile_blocks(sound)
 
 
-def _open_av(stream: IO[bytes]) -> tuple[int, int, Generator[Any, None, None]]:
+# WAVE_FORMAT_EXTENSIBLE's channel mask bits, lowest first, by FFmpeg's channel names.
+_MASK_NAMES = ("FL", "FR", "FC", "LFE", "BL", "BR", "FLC", "FRC", "BC", "SL", "SR", "TC")
+
+
+def wav_channel_layout(head: bytes, channels: int) -> str | None:
+    """The channel names a WAV or RF64 header's extensible channel mask gives, joined
+    with "+", or None (no mask, or one that does not name every channel)."""
+    if head[:4] not in (b"RIFF", b"RF64", b"BW64") or head[8:12] != b"WAVE":
+        return None
+    offset = 12
+    while offset + 8 <= len(head):
+        chunk, size = (
+            head[offset : offset + 4],
+            int.from_bytes(head[offset + 4 : offset + 8], "little"),
+        )
+        if chunk == b"fmt ":
+            body = head[offset + 8 : offset + 8 + size]
+            if len(body) < 24 or int.from_bytes(body[:2], "little") != 0xFFFE:
+                return None
+            mask = int.from_bytes(body[20:24], "little")
+            names = [name for bit, name in enumerate(_MASK_NAMES) if mask >> bit & 1]
+            return "+".join(names) if len(names) == channels else None
+        offset += 8 + size + (size & 1)
+    return None
+
+
+def _open_av(stream: IO[bytes]) -> Decoded:
     container = import_av().open(stream, mode="r")
     try:
         if not container.streams.audio:
@@ -87,7 +122,8 @@ def _open_av(stream: IO[bytes]) -> tuple[int, int, Generator[Any, None, None]]:
     except BaseException:
         container.close()
         raise
-    return int(rate), int(channels), _av_blocks(container, audio, int(channels))
+    layout = audio.layout.name if audio.layout is not None else None
+    return int(rate), int(channels), layout, _av_blocks(container, audio, int(channels))
 
 
 # libsndfile 1.2.2 decodes MP3 wrongly when read in blocks (values at each block boundary are

@@ -1,4 +1,9 @@
-"""A streaming look-ahead peak limiter: keeps samples under a ceiling with smooth gain.
+"""A streaming look-ahead true-peak limiter: keeps the signal under a ceiling with smooth gain.
+
+The ceiling holds for true peaks (BS.1770-4 Annex 2, `_truepeak`), the waveform between the
+samples, with `TRUE_PEAK_MARGIN_DB` to spare for meters that oversample differently (ffmpeg's
+`ebur128=peak=true` reads the written files within that margin), and for the samples
+themselves.
 
 Speech often peaks 20 dB above its loudness (espeak-ng's does), so reaching -20 LUFS under a
 -1 dBFS ceiling needs the few highest peaks turned down. Gain is computed per 1 ms tick: the
@@ -8,7 +13,7 @@ recovery towards 1 afterwards. The recovery recursion u[k] = max(d[k], u[k-1] * 
 is evaluated without a Python loop as a running maximum in the log domain. The gain moves
 linearly between tick centres (only the ticks near a peak are touched, so unlimited audio is
 copied unchanged); every sample of a tick gets at most the gain that tick and its neighbours
-need, so the result stays under the ceiling. Two ticks are held back between blocks, so the
+need, so the result stays under the ceiling. Three ticks are held back between blocks, so the
 result does not depend on the block sizes.
 """
 
@@ -17,7 +22,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["PeakLimiter"]
+from ._truepeak import CONTEXT, TickTruePeaks
+
+__all__ = ["TRUE_PEAK_MARGIN_DB", "PeakLimiter"]
+
+TRUE_PEAK_MARGIN_DB = 0.15
 
 TICK_S = 0.001
 RELEASE_S = 0.05
@@ -25,12 +34,15 @@ _TINY = 1e-12
 
 
 class PeakLimiter:
-    """Blocks (frames, channels) in, the same frames out (delayed by up to two ticks)."""
+    """Blocks (frames, channels) in, the same frames out (delayed by up to three ticks)."""
 
     def __init__(self, np: Any, sample_rate: int, channels: int, ceiling: float) -> None:
         self._np = np
         self._tick = max(1, round(sample_rate * TICK_S))
         self._ceiling = ceiling
+        self._true_ceiling = ceiling * 10 ** (-TRUE_PEAK_MARGIN_DB / 20)
+        self._true_peaks = TickTruePeaks(self._tick)
+        self._before = np.zeros((0, channels), np.float32)  # the input just before `_held`
         self._decay = math.exp(-1.0 / (RELEASE_S / TICK_S))  # per tick
         self._held = np.zeros((0, channels), np.float32)  # samples not output yet
         self._prev_need = 1.0  # the gain the last output tick needed
@@ -42,8 +54,11 @@ class PeakLimiter:
     def _needed(self, x: Any) -> Any:
         """Gain each tick of `x` (a whole number of ticks) needs: 1.0 under the ceiling."""
         np = self._np
-        peaks = np.abs(x).reshape(-1, self._tick * x.shape[1]).max(axis=1)
-        return np.minimum(1.0, self._ceiling / np.maximum(peaks, _TINY)).astype(np.float64)
+        peaks = np.abs(x).reshape(-1, self._tick * x.shape[1]).max(axis=1).astype(np.float64)
+        true = self._true_peaks.peaks(x, peaks, self._true_ceiling, self._before)
+        sample_need = self._ceiling / np.maximum(peaks, _TINY)
+        true_need = self._true_ceiling / np.maximum(true, _TINY)
+        return np.minimum(1.0, np.minimum(sample_need, true_need))
 
     def process(self, block: Any, *, last: bool = False) -> Any:
         """Limit the next block; `last=True` also flushes what is held. Returns what is done."""
@@ -54,8 +69,9 @@ class PeakLimiter:
         if last and len(data) > whole * self._tick:  # a final partial tick
             peak = float(np.abs(data[whole * self._tick :]).max())
             need = np.append(need, min(1.0, self._ceiling / max(peak, _TINY)))
-        # A tick's gain needs its right neighbour's need; its output needs the next tick's gain.
-        known = len(need) if last else len(need) - 1
+        # A tick's gain needs its right neighbour's need; its output needs the next tick's gain;
+        # the last tick's true peak needs samples after it (so it is judged on the next call).
+        known = len(need) if last else len(need) - 2
         done = known if last else known - 1
         if done <= 0:
             self._held = data[:0] if last else data.copy()
@@ -78,6 +94,7 @@ class PeakLimiter:
         if len(active):
             self._apply(out, active, before, gains, after)
         self._held = data[frames:].copy()
+        self._before = np.concatenate([self._before, data[:frames]])[-CONTEXT:].copy()
         return out
 
     def _count(self, gains: Any) -> None:

@@ -19,6 +19,7 @@ import math
 from typing import Any
 
 from ._decode import AUDIO_HINT
+from ._layout import loudness_weights
 
 __all__ = ["STEP_S", "LoudnessMeter", "integrated_loudness"]
 
@@ -66,21 +67,16 @@ def k_weighting(sample_rate: int) -> list[list[float]]:
     return [shelf, highpass]
 
 
-def channel_weights(channels: int) -> list[float]:
-    """BS.1770's channel weights in the order L, R, C, Ls, Rs (surrounds count 1.41)."""
-    return [1.41 if index in (3, 4) else 1.0 for index in range(channels)]
-
-
 class LoudnessMeter:
     """K-weighted energy per 100 ms step over consecutive float32 blocks (frames, channels)."""
 
-    def __init__(self, np: Any, sample_rate: int, channels: int) -> None:
+    def __init__(self, np: Any, sample_rate: int, channels: int, layout: str | None = None) -> None:
         self._np = np
         self._signal = _import_signal()
         self.sample_rate = sample_rate
         self._sos = np.array(k_weighting(sample_rate), dtype=np.float32)
         self._zi = np.zeros((len(self._sos), 2, channels), dtype=np.float32)
-        self._weights = np.array(channel_weights(channels), dtype=np.float32)
+        self._weights = np.array(loudness_weights(channels, layout), dtype=np.float32)
         self._frames = 0  # frames fed so far
         self._step_energy: list[float] = []  # sum over the step of sum_i G_i y_i^2
         self._step_peak: list[float] = []  # max |x| (unweighted) over the step

@@ -3,7 +3,7 @@
 `Measure` is fed the first pass's blocks (as they will be written: downmixed, resampled) for
 the loudness per 100 ms step, the peaks and the 10 ms energy track; `plan_gain` turns those
 into each part's gain; `write_parts` is the second pass, routing the conditioned audio into one
-`WavWriter` per part; `describe` words the changes. `Run` carries progress and cancellation.
+`PartWriter` per part; `describe` words the changes. `Run` carries progress and cancellation.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from .._samples import SampleReader
+from .._validation import Limits
 from ._decode import decode, import_numpy
 from ._inspect import SampleReport
 from ._loudness import STEP_S, LoudnessMeter
 from ._options import Options
 from ._split import QuietTrack
-from ._vad import SpeechTimeline
-from ._wav_out import Conditioner, WavWriter
+from ._timeline import SpeechTimeline
+from ._writer import OUTPUT_FORMAT, Conditioner, PartWriter
 
 __all__ = [
     "MAX_LIMIT_DB",
@@ -70,10 +71,14 @@ class Part:
 class Measure:
     """The first pass's extra figures, on the audio as it will be written."""
 
-    def __init__(self, np: Any, rate: int, channels: int, opts: Options) -> None:
+    def __init__(
+        self, np: Any, rate: int, channels: int, layout: str | None, opts: Options
+    ) -> None:
         out_rate = opts.sample_rate or rate
-        self.conditioner = Conditioner(np, rate, channels, mono=opts.mono, out_rate=out_rate)
-        self.meter = LoudnessMeter(np, out_rate, self.conditioner.channels)
+        self.conditioner = Conditioner(
+            np, rate, channels, mono=opts.mono, out_rate=out_rate, layout=layout
+        )
+        self.meter = LoudnessMeter(np, out_rate, self.conditioner.channels, self.conditioner.layout)
         self.quiet = QuietTrack(np, out_rate)
 
     def feed(self, block: Any) -> None:
@@ -108,8 +113,14 @@ class Written:
 
 
 def describe(
-    before: SampleReport, parts: list[Part], written: list[Written], opts: Options, forced: int
+    before: SampleReport,
+    parts: list[Part],
+    written: list[Written],
+    opts: Options,
+    forced: int,
+    file_limit: Limits | None = None,
 ) -> list[str]:
+    """What changed, in words; `file_limit` when the parts were cut to fit the per-file limit."""
     changes: list[str] = []
     duration = before.duration_s or 0.0
     head, tail = parts[0].start_s, duration - parts[-1].end_s
@@ -148,8 +159,12 @@ def describe(
         line = f"split at pauses into {len(parts)} parts of {min(lengths):.1f}-{max(lengths):.1f} s"
         if forced:
             line += f" ({forced} cut(s) at the quietest 10 ms: no pause within the limit)"
+        if file_limit is not None:
+            line += (
+                f", each under the API's {file_limit.max_file_bytes / 2**20:.0f} MiB per-file limit"
+            )
         changes.append(line)
-    changes.append("written as 16-bit PCM WAV")
+    changes.append("written as 16-bit FLAC (lossless, about half the size of WAV)")
     return changes
 
 
@@ -159,7 +174,7 @@ class Run:
     def __init__(self, progress: Progress | None, cancel: CancelToken | None) -> None:
         self._progress = progress
         self._cancel = cancel
-        self.writers: list[WavWriter] = []
+        self.writers: list[PartWriter] = []
 
     def step(self, reader: SampleReader, start: float, share: float) -> None:
         if self._cancel is not None and self._cancel.is_set():
@@ -177,9 +192,9 @@ def output_names(stem: str, count: int, used: set[str]) -> list[str]:
     for attempt in range(1, 1000):
         base = stem if attempt == 1 else f"{stem}-{attempt}"
         names = (
-            [f"{base}.prepared.wav"]
+            [f"{base}.prepared.{OUTPUT_FORMAT[0]}"]
             if count == 1
-            else [f"{base}.prepared-{index + 1:02d}.wav" for index in range(count)]
+            else [f"{base}.prepared-{index + 1:02d}.{OUTPUT_FORMAT[0]}" for index in range(count)]
         )
         if not used.intersection(names):
             return names
@@ -198,13 +213,14 @@ def write_parts(
 ) -> list[Written]:
     np = import_numpy()
     reader.seek(0)
-    rate, channels, blocks = decode(cast(Any, reader), fmt)  # a SampleReader is a binary file
+    # a SampleReader is a binary file
+    rate, channels, layout, blocks = decode(cast(Any, reader), fmt)
     out_rate = opts.sample_rate or rate
-    conditioner = Conditioner(np, rate, channels, mono=opts.mono, out_rate=out_rate)
+    conditioner = Conditioner(np, rate, channels, mono=opts.mono, out_rate=out_rate, layout=layout)
     bounds = [(round(p.start_s * out_rate), round(p.end_s * out_rate)) for p in parts]
     ceiling = 10 ** (opts.peak_dbfs / 20)
     position, current = 0, 0
-    writer: WavWriter | None = None
+    writer: PartWriter | None = None
 
     def route(out: Any) -> None:
         nonlocal position, current, writer
@@ -220,7 +236,16 @@ def write_parts(
                 path = folder / names[current]
                 part = parts[current]
                 speech = timeline.part(part.start_s, part.end_s)
-                writer = WavWriter(np, path, out_rate, conditioner.channels, gain, ceiling, speech)
+                writer = PartWriter(
+                    np,
+                    path,
+                    out_rate,
+                    conditioner.channels,
+                    gain,
+                    ceiling,
+                    speech,
+                    conditioner.layout,
+                )
                 run.writers.append(writer)
             take = min(len(out) - offset, end - at)
             writer.write(out[offset : offset + take])
@@ -239,7 +264,10 @@ def write_parts(
         writer.commit()
     return [
         Written(
-            w.path, w.meter.integrated(), w.limited_db, w.analysis.report(w.path.name, "wav")[0]
+            w.path,
+            w.meter.integrated(),
+            w.limited_db,
+            w.analysis.report(w.path.name, OUTPUT_FORMAT[0])[0],
         )
         for w in run.writers
     ]

@@ -8,9 +8,15 @@
 2. the trim and the cuts are chosen from those (see `_split`), and each part's gain: the one
    that brings its integrated loudness to `target_lufs`, lowered when that would push its peak
    more than 6 dB over `peak_dbfs`;
-3. a second pass writes each part as a 16-bit PCM WAV file, the peaks over `peak_dbfs` turned
+3. a second pass writes each part as a 16-bit FLAC file, the peaks over `peak_dbfs` turned
    down by a look-ahead limiter (`_limiter`); its loudness and its `after` report are measured
-   on the values as written (`_wav_out`), so the files are not read again.
+   on the values as written (`_writer`), so the files are not read again.
+
+Every file fits the API's per-file limit (`Limits` of the core): a part whose uncompressed
+16-bit size could exceed it is split at pauses, whatever `max_segment_s` says, so the limit
+holds however well FLAC compresses. The set of files of one call must fit one request (number
+of files, total size); when it does not, `PreparationError` says which files to keep and which
+to drop.
 
 The passes themselves are in `_passes`.
 
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import math
 import os
 import re
 import shutil
@@ -35,6 +42,7 @@ from typing import Any
 
 from .._errors import Problem
 from .._samples import SampleReader, open_sample, unwrap_sample
+from .._validation import Limits
 from ._decode import import_numpy
 from ._inspect import SampleReport, caller_stream_position, measure
 from ._options import Options, PreparationError, check_options
@@ -50,6 +58,8 @@ from ._passes import (
     write_parts,
 )
 from ._split import plan_segments
+from ._verdict import MIN_WORD_S, with_source_clipping
+from ._writer import pcm_bytes_per_second
 
 __all__ = [
     "PreparationCancelled",
@@ -60,7 +70,15 @@ __all__ = [
 ]
 
 MIN_OUTPUT_S = 1.0
-MIN_SPEECH_S = 0.2  # less is no word (a short word such as "hi" holds about 0.4 s)
+FLAC_OVERHEAD = 0.98  # FLAC stores at most the PCM bytes plus frame headers (well under 2 %)
+FLAC_HEADER_BYTES = 64 * 1024  # STREAMINFO, padding and seek table, with room to spare
+MiB = 1024 * 1024
+
+
+def file_limit_s(limits: Limits, sample_rate: int, channels: int) -> float:
+    """The longest part whose 16-bit output fits the per-file limit whatever FLAC achieves."""
+    usable = (limits.max_file_bytes - FLAC_HEADER_BYTES) * FLAC_OVERHEAD
+    return usable / pcm_bytes_per_second(sample_rate, channels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +162,16 @@ def _prepare(
     cancel: Any,
     used: set[str] | None = None,
     inputs: frozenset[Path] = frozenset(),
+    limits: Limits | None = None,
 ) -> PreparedSample:
+    limits = limits or Limits()
     reader, stream, position = _open(sample, index)
     run = Run(progress, cancel)
     try:
         holder: list[Measure] = []
 
-        def tap(rate: int, channels: int) -> Callable[[Any], None]:
-            holder.append(Measure(import_numpy(), rate, channels, opts))
+        def tap(rate: int, channels: int, layout: str | None) -> Callable[[Any], None]:
+            holder.append(Measure(import_numpy(), rate, channels, layout, opts))
 
             def feed(block: Any) -> None:
                 run.step(reader, 0.0, 0.5)
@@ -164,19 +184,22 @@ def _prepare(
             raise _problem(before.name, before.reasons[0] if before.reasons else "cannot decode")
         extra = holder[0]
         extra.finish()
-        if timeline.speech_s < MIN_SPEECH_S:  # a click or a tone's onset is not a word
+        if timeline.speech_s < MIN_WORD_S:  # a click or a tone's onset is not a word
             raise _problem(
                 before.name,
-                f"no speech found ({timeline.speech_s:.2f} s of speech in "
-                f"{before.duration_s:.1f} s): nothing to prepare",
+                f"no speech found: no word in {before.duration_s:.1f} s, nothing to prepare",
             )
+        conditioner = extra.conditioner
+        per_file_s = file_limit_s(limits, conditioner.sample_rate, conditioner.channels)
+        longest = min(opts.max_segment_s or per_file_s, per_file_s)
         spans, forced = plan_segments(
             timeline,
             before.duration_s,
             extra.quiet,
             trim=opts.trim_silence,
-            max_segment_s=opts.max_segment_s,
+            max_segment_s=longest,
         )
+        for_limit = longest < (opts.max_segment_s or math.inf) and len(spans) > 1
         kept = sum(end - start for start, end in spans)
         if kept < MIN_OUTPUT_S:
             raise _problem(
@@ -195,14 +218,16 @@ def _prepare(
             reader, before.format or "", timeline, parts, opts, folder, names, run
         )
         paths = [out.path for out in written]
-        after = tuple(out.report for out in written)
+        after = tuple(with_source_clipping(out.report, before) for out in written)
         run.report(1.0)
         return PreparedSample(
             path=paths[0],
             paths=tuple(paths),
             before=before,
             after=after,
-            changes=tuple(describe(before, parts, written, opts, forced)),
+            changes=tuple(
+                describe(before, parts, written, opts, forced, limits if for_limit else None)
+            ),
         )
     except BaseException:
         for writer in run.writers:
@@ -235,8 +260,8 @@ def prepare_sample(
     (ITU-R BS.1770-4) to `target_lufs` (None: keep the level) with peaks under `peak_dbfs`,
     downmixes to mono (`mono=False` keeps the channels), resamples to `sample_rate` if given
     (soxr), and with `max_segment_s` splits at pauses into parts no longer than that. Files are
-    16-bit PCM WAV in `out_dir` (created if needed; None: a private temporary folder removed at
-    exit), named ``<stem>.prepared.wav`` or ``<stem>.prepared-01.wav``...; a file of that name
+    16-bit FLAC in `out_dir` (created if needed; None: a private temporary folder removed at
+    exit), named ``<stem>.prepared.flac`` or ``<stem>.prepared-01.flac``...; a file of that name
     is replaced unless it is an input. `on_progress(fraction)` is called as the work advances (0.0 to 1.0) and `cancel`
     (e.g. a `threading.Event`) stops it with `PreparationCancelled`, leaving no file behind.
 
@@ -254,7 +279,9 @@ def prepare_sample(
         max_segment_s=max_segment_s,
     )
     inputs = frozenset(path for path in [_input_path(sample)] if path is not None)
-    return _prepare(sample, 0, opts, on_progress, cancel, inputs=inputs)
+    prepared = _prepare(sample, 0, opts, on_progress, cancel, inputs=inputs)
+    _check_request([prepared], Limits())
+    return prepared
 
 
 def prepare_samples(
@@ -310,7 +337,39 @@ def prepare_samples(
     if problems:
         _remove(done)
         raise PreparationError(problems)
+    _check_request(done, Limits())
     return done
+
+
+def _mib(size: int) -> str:
+    return f"{size / MiB:.1f} MiB"
+
+
+def _names(paths: list[Path]) -> str:
+    shown = ", ".join(path.name for path in paths[:4])
+    return shown + (f" and {len(paths) - 4} more" if len(paths) > 4 else "")
+
+
+def _check_request(prepared: list[PreparedSample], limits: Limits) -> None:
+    """Raise (removing every file) when the files cannot go in one clone request, saying
+    which files to keep and which to drop."""
+    paths = [path for item in prepared for path in item.paths]
+    sizes = [path.stat().st_size for path in paths]
+    most, total = limits.most_files(), sum(sizes)
+    if len(paths) <= most and total <= limits.max_total_bytes:
+        return
+    kept, running = 0, 0
+    while kept < min(len(paths), most) and running + sizes[kept] <= limits.max_total_bytes:
+        running += sizes[kept]
+        kept += 1
+    message = (
+        f"the prepared files do not fit one clone request: {len(paths)} files, {_mib(total)} "
+        f"(at most {most} files and {_mib(limits.max_total_bytes)}); keep "
+        f"{_names(paths[:kept])} ({_mib(running)}) and drop {_names(paths[kept:])}, or "
+        "prepare fewer or shorter samples (mono and a lower sample_rate make files smaller)"
+    )
+    _remove(prepared)
+    raise _problem(prepared[0].before.name, message)
 
 
 def _remove(prepared: list[PreparedSample]) -> None:

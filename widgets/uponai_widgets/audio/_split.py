@@ -16,7 +16,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-from ._vad import SpeechTimeline
+from ._timeline import SpeechTimeline
 
 __all__ = ["MARGIN_S", "QuietTrack", "plan_segments"]
 

@@ -1,8 +1,9 @@
-"""Streaming level, clipping and silence figures over float32 blocks, in bounded memory.
+"""Streaming level and clipping figures and the waveform over float32 blocks, in bounded memory.
 
 `Accumulator.feed` takes decoded blocks of shape (frames, channels) of any length; it keeps
 only running totals, a carry shorter than one analysis window and a small min/max envelope,
-so memory does not grow with the length of the audio. numpy is imported by the caller.
+so memory does not grow with the length of the audio. numpy is imported by the caller. Silence
+is judged on the high-passed signal (`_silence`) and joined to these figures at the end.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ._silence import SilenceFigures
+
     Block = NDArray[np.float32]
 
-__all__ = ["CLIP_LEVEL", "SILENCE_DBFS", "Accumulator", "Figures", "dbfs"]
+__all__ = ["CLIP_LEVEL", "Accumulator", "Figures", "dbfs"]
 
 CLIP_LEVEL = 0.999  # |sample| at or above this counts as clipped (full scale is 1.0)
-SILENCE_DBFS = -45.0  # a window whose RMS is below this (relative to full scale) is silence
-WINDOW_S = 0.05  # silence is judged per 50 ms window
+WINDOW_S = 0.05  # values are taken per 50 ms window
 TICKS_PER_WINDOW = 5  # the envelope's finest resolution: 10 ms
 ENVELOPE_MAX = 1024  # the envelope keeps at most this many (min, max) columns
 DBFS_FLOOR = -120.0  # digital silence is reported as this instead of -inf
@@ -126,17 +128,12 @@ class Accumulator:
         self.channels = channels
         self._tick = max(1, round(sample_rate * WINDOW_S / TICKS_PER_WINDOW))
         self._window = self._tick * TICKS_PER_WINDOW
-        self._silence_ms = (10.0 ** (SILENCE_DBFS / 20.0)) ** 2  # mean square threshold
         self._carry: Block | None = None
         self._envelope = _Envelope(np)
         self.frames = 0
         self._peak = 0.0
         self._sum_squares = 0.0
         self._clipped = 0
-        self._silent_frames = 0
-        self._leading_frames = 0
-        self._trailing_frames = 0
-        self._heard = False  # a non-silent window was seen
         self.finite = True  # False once a NaN or infinite value was seen (float files)
 
     def feed(self, block: Block) -> None:
@@ -166,10 +163,7 @@ class Accumulator:
         self._check_finite(lo, hi)
         self._envelope.add(lo, hi)
         self._level(x, float(-lo.min()), float(hi.max()))
-        squares = np.einsum("ij,ij->i", ticks, ticks).reshape(count, TICKS_PER_WINDOW).sum(axis=1)
-        self._sum_squares += float(squares.sum(dtype=np.float64))
-        silent = squares / (self._window * self.channels) < self._silence_ms
-        self._silence(silent, self._window)
+        self._sum_squares += float(np.einsum("ij,ij->", ticks, ticks, dtype=np.float64))
 
     def _check_finite(self, lo: Block, hi: Block) -> None:
         """A NaN or infinity anywhere shows in its tick's min or max (NaN propagates)."""
@@ -182,21 +176,6 @@ class Accumulator:
         if peak >= CLIP_LEVEL:  # only then is the block scanned for clipped samples
             self._clipped += int(self._np.count_nonzero(self._np.abs(x) >= CLIP_LEVEL))
 
-    def _silence(self, silent: Any, frames_each: int) -> None:
-        np = self._np
-        n_silent = int(np.count_nonzero(silent))
-        self._silent_frames += n_silent * frames_each
-        if n_silent == len(silent):
-            self._trailing_frames += n_silent * frames_each
-            if not self._heard:
-                self._leading_frames += n_silent * frames_each
-            return
-        loud = np.flatnonzero(~silent)
-        if not self._heard:
-            self._leading_frames += int(loud[0]) * frames_each
-            self._heard = True
-        self._trailing_frames = (len(silent) - 1 - int(loud[-1])) * frames_each
-
     def _flush(self) -> None:
         """The final partial window (shorter than 50 ms)."""
         x, self._carry = self._carry, None
@@ -208,13 +187,10 @@ class Accumulator:
         self._check_finite(lo, hi)
         self._envelope.add(lo, hi)
         self._level(x, float(-lo[0]), float(hi[0]))
-        squares = float(np.einsum("ij,ij->", x, x, dtype=np.float64))
-        self._sum_squares += squares
-        silent = np.array([squares / x.size < self._silence_ms])
-        self._silence(silent, len(x))
+        self._sum_squares += float(np.einsum("ij,ij->", x, x, dtype=np.float64))
 
-    def finish(self) -> Figures:
-        """The figures for everything fed so far (call once, at the end)."""
+    def finish(self, silence: SilenceFigures) -> Figures:
+        """The figures for everything fed so far, with `silence` (call once, at the end)."""
         self._flush()
         frames, rate = self.frames, self.sample_rate
         values = frames * self.channels
@@ -227,8 +203,8 @@ class Accumulator:
                 dbfs(math.sqrt(self._sum_squares / values)) if values else DBFS_FLOOR, 2
             ),
             clipped_ratio=self._clipped / values if values else 0.0,
-            silence_ratio=self._silent_frames / frames if frames else 0.0,
-            leading_silence_s=self._leading_frames / rate,
-            trailing_silence_s=self._trailing_frames / rate,
+            silence_ratio=silence.ratio,
+            leading_silence_s=silence.leading_s,
+            trailing_silence_s=silence.trailing_s,
             envelope=self._envelope.columns(),
         )

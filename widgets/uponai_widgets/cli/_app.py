@@ -60,7 +60,7 @@ PrepareFlag = Annotated[
     bool,
     typer.Option(
         "--prepare",
-        help="Send prepared copies (trimmed, -20 LUFS, mono 16-bit WAV; see `prepare`).",
+        help="Send prepared copies (trimmed, -20 LUFS, mono 16-bit FLAC; see `prepare`).",
     ),
 ]
 
@@ -213,10 +213,10 @@ def inspect(
 
 
 @app.command(
-    short_help="Write clone-ready copies of samples: trimmed, normalised, mono WAV, split.",
+    short_help="Write clone-ready copies of samples: trimmed, normalised, mono FLAC, split.",
     help="Write a clone-ready copy of each sample into --out: leading and trailing non-speech "
     "trimmed, integrated loudness brought to --target-lufs (peaks under -1 dBFS), mixed to "
-    "mono 16-bit WAV, and with --max-segment-s split at pauses. The samples are never changed; "
+    "mono 16-bit FLAC, and with --max-segment-s split at pauses. The samples are never changed; "
     "a sample without speech, or that would be cut to under a second, is an error (status 2).",
 )
 def prepare(

@@ -1,7 +1,7 @@
-"""`uponai-voices prepare`, and `--prepare` on `clone` and `batch`: clone-ready WAV files.
+"""`uponai-voices prepare`, and `--prepare` on `clone` and `batch`: clone-ready FLAC files.
 
 `prepare SAMPLE... --out DIR` writes each sample's prepared files (trimmed, at the target
-loudness, mono 16-bit WAV, split with `--max-segment-s`) into DIR and prints what changed;
+loudness, mono 16-bit FLAC, split with `--max-segment-s`) into DIR and prints what changed;
 the inputs are never changed. With `--prepare`, `clone` and `batch` send prepared copies
 made in a private temporary folder that is removed when the command ends. A sample that
 cannot be prepared (no speech, under a second, undecodable) is bad input: status 2, and

@@ -11,12 +11,20 @@ from typing import Any
 
 from ._chunk_store import ChunkStore, StoredFile
 
-__all__ = ["DEFAULT_CHUNK", "DEFAULT_WINDOW", "ChunkReceiverMixin"]
+__all__ = ["DEFAULT_CHUNK", "DEFAULT_WINDOW", "MAX_CHUNK", "ChunkReceiverMixin"]
 
-#: Bytes per chunk: far below tornado's default 10 MiB websocket message limit.
-DEFAULT_CHUNK = 4 * 1024 * 1024
+#: Bytes per chunk. Each chunk costs a comm message, its busy/idle status messages and the
+#: front end's bookkeeping, so fewer, larger chunks spend less CPU per byte (measured 1 GB in
+#: Chromium: 29 s of CPU in all processes with 4 MiB chunks, 20 s with 8 MiB). 8 MiB plus the
+#: message's JSON and framing stays under tornado's default 10 MiB websocket message limit.
+DEFAULT_CHUNK = 8 * 1024 * 1024
 
-#: Unacknowledged chunks the browser may have in flight.
+#: The largest chunk the browser sends whatever ``chunk_size`` says: a message over the
+#: server's 10 MiB default ceiling would be dropped without a word.
+MAX_CHUNK = 9 * 1024 * 1024
+
+#: Unacknowledged chunks the browser may have in flight (kernel memory stays within about
+#: window x chunk: measured +48 MiB over idle for a 1 GB file).
 DEFAULT_WINDOW = 4
 
 

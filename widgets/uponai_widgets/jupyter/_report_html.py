@@ -36,6 +36,7 @@ def _figures_line(report: Any) -> str:
         return "not decodable"
     parts = [
         f"duration {_num(report.duration_s, '.1f', ' s')}",
+        f"speech {_num(report.speech_s, '.1f', ' s')}",
         f"{report.sample_rate} Hz, {report.channels} ch",
         f"level: peak {_num(report.peak_dbfs, '.1f', ' dBFS')}, "
         f"RMS {_num(report.rms_dbfs, '.1f', ' dBFS')}",

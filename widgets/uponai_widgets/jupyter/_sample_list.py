@@ -185,7 +185,7 @@ class SampleList:
     def _audio(self, audio_id: str) -> tuple[Path | bytes | memoryview | None, str]:
         after = self.preparations.audio_path(audio_id)
         if after is not None:
-            return after, "audio/wav"
+            return after, "audio/flac" if after.suffix == ".flac" else "audio/wav"
         ref = self.preparations.key_of_before(audio_id)
         if not isinstance(ref, SampleRef) or self.state(ref) != "ready":
             return None, ""

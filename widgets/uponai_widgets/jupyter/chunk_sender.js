@@ -108,7 +108,8 @@ function createChunkSender(model) {
   }
 
   async function send(blob, meta, onProgress) {
-    const chunk = Math.max(65536, model.get("chunk_size") || 4194304);
+    // 8 MiB by default; never over 9 MiB (the server's default message ceiling is 10 MiB).
+    const chunk = Math.min(9437184, Math.max(65536, model.get("chunk_size") || 8388608));
     const windowChunks = Math.max(1, model.get("window") || 4);
     const t = { id: meta.id || newTransferId(), size: blob.size, acked: 0, finished: false,
                 error: null, waiter: null, onProgress };
@@ -129,11 +130,20 @@ function createChunkSender(model) {
     try {
       post({ type: "begin", id: t.id, name: meta.name || "", size: blob.size,
              mime: meta.mime || "" });
+      // The next chunk is read from disk while the window is full (one chunk read ahead).
+      const read = (from) => {
+        const reading = blob.slice(from, Math.min(from + chunk, blob.size)).arrayBuffer();
+        reading.catch(() => {});  // awaited below; no "unhandled rejection" if we stop first
+        return reading;
+      };
       let offset = 0;
+      let next = blob.size ? read(0) : null;
       while (offset < blob.size) {
+        const buffer = await next;
+        if (!buffer.byteLength) throw new Error("the file could not be read");
+        const end = offset + buffer.byteLength;
+        next = end < blob.size ? read(end) : null;
         await until(() => offset - t.acked < windowChunks * chunk);
-        const end = Math.min(offset + chunk, blob.size);
-        const buffer = await blob.slice(offset, end).arrayBuffer();
         if (t.error) throw new Error(t.error);
         post({ type: "chunk", id: t.id, offset }, [buffer]);
         offset = end;

@@ -1,8 +1,8 @@
-"""Conditioning and writing the prepared audio: downmix, resample, gain, 16-bit PCM WAV.
+"""Conditioning and writing the prepared audio: downmix, resample, gain, 16-bit FLAC.
 
 `Conditioner` turns decoded blocks into the output's channels and rate (a soxr stream whose
 state is carried from block to block, so two passes over the same input give the same
-samples: the first one measures what the second one writes). `WavWriter` writes one part with
+samples: the first one measures what the second one writes). `PartWriter` writes one part with
 its gain, the peak ceiling enforced on the int16 values, to a hidden temporary name that
 `commit` renames into place, so a failed or cancelled preparation leaves no half file. The
 peaks the gain would push over the ceiling go through `PeakLimiter`, and the written audio's
@@ -19,13 +19,24 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ._analysis import Analysis
 from ._decode import AUDIO_HINT, import_soundfile
-from ._inspect import Analysis
+from ._filters import HighPass
+from ._layout import downmix_weights
 from ._limiter import PeakLimiter
 from ._loudness import LoudnessMeter
-from ._vad import SpeechTimeline
+from ._timeline import SpeechTimeline
 
-__all__ = ["Conditioner", "WavWriter"]
+__all__ = ["OUTPUT_FORMAT", "Conditioner", "PartWriter", "pcm_bytes_per_second"]
+
+OUTPUT_FORMAT = ("flac", "FLAC", "PCM_16")  # extension, libsndfile format, subtype
+"""Lossless 16-bit FLAC: the API takes it, and it is about half the size of the same WAV."""
+PCM_BYTES = 2
+
+
+def pcm_bytes_per_second(sample_rate: int, channels: int) -> int:
+    """The uncompressed size of a second of output: FLAC never stores much more than this."""
+    return sample_rate * channels * PCM_BYTES
 
 
 def _import_soxr() -> Any:
@@ -36,15 +47,28 @@ def _import_soxr() -> Any:
 
 
 class Conditioner:
-    """Decoded blocks (frames, channels) -> float32 blocks at the output channels and rate."""
+    """Decoded blocks (frames, channels) -> float32 blocks at the output channels and rate,
+    high-passed (`_filters`: no DC offset, no rumble). The mono mix leaves the LFE out; with
+    `mono=False` the channels and their layout are kept."""
 
     def __init__(
-        self, np: Any, sample_rate: int, channels: int, *, mono: bool, out_rate: int
+        self,
+        np: Any,
+        sample_rate: int,
+        channels: int,
+        *,
+        mono: bool,
+        out_rate: int,
+        layout: str | None = None,
     ) -> None:
         self._np = np
         self.channels = 1 if mono else channels
         self.sample_rate = out_rate
-        self._mix = np.full((channels, 1), 1.0 / channels, np.float32) if mono else None
+        self.layout = None if mono else layout
+        self._mix = (
+            np.array(downmix_weights(channels, layout), np.float32)[:, None] if mono else None
+        )
+        self._highpass = HighPass(sample_rate, self.channels)
         self._resampler = (
             _import_soxr().ResampleStream(
                 sample_rate, out_rate, self.channels, dtype="float32", quality="HQ"
@@ -58,6 +82,7 @@ class Conditioner:
         np = self._np
         if self._mix is not None and block.shape[1] > 1:
             block = block @ self._mix  # BLAS: mean(axis=1) is several times slower
+        block = self._highpass.process(block)
         if self._resampler is None:
             return block
         out = self._resampler.resample_chunk(np.ascontiguousarray(block), last=False)
@@ -72,8 +97,8 @@ class Conditioner:
         return self._resampler.resample_chunk(empty, last=True).reshape(-1, self.channels)
 
 
-class WavWriter:
-    """One output file: float blocks times `gain`, limited to `ceiling`, as 16-bit PCM."""
+class PartWriter:
+    """One output file: float blocks times `gain`, limited to `ceiling`, as 16-bit FLAC."""
 
     def __init__(
         self,
@@ -84,6 +109,7 @@ class WavWriter:
         gain: float,
         ceiling: float,
         speech: SpeechTimeline,
+        layout: str | None = None,
     ) -> None:
         self._np = np
         self.path = path
@@ -91,15 +117,15 @@ class WavWriter:
         self._gain = np.float32(gain)
         self._limit = min(32767, int(ceiling * 32768.0))
         self._limiter = PeakLimiter(np, sample_rate, channels, self._limit / 32768.0)
-        self.meter = LoudnessMeter(np, sample_rate, channels)
-        self.analysis = Analysis(np, sample_rate, channels, speech)
+        self.meter = LoudnessMeter(np, sample_rate, channels, layout)
+        self.analysis = Analysis(sample_rate, channels, speech, layout)
         self._file = import_soundfile().SoundFile(
             str(self._partial),
             "w",
             samplerate=sample_rate,
             channels=channels,
-            subtype="PCM_16",
-            format="WAV",
+            subtype=OUTPUT_FORMAT[2],
+            format=OUTPUT_FORMAT[1],
         )
         self.meter_channels = channels
         self.frames = 0

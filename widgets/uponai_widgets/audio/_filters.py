@@ -1,0 +1,57 @@
+"""DC and rumble removal: a streamed high-pass filter shared by the measurements and the output.
+
+A DC offset (a cheap interface, a bad ground) lifts every quiet window above any silence
+threshold, takes headroom from the peaks and survives normalisation; rumble below the voice
+does the same. `HighPass` removes both with a second-order Butterworth high-pass at
+`CUTOFF_HZ` (far below any voice's fundamental), its state carried from block to block and
+started from the first sample (so a recording that begins on an offset has no transient).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ._decode import AUDIO_HINT
+
+__all__ = ["CUTOFF_HZ", "HighPass", "import_signal"]
+
+CUTOFF_HZ = 20.0
+# Added before filtering: keeps the filter's state out of subnormal floats in digital silence
+# (ten times slower arithmetic); the high-pass removes it like any offset.
+_NORMAL_OFFSET = np.float32(1e-20)
+
+
+def import_signal() -> Any:
+    """scipy.signal, or an ImportError naming the extra to install."""
+    try:
+        return importlib.import_module("scipy.signal")
+    except ImportError as exc:
+        raise ImportError(f"filtering needs scipy: {AUDIO_HINT} ({exc})", name="scipy") from exc
+
+
+class HighPass:
+    """float32 blocks (frames, channels) in, the same frames high-passed out."""
+
+    def __init__(self, sample_rate: int, channels: int) -> None:
+        self._signal = import_signal()
+        sos = self._signal.butter(2, CUTOFF_HZ, "highpass", fs=sample_rate, output="sos")
+        self._sos: npt.NDArray[np.float32] = sos.astype(np.float32)
+        self._unit_state = self._signal.sosfilt_zi(sos)  # the state for a constant input of 1
+        self._channels = channels
+        self._state: npt.NDArray[np.float32] | None = None
+
+    def process(self, block: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """The next block, filtered (a new array; `block` is left as it was)."""
+        if not len(block):
+            return block.astype(np.float32, copy=True)
+        if self._state is None:
+            first = block[0].astype(np.float64) + float(_NORMAL_OFFSET)
+            self._state = (self._unit_state[:, :, None] * first[None, None, :]).astype(np.float32)
+        out, self._state = self._signal.sosfilt(
+            self._sos, block + _NORMAL_OFFSET, axis=0, zi=self._state
+        )
+        return np.asarray(out, dtype=np.float32)
