@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from .auth import check_auth
 from .config import Settings
+from .drain import DRAIN_EXTRA, drain, drain_request
 from .errors import ApiError
 from .faults import Fault
 from .receive import FILES_FIELD, FormReceiver, boundary_from
@@ -23,7 +24,6 @@ from .store import NewVoice
 ACTOR_TYPES = ("platform_admin", "provider_admin", "tenant_admin", "end_user")
 PRIVILEGED_ACTORS = ("platform_admin", "provider_admin")
 REQUIRED_FIELDS = ("workspaceId", "voiceProvider", "voiceName")
-_DRAIN_EXTRA = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,8 @@ class CloneHandler:
         self.request = request
         self.request_id = "req_" + secrets.token_hex(8)
         self.entry: dict[str, Any] = {}
+        self.body_read = False
+        """Whether reading the body started (an error before it is an early answer)."""
 
     def _start_entry(self, authenticated: bool) -> None:
         """Open the test-mode log entry; an unauthenticated request's keeps none of its headers."""
@@ -157,12 +159,14 @@ class CloneHandler:
         except ApiError as error:
             self._start_entry(authenticated=False)  # after the check: nothing of the request
             self.entry.update(status=error.status, error=error.code, message=error.message)
-            return error.response(self.request_id)
+            return await self._early_answer(error)
         self._start_entry(authenticated=True)
         try:
             response = await self._run()
         except ApiError as error:
             self.entry.update(status=error.status, error=error.code, message=error.message)
+            if not self.body_read:
+                return await self._early_answer(error)
             return error.response(self.request_id)
         if not self.entry.get("dropped"):
             self.entry["status"] = response.status_code
@@ -216,6 +220,7 @@ class CloneHandler:
         """Stream the body into `receiver`; True if a fault dropped the connection part-way."""
         declared = self.request.headers.get("content-length")
         drop_after = max(1, int(declared) // 2) if declared and declared.isdigit() else 1
+        self.body_read = True
         stream = self.request.stream()
         try:
             async for chunk in stream:
@@ -250,11 +255,19 @@ class CloneHandler:
 
     async def _drain(self, stream: Any, received: int) -> None:
         """Read and discard the rest of a rejected body (bounded) so the client sees the answer."""
-        budget = self.state.settings.max_request_size + _DRAIN_EXTRA - received
-        async for chunk in stream:
-            budget -= len(chunk)
-            if budget < 0:
-                break
+        settings = self.state.settings
+        budget = settings.max_request_size + DRAIN_EXTRA - received
+        await drain(stream, max_bytes=budget, seconds=settings.body_timeout)
+
+    async def _early_answer(self, error: ApiError) -> Response:
+        """`error` for a request whose body was not read: read it first (bounded), then answer
+        and close the connection, so the client reads the answer instead of a reset."""
+        settings = self.state.settings
+        budget = settings.max_request_size + DRAIN_EXTRA
+        await drain_request(self.request, max_bytes=budget, seconds=settings.body_timeout)
+        response = error.response(self.request_id)
+        response.headers["Connection"] = "close"
+        return response
 
     def _log_form(self, receiver: FormReceiver) -> None:
         if not self.state.settings.test_mode:

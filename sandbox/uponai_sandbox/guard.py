@@ -11,7 +11,8 @@ connection for ever. The h11 protocol class built here keeps one clock per conne
   (uvicorn paused the transport because the app has not consumed what arrived) the clock waits.
 
 Beyond `max_connections` open connections a new one is answered `503` (JSON, `Connection: close`)
-as soon as its request head is in. Every connection is also registered by client address, so a
+once its request body is read and discarded (`drain`: at most `drain_bytes`, `body_timeout`
+seconds in all), so the client reads the 503 instead of a reset. Every connection is also registered by client address, so a
 test-mode fault can drop its own connection.
 """
 
@@ -20,12 +21,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from .drain import drain, receive_chunks
 from .faults import ConnectionRegistry
 
 logger = logging.getLogger("uponai_sandbox")
@@ -43,6 +46,7 @@ class ConnectionGuard:
     header_timeout: float
     body_timeout: float
     max_connections: int
+    drain_bytes: int = 0
     registry: ConnectionRegistry = field(default_factory=ConnectionRegistry)
     accepted: set[object] = field(default_factory=set)
 
@@ -55,17 +59,24 @@ def _error_body(status: int, code: str, message: str) -> bytes:
     return json.dumps({"status": status, "code": code, "message": message}).encode()
 
 
-async def _over_capacity(scope: Any, receive: Any, send: Any) -> None:
-    """The ASGI app a connection beyond the limit gets: 503, then the connection closes."""
-    body = _error_body(503, "too_many_connections", "the sandbox has too many open connections")
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-        (b"retry-after", b"1"),
-    ]
-    await send({"type": "http.response.start", "status": 503, "headers": headers})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
+def _over_capacity(guard: ConnectionGuard) -> Callable[[Any, Any, Any], Awaitable[None]]:
+    """The ASGI app a connection beyond the limit gets: its body read, 503, then closed."""
+
+    async def refuse(scope: Any, receive: Any, send: Any) -> None:
+        await drain(
+            receive_chunks(receive), max_bytes=guard.drain_bytes, seconds=guard.body_timeout
+        )
+        body = _error_body(503, "too_many_connections", "the sandbox has too many open connections")
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+            (b"retry-after", b"1"),
+        ]
+        await send({"type": "http.response.start", "status": 503, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    return refuse
 
 
 def _guarded_protocol(guard: ConnectionGuard) -> type[H11Protocol]:
@@ -81,7 +92,7 @@ def _guarded_protocol(guard: ConnectionGuard) -> type[H11Protocol]:
                 logger.warning(
                     "connection limit (%d) reached: answering 503", guard.max_connections
                 )
-                self.app = _over_capacity
+                self.app = _over_capacity(guard)
             else:
                 guard.accepted.add(self)
             self._start("header", guard.header_timeout)

@@ -9,6 +9,7 @@ import uvicorn
 
 from .app import create_app
 from .config import Settings
+from .drain import DRAIN_EXTRA
 from .guard import ConnectionGuard
 from .state import SandboxState
 from .store import Store
@@ -28,6 +29,7 @@ def serve(settings: Settings) -> None:
         header_timeout=settings.header_timeout,
         body_timeout=settings.body_timeout,
         max_connections=settings.max_connections,
+        drain_bytes=settings.max_request_size + DRAIN_EXTRA,
         registry=state.connections,
     )
     config = uvicorn.Config(

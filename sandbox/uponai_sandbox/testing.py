@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .auth import check_auth
+from .drain import DRAIN_EXTRA, drain_request
 from .errors import ApiError
 from .faults import parse_fault
 from .state import SandboxState
@@ -88,7 +89,13 @@ def _authenticated(handler: Handler) -> Handler:
     """`handler` behind the bearer token (401 before anything else happens)."""
 
     async def guarded(request: Request) -> Response:
-        check_auth(request, _state(request).settings.token)
+        settings = _state(request).settings
+        try:
+            check_auth(request, settings.token)
+        except ApiError:
+            budget = settings.max_request_size + DRAIN_EXTRA
+            await drain_request(request, max_bytes=budget, seconds=settings.body_timeout)
+            raise
         return await handler(request)
 
     guarded.__doc__ = handler.__doc__

@@ -22,6 +22,7 @@ NOTEBOOK_LIBRARIES = {"ipywidgets", "anywidget", "IPython", "traitlets", "ipyker
 CORE_THIRD_PARTY = {
     "uponai_client",
     "httpx",
+    "httpcore",
     "attrs",
     "typing_extensions",
 }  # the last for mypy only

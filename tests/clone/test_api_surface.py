@@ -48,6 +48,7 @@ EXPECTED_ALL = {
     "OperationUnavailableError",
     "OutcomeUnknownTimeoutError",
     "SampleStreamError",
+    "Secret",
     "UnexpectedResponseError",
     "DEFAULT_TIMEOUT",
     "UPLOAD_TIMEOUT",

@@ -12,6 +12,7 @@ from support.fake_api import TOKEN, ScriptedTransport, clone_args, scripted_conn
 
 import uponai_widgets as uw
 from uponai_client import AuthenticatedClient
+from uponai_client.api.voices import clone_voice as clone_operation
 from uponai_widgets._connection import DEFAULT_TIMEOUT, UPLOAD_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,9 +110,17 @@ def test_plain_authenticated_client_is_accepted_with_default_policy() -> None:
     assert seen.timeout == UPLOAD_TIMEOUT.as_dict()
 
 
-def test_other_connection_types_are_refused() -> None:
-    with pytest.raises(TypeError, match="connect"):
-        uw.clone_voice("http://api.test", **clone_args())  # type: ignore[arg-type]  # the wrong type is the point
+@pytest.mark.parametrize("wrong", [None, "http://api.test", 42])
+def test_other_connection_types_are_a_validation_error(wrong: object) -> None:
+    """A wrong connection is a typed error naming the argument, before anything is sent."""
+    for attempt in (
+        lambda: uw.clone_voice(wrong, **clone_args()),  # type: ignore[arg-type]  # the wrong type is the point
+        lambda: uw.call(wrong, clone_operation),  # type: ignore[call-overload]
+        lambda: uw.clone_voices(wrong, []),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(uw.ValidationError, match=r"connection: must be .*connect\(\)") as info:
+            attempt()
+        assert [problem.field for problem in info.value.problems] == ["connection"]
 
 
 def test_per_call_timeout_does_not_change_the_shared_client() -> None:
@@ -152,3 +161,33 @@ def test_max_retries_and_a_numeric_timeout() -> None:
         uw.connect("http://a.example", "t", timeout=0)
     with pytest.raises(ValueError, match="http"):
         uw.connect("ftp://a.example", "t")
+
+
+@pytest.mark.parametrize("timeout", [0, -5, "abc", float("nan"), float("inf"), True])
+def test_a_bad_clone_timeout_is_a_validation_error_before_anything_is_sent(
+    timeout: object,
+) -> None:
+    transport = ScriptedTransport()
+    with pytest.raises(uw.ValidationError, match="timeout: must be a positive") as info:
+        uw.clone_voice(scripted_connection(transport), timeout=timeout, **clone_args())  # type: ignore[arg-type]  # the wrong type is the point
+    assert [problem.field for problem in info.value.problems] == ["timeout"]
+    assert transport.seen == []
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"base_url": "ftp://api.test"}, "base_url"),
+        ({"base_url": 42}, "base_url"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": "3"}, "max_retries"),
+        ({"max_retries": 2.5}, "max_retries"),
+        ({"retry": None, "max_retries": None}, "max_retries"),
+    ],
+)
+def test_bad_connect_options_are_validation_errors(options: dict[str, object], field: str) -> None:
+    arguments: dict[str, object] = {"base_url": "http://api.test", "token": TOKEN, **options}
+    with pytest.raises(uw.ValidationError) as info:
+        uw.connect(**arguments)  # type: ignore[arg-type]  # the wrong types are the point
+    assert [problem.field for problem in info.value.problems] == [field]
+    assert TOKEN not in str(info.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import traceback
 
 import httpx
@@ -74,3 +75,33 @@ def test_debug_logs_never_show_the_secrets(caplog: pytest.LogCaptureFixture) -> 
     assert "httpx" in text
     assert TOKEN not in text
     assert REASON not in text
+
+
+def test_a_secret_never_shows_its_value() -> None:
+    secret = uw.Secret(TOKEN)
+    shown = [repr(secret), str(secret), f"{secret}", f"{secret!r:>60}", f"{secret}"]
+    assert all(TOKEN not in text and "[redacted]" in text for text in shown)
+    assert secret.reveal() == TOKEN
+    assert secret == uw.Secret(TOKEN)
+    assert secret != TOKEN
+    with pytest.raises(TypeError, match="not pickled"):
+        pickle.dumps(secret)
+    with pytest.raises(TypeError, match="holds text"):
+        uw.Secret(42)  # type: ignore[arg-type]  # the wrong type is the point
+
+
+def test_secrets_given_as_secret_values_are_sent_and_shown_nowhere() -> None:
+    transport = ScriptedTransport(Reply(403, {"message": f"reason {REASON} refused"}))
+    connection = uw.connect(
+        "http://api.test", uw.Secret(TOKEN), httpx_args={"transport": transport}
+    )
+    with pytest.raises(uw.PermissionDeniedError) as info:
+        uw.clone_voice(
+            connection,
+            **clone_args(actor_type="platform_admin", impersonation_reason=uw.Secret(REASON)),
+        )
+    text = exception_text(info.value)
+    assert TOKEN not in text
+    assert REASON not in text
+    assert transport.seen[0].headers["authorization"] == f"Bearer {TOKEN}"
+    assert transport.seen[0].headers["x-impersonation-reason"] == REASON

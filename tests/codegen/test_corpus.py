@@ -21,6 +21,7 @@ from support.spec_edits import CORPUS, FIXTURES
 
 from uponai_codegen.tree import tree_files
 from uponai_widgets import _generated
+from uponai_widgets._secret import Secret
 
 pytestmark = pytest.mark.slow
 EMPTY_MAP = {"$comment": "no entries"}
@@ -187,7 +188,7 @@ def test_the_adapter_reads_every_generated_operation(
         assert _generated.base_url(client) == "http://127.0.0.1:9"
         assert _generated.uses_default_tls(client)
         http = client.get_httpx_client()
-        _generated.set_token(client, "new")
+        _generated.set_token(client, Secret("new"))
         assert http.headers["Authorization"] == "Bearer new"
         copy = _generated.copy_client(client)
         assert copy.get_httpx_client() is not http

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import traceback
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import uponai_widgets.jupyter._clone_widget as clone_widget_module
 from uponai_client import AuthenticatedClient
 from uponai_client.models import Voice
 from uponai_devtools.wav import make_wav
-from uponai_widgets import Connection, VoiceCloneWidget
+from uponai_widgets import Connection, Secret, VoiceCloneWidget
 
 TOKEN = "conn-tok"  # short on purpose: the widget's old redaction skipped short secrets
 REASON = "ticket 77: the customer asked"
@@ -60,4 +61,34 @@ def test_repr_holds_no_reason_token_or_sample_bytes() -> None:
     assert TOKEN not in text
     assert "RIFF" not in text
     assert "\\x00" not in text
+    widget.close()
+
+
+def test_the_reason_is_a_secret_in_every_frame_of_the_widget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From the click to the upload the widget holds the reason as a `Secret`: a traceback that
+    shows every frame's local variables (here an interrupt during the upload) never shows it."""
+    handed: dict[str, Any] = {}
+
+    async def interrupted(connection: Any, **kwargs: Any) -> Voice:
+        handed.update(kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(clone_widget_module, "clone_voice_async", interrupted)
+    client = AuthenticatedClient(base_url="http://127.0.0.1:9", token=TOKEN)
+    widget = VoiceCloneWidget(Connection(client), workspace_id=1)
+    feed(widget, "one.wav", make_wav())
+    widget.name_input.value = "Admin voice"
+    widget.actor_type_input.value = "platform_admin"
+    widget.impersonation_reason_input.value = REASON
+    with pytest.raises(KeyboardInterrupt) as info:
+        asyncio.run(widget.clone())
+    assert isinstance(handed["impersonation_reason"], Secret)
+    assert handed["impersonation_reason"].reveal() == REASON
+    shown = traceback.TracebackException.from_exception(info.value, capture_locals=True)
+    text = "".join(shown.format())
+    assert "in _upload" in text
+    assert "in _clone" in text
+    assert REASON not in text
     widget.close()

@@ -58,6 +58,7 @@ from ._generated import Operation
 from ._operations import call, call_async
 from ._pages import paginate, paginate_async
 from ._retry import RetryPolicy
+from ._secret import Secret
 from ._validation import Limits, validate_clone
 from ._version import __version__
 
@@ -92,6 +93,7 @@ __all__ = [
     "RetryPolicy",
     "SampleReport",
     "SampleStreamError",
+    "Secret",
     "ServerError",
     "UnexpectedResponseError",
     "UnsupportedMediaError",

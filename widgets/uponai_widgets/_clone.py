@@ -20,11 +20,12 @@ from . import _generated
 from ._clone_request import CLONE
 from ._connection import Connection, as_connection, effective_timeout
 from ._errors import SampleStreamError, UponAIError, redact
-from ._field_rules import secret_values
+from ._field_rules import SECRET_FIELDS, secret_values
 from ._generated import CloneResult
 from ._progress import ProgressCallback, ProgressTracker, UploadState
 from ._runtime import CLONE_WORDING, Exchange, send, send_async
 from ._samples import SampleReader
+from ._secret import Secret, wrap_secrets
 from ._validation import check_request
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def _replay_blocker(readers: list[SampleReader]) -> str | None:
 
 
 def _stream_failure(
-    readers: list[SampleReader], secrets: tuple[str, ...], exc: OSError
+    readers: list[SampleReader], secrets: tuple[Secret, ...], exc: OSError
 ) -> UponAIError:
     detail = redact(f"{type(exc).__name__}: {exc}".rstrip(": "), secrets)[:500]
     stuck = next((reader.label for reader in readers if reader.reading), None)
@@ -76,7 +77,7 @@ def _exchange(
     conn = as_connection(connection)
     call_timeout = effective_timeout(timeout, conn.timeout, upload=True)
     values, readers = check_request(fields, samples, conn.limits)
-    secrets = tuple(s for s in (conn.client.token, *secret_values(values)) if s)
+    secrets = (conn.token, *secret_values(values))
 
     def build() -> dict[str, object]:
         for reader in readers:
@@ -99,6 +100,7 @@ def _exchange(
         tracker=ProgressTracker(on_progress),
         replay_blocker=lambda: _replay_blocker(readers),
         stream_failure=lambda exc: _stream_failure(readers, secrets, exc),
+        upload=True,
     )
     return exchange, readers
 
@@ -130,9 +132,9 @@ def clone_voice(
     `on_progress(sent_bytes, total_bytes)` is called as the body streams. `timeout` (seconds or
     `httpx.Timeout`) applies to this call only. Raises a typed `UponAIError` on failure.
     """
-    exchange, readers = _exchange(
-        connection, UploadState(), samples, dict(fields), on_progress, timeout
-    )
+    entered = cast(dict[str, Any], fields)
+    wrap_secrets(entered, SECRET_FIELDS)
+    exchange, readers = _exchange(connection, UploadState(), samples, entered, on_progress, timeout)
     try:
         return send(exchange)
     finally:
@@ -148,6 +150,7 @@ async def clone_voice_async(
     **fields: Unpack[CloneVoiceFields],
 ) -> CloneResult:
     """Async `clone_voice` (same arguments); cancel its task to abort the upload cleanly."""
+    wrap_secrets(cast(dict[str, Any], fields), SECRET_FIELDS)
     return await clone_voice_async_tracked(
         connection,
         UploadState(),
@@ -169,6 +172,7 @@ async def clone_voice_async_tracked(
 ) -> CloneResult:
     """`clone_voice_async` that keeps `state` up to date, so a caller that cancels it knows
     whether the voice may have been created (`state.possibly_created`)."""
+    wrap_secrets(fields, SECRET_FIELDS)
     exchange, readers = _exchange(connection, state, samples, fields, on_progress, timeout)
     try:
         return await send_async(exchange)

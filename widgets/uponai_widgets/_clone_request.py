@@ -22,6 +22,7 @@ from typing import Any, Literal
 import attrs
 
 from . import _generated
+from ._secret import Secret
 
 __all__ = ["CLONE", "CloneField", "CloneRequest", "Kind", "accepted_text"]
 
@@ -119,7 +120,10 @@ class CloneRequest:
             if values.get(item.keyword) is None:
                 continue
             target = body if item.location == "body" else headers
-            target[item.python] = item.to_generated(values[item.keyword])
+            value = values[item.keyword]  # a secret is revealed here: its header is built next
+            target[item.python] = item.to_generated(
+                value.reveal() if isinstance(value, Secret) else value
+            )
         return {"body": self.body(**body), **headers}
 
 

@@ -18,6 +18,7 @@ from uponai_client import AuthenticatedClient
 from . import _generated
 from ._errors import AuthenticationError, Problem, ValidationError
 from ._retry import RetryPolicy
+from ._secret import Secret, as_secret
 from ._validation import Limits
 from ._version import __version__
 
@@ -49,6 +50,8 @@ BASE_URL_VARIABLE = "UPONAI_BASE_URL"
 
 
 SPEC_VERSION = _generated.SPEC_VERSION
+
+_LoopClients = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
 
 
 @functools.cache
@@ -96,29 +99,35 @@ def effective_timeout(
     return UPLOAD_TIMEOUT if upload else DEFAULT_TIMEOUT
 
 
-def checked_token(token: str | None) -> str:
-    """The token stripped of surrounding whitespace (a token read from a file ends in a
-    newline); `AuthenticationError` when it is missing or cannot be sent in a header.
-    The error never shows the token."""
-    if token is None or not token.strip():
+def checked_token(token: str | Secret | None) -> Secret:
+    """The token, stripped of surrounding whitespace (a token read from a file ends in a
+    newline), as a `Secret`; `AuthenticationError` when it is missing, not text, or cannot be
+    sent in a header. The error never shows the token."""
+    if token is not None and not isinstance(token, str | Secret):
+        raise AuthenticationError(
+            f"The API token must be text (a str or a uponai_widgets.Secret), not "
+            f"{type(token).__name__}."
+        )
+    token = as_secret(token) if token is not None else None
+    if token is None or not token.reveal().strip():
         raise AuthenticationError(
             f"No API token: pass token=... to connect() or set the {TOKEN_VARIABLE} "
             "environment variable."
         )
-    token = token.strip()
-    if any(not (" " < char <= "~") for char in token):
+    if any(not (" " < char <= "~") for char in token.reveal().strip()):
         raise AuthenticationError(
             f"The API token (from {TOKEN_VARIABLE}, token=... or the client) contains spaces "
             "or characters that cannot be sent in an HTTP header."
         )
-    return token
+    return Secret(token.reveal().strip())
 
 
-def _normalise_client_token(client: AuthenticatedClient) -> None:
+def _normalise_client_token(client: AuthenticatedClient) -> Secret:
     """Strip a raw client's token in place (and in HTTP clients it already built)."""
     token = checked_token(client.token)
-    if token != client.token:
+    if token.reveal() != client.token:
         _generated.set_token(client, token)
+    return token
 
 
 class Connection:
@@ -131,7 +140,17 @@ class Connection:
     context manager.
     """
 
-    __slots__ = ("_loop_clients", "_loop_lock", "client", "limits", "retry", "timeout")
+    __slots__ = (
+        "_loop_clients",
+        "_loop_lock",
+        "_loop_uploads",
+        "_token",
+        "_uploads",
+        "client",
+        "limits",
+        "retry",
+        "timeout",
+    )
 
     def __init__(
         self,
@@ -142,12 +161,13 @@ class Connection:
         limits: Limits | None = None,
     ) -> None:
         self.client = client
+        self._token = checked_token(client.token)
         self.retry = retry or RetryPolicy()
         self.timeout = resolve_timeout(timeout)
         self.limits = limits or Limits()
-        self._loop_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, httpx.AsyncClient
-        ] = weakref.WeakKeyDictionary()
+        self._loop_clients: _LoopClients = weakref.WeakKeyDictionary()
+        self._uploads = _generated.fresh_connections_copy(client)
+        self._loop_uploads: _LoopClients = weakref.WeakKeyDictionary()
         self._loop_lock = threading.Lock()
 
     def async_http(self) -> httpx.AsyncClient:
@@ -159,16 +179,41 @@ class Connection:
         gets one of its own, built from the same settings (base URL, headers, cookies, timeout,
         TLS). A client set with `set_async_httpx_client` serves the first loop only.
         """
+        return self._loop_client(self.client, self._loop_clients)
+
+    def upload_http(self) -> httpx.Client:
+        """The sync HTTP client for uploads.
+
+        Over plain HTTP, with the HTTP stack the connection built itself, each upload opens a
+        connection of its own (no idle one is kept for reuse): the attempt then knows its
+        connection, so an answer that arrives during the upload is read at once (see
+        `_early_answer`), and an upload never starts on a pooled connection the server already
+        closed. Otherwise (HTTPS, a transport or httpx client of the caller) the usual client.
+        """
+        if self._uploads is None:
+            return self.client.get_httpx_client()
+        return self._uploads.get_httpx_client()
+
+    def async_upload_http(self) -> httpx.AsyncClient:
+        """`upload_http` for the running event loop (see `async_http`)."""
+        if self._uploads is None:
+            return self.async_http()
+        return self._loop_client(self._uploads, self._loop_uploads)
+
+    def _loop_client(self, owner: AuthenticatedClient, clients: _LoopClients) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()
         with self._loop_lock:
-            http = self._loop_clients.get(loop)
+            http = clients.get(loop)
             if http is None:
-                owner = (
-                    self.client if not self._loop_clients else _generated.copy_client(self.client)
-                )
-                http = owner.get_async_httpx_client()
-                self._loop_clients[loop] = http
+                source = owner if not clients else _generated.copy_client(owner)
+                http = source.get_async_httpx_client()
+                clients[loop] = http
         return http
+
+    @property
+    def token(self) -> Secret:
+        """The API token, as a `Secret` (its repr and str are redacted)."""
+        return self._token
 
     @property
     def base_url(self) -> str:
@@ -181,16 +226,23 @@ class Connection:
     def close(self) -> None:
         """Close the sync HTTP connections (the async ones need `aclose`)."""
         _generated.close_sync(self.client)
+        if self._uploads is not None:
+            _generated.close_sync(self._uploads)
 
     async def aclose(self) -> None:
         """Close the sync HTTP connections and the async ones of the running event loop."""
         self.close()
-        with self._loop_lock:
-            async_client = self._loop_clients.pop(asyncio.get_running_loop(), None)
-        if async_client is None:
-            await _generated.close_async(self.client)
-        else:
-            await async_client.aclose()
+        loop = asyncio.get_running_loop()
+        for owner, clients in (
+            (self.client, self._loop_clients),
+            (self._uploads, self._loop_uploads),
+        ):
+            with self._loop_lock:
+                async_client = clients.pop(loop, None)
+            if async_client is not None:
+                await async_client.aclose()
+            elif owner is not None:
+                await _generated.close_async(owner)
 
     def __enter__(self) -> Connection:
         return self
@@ -207,7 +259,7 @@ class Connection:
 
 def connect(
     base_url: str | None = None,
-    token: str | None = None,
+    token: str | Secret | None = None,
     *,
     timeout: float | httpx.Timeout | None = None,
     max_retries: int = 2,
@@ -219,7 +271,8 @@ def connect(
 
     Args:
         base_url: defaults to `$UPONAI_BASE_URL`, else the production API.
-        token: defaults to `$UPONAI_API_KEY`, read now (not at import).
+        token: defaults to `$UPONAI_API_KEY`, read now (not at import); a `Secret` or a str
+            (held as a `Secret` from here on: no frame shows it).
         timeout: seconds, or an `httpx.Timeout`, for every request; by default uploads get
             `UPLOAD_TIMEOUT` (read 300 s) and every other request `DEFAULT_TIMEOUT` (30 s).
         max_retries: how many times a safe-to-retry failure is retried (ignored with `retry`).
@@ -228,22 +281,34 @@ def connect(
         httpx_args: extra arguments for the underlying `httpx` clients (for example `transport`).
 
     Raises:
-        AuthenticationError: no token was given and `UPONAI_API_KEY` is not set.
+        AuthenticationError: no token was given and `UPONAI_API_KEY` is not set, or the
+            token cannot be sent in a header.
+        ValidationError: `base_url` is not an http(s) URL, or `timeout` is not a positive
+            number of seconds (nothing is sent).
     """
-    token = checked_token(token if token is not None else os.environ.get(TOKEN_VARIABLE))
-    base_url = (base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL).strip()
-    if not base_url.startswith(("http://", "https://")):
-        raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
+    token = _entered(token if token is not None else os.environ.get(TOKEN_VARIABLE))
+    token = checked_token(token)
+    base_url = base_url or os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
+    if not isinstance(base_url, str) or not base_url.strip().startswith(("http://", "https://")):
+        shown = repr(base_url) if len(repr(base_url)) <= 80 else repr(base_url)[:77] + "..."
+        problem = f"must start with http:// or https://, got {shown}"
+        raise ValidationError([Problem(None, "base_url", problem)])
+    base_url = base_url.strip()
     chosen = resolve_timeout(timeout)
     client = AuthenticatedClient(
         base_url=base_url.rstrip("/"),
-        token=token,
+        token=token.reveal(),
         timeout=chosen or DEFAULT_TIMEOUT,
         headers={"User-Agent": user_agent()},
         httpx_args=dict(httpx_args or {}),
     )
     policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
     return Connection(client, retry=policy, timeout=chosen, limits=limits)
+
+
+def _entered(token: str | Secret | None) -> Secret | None:
+    """A text token as a `Secret` at once (anything else is left for `checked_token`)."""
+    return Secret(token) if isinstance(token, str) else token
 
 
 def as_connection(connection: Connection | AuthenticatedClient) -> Connection:
@@ -258,7 +323,8 @@ def as_connection(connection: Connection | AuthenticatedClient) -> Connection:
     if isinstance(connection, AuthenticatedClient):
         _normalise_client_token(connection)
         return Connection(connection)
-    raise TypeError(
-        "connection must be a uponai_widgets.Connection (from connect()) or a "
+    problem = (
+        "must be a uponai_widgets.Connection (from connect()) or a "
         f"uponai_client.AuthenticatedClient, not {type(connection).__name__}"
     )
+    raise ValidationError([Problem(None, "connection", problem)])

@@ -36,6 +36,8 @@ from typing import Any
 
 import httpx
 
+from ._secret import REDACTED, Secret
+
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
@@ -63,7 +65,7 @@ __all__ = [
     "secret_forms",
 ]
 
-_REDACTED = "[redacted]"
+_REDACTED = REDACTED
 _MAX_TEXT = 500
 
 
@@ -289,7 +291,7 @@ def secret_forms(secret: str) -> set[str]:
     return {form for form in forms if form}
 
 
-def redact(text: str, secrets: Iterable[str | None]) -> str:
+def redact(text: str, secrets: Iterable[str | Secret | None]) -> str:
     """Replace every form a secret takes in `text` (see `secret_forms`) with ``[redacted]``.
 
     Long secrets are replaced wherever they occur; short ones (under 8 characters) only where
@@ -298,7 +300,7 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     forms: set[str] = set()
     for secret in secrets:
         if secret:
-            forms |= secret_forms(secret)
+            forms |= secret_forms(secret.reveal() if isinstance(secret, Secret) else secret)
     for form in sorted(forms, key=len, reverse=True):
         if len(form) >= _SHORT_SECRET:
             text = text.replace(form, _REDACTED)
@@ -308,7 +310,7 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
-def _optional_redacted(value: object, secrets: Iterable[str | None]) -> str | None:
+def _optional_redacted(value: object, secrets: Iterable[str | Secret | None]) -> str | None:
     return redact(str(value), secrets) if value is not None else None
 
 
@@ -332,7 +334,10 @@ def _message_from(document: Any) -> tuple[str | None, str | None, str | None]:
 
 
 def answer_fields(
-    response: httpx.Response, *, secrets: Iterable[str | None], body_error: str | None = None
+    response: httpx.Response,
+    *,
+    secrets: Iterable[str | Secret | None],
+    body_error: str | None = None,
 ) -> tuple[str, str | None, str | None]:
     """(message, code, request id) of an error answer, redacted of `secrets`.
 
@@ -363,7 +368,7 @@ def answer_fields(
 def error_from_response(
     response: httpx.Response,
     *,
-    secrets: Iterable[str | None],
+    secrets: Iterable[str | Secret | None],
     retry_after: float | None = None,
     body_error: str | None = None,
     note: str | None = None,

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ._clone_request import CLONE, CloneField, CloneRequest
 from ._errors import Problem
+from ._secret import Secret, as_secret
 
 __all__ = [
     "ACTOR_TYPES",
     "ADMIN_ACTOR_TYPES",
     "INT64_MAX",
+    "SECRET_FIELDS",
     "check_fields",
 ]
 
@@ -32,7 +34,8 @@ ADMIN_ACTOR_TYPES = tuple(a for a in ("platform_admin", "provider_admin") if a i
 """Actor types that need an impersonation reason (the spec's description of
 `X-Impersonation-Reason`: "when actor type is platform or provider admin")."""
 _REASON = "impersonation_reason"
-_SECRET_FIELDS = {_REASON}
+SECRET_FIELDS = frozenset({_REASON})
+"""The fields whose values are `Secret`s from where they enter to where the header is built."""
 _INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Cc", "Mn", "Me"}
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
 
@@ -217,9 +220,11 @@ def check_fields(
                 hint = f"required ({_what(item)})"
                 problems.append(Problem(None, item.keyword, hint))
             continue
-        good, problem = _check(item, value, max_chars.get(item.keyword))
+        good, problem = _check(item, _revealed(value), max_chars.get(item.keyword))
         if problem is not None:
             problems.append(Problem(None, item.keyword, problem))
+        elif item.keyword in SECRET_FIELDS:
+            checked[item.keyword] = Secret(good) if isinstance(good, str) else good
         else:
             checked[item.keyword] = good
     actor = checked.get("actor_type")
@@ -239,6 +244,11 @@ def check_fields(
     return checked, problems
 
 
-def secret_values(values: Mapping[str, object]) -> Iterable[str]:
-    """The values that must never be shown (the impersonation reason)."""
-    return [str(values[name]) for name in _SECRET_FIELDS if isinstance(values.get(name), str)]
+def secret_values(values: Mapping[str, object]) -> list[Secret]:
+    """The values that must never be shown (the impersonation reason), as `Secret`s."""
+    found = (values.get(name) for name in SECRET_FIELDS)
+    return [as_secret(value) for value in found if isinstance(value, str | Secret) and value]
+
+
+def _revealed(value: object) -> object:
+    return value.reveal() if isinstance(value, Secret) else value

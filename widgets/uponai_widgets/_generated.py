@@ -26,6 +26,8 @@ from uponai_client import models as _models
 from uponai_client._clone_fields import CloneResult, CloneVoiceFields
 from uponai_client._spec import SPEC_TITLE, SPEC_VERSION
 
+from ._secret import Secret
+
 __all__ = [
     "SPEC_TITLE",
     "SPEC_VERSION",
@@ -40,6 +42,7 @@ __all__ = [
     "close_sync",
     "copy_client",
     "field_types",
+    "fresh_connections_copy",
     "is_operation",
     "is_unset",
     "operation_label",
@@ -200,21 +203,47 @@ def base_url(client: Any) -> str:
     return str(client._base_url)
 
 
-def set_token(client: Any, token: str) -> None:
-    """Replace a client's token in place, in the HTTP clients it already built too."""
-    client.token = token
-    value = f"{client.prefix} {token}" if client.prefix else token
+def set_token(client: Any, token: Secret) -> None:
+    """Replace a client's token in place, in the HTTP clients it already built too: where the
+    `Authorization` header is built, so the one place the token is revealed."""
+    client.token = token.reveal()
     if client.auth_header_name in client._headers:
-        client._headers[client.auth_header_name] = value
+        client._headers[client.auth_header_name] = _authorization(client, token)
     for http in (client._client, client._async_client):
         if http is not None:
-            http.headers[client.auth_header_name] = value
+            http.headers[client.auth_header_name] = _authorization(client, token)
+
+
+def _authorization(client: Any, token: Secret) -> str:
+    return f"{client.prefix} {token.reveal()}" if client.prefix else token.reveal()
 
 
 def copy_client(client: C, **changes: Any) -> C:
     """The same settings in a new client object with no HTTP client built yet."""
     copied: C = attrs.evolve(client, **changes)  # type: ignore[misc]  # generated attrs classes
     return copied
+
+
+def fresh_connections_copy(client: C) -> C | None:
+    """A copy of `client` whose HTTP clients keep no idle connection (each request opens its
+    own), for uploads over plain HTTP; None for HTTPS, or when the HTTP stack is the caller's
+    (a transport or mounts in its `httpx_args`, or an httpx client already set)."""
+    given = client._httpx_args  # type: ignore[attr-defined]
+    if (
+        not str(client._base_url).startswith("http://")  # type: ignore[attr-defined]
+        or client._client is not None  # type: ignore[attr-defined]
+        or client._async_client is not None  # type: ignore[attr-defined]
+        or "transport" in given
+        or "mounts" in given
+    ):
+        return None
+    limits = given.get("limits") or httpx.Limits()
+    fresh = httpx.Limits(
+        max_connections=limits.max_connections,
+        max_keepalive_connections=0,
+        keepalive_expiry=limits.keepalive_expiry,
+    )
+    return copy_client(client, httpx_args={**given, "limits": fresh})
 
 
 def uses_default_tls(client: Any) -> bool:

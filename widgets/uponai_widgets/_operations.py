@@ -22,9 +22,10 @@ from uponai_client import AuthenticatedClient
 
 from . import _generated
 from ._connection import Connection, as_connection, effective_timeout
-from ._errors import Problem, ValidationError
+from ._errors import Problem, ValidationError, redact
 from ._generated import Operation
 from ._runtime import Exchange, send, send_async
+from ._secret import Secret, revealed, wrap_secrets
 
 __all__ = ["call", "call_async", "operation_exchange"]
 
@@ -34,14 +35,14 @@ _SECRET_ARGUMENT = re.compile(r"impersonation_reason|token|secret|password|api_k
 """Argument names whose values are redacted from errors like the token."""
 
 
-def _secrets(connection: Connection, arguments: Mapping[str, Any]) -> tuple[str, ...]:
-    values = [connection.client.token]
-    values += [
-        value
-        for name, value in arguments.items()
-        if isinstance(value, str) and value and _SECRET_ARGUMENT.search(name)
-    ]
-    return tuple(value for value in values if value)
+def _protect(arguments: dict[str, Any]) -> None:
+    """Wrap, in place, the text arguments whose name says they are secret as `Secret`s."""
+    wrap_secrets(arguments, {name for name in arguments if _SECRET_ARGUMENT.search(name)})
+
+
+def _secrets(connection: Connection, arguments: Mapping[str, Any]) -> tuple[Secret, ...]:
+    found = [value for value in arguments.values() if isinstance(value, Secret) and value]
+    return (connection.token, *found)
 
 
 def _problems(operation: object, arguments: Mapping[str, Any]) -> list[Problem]:
@@ -62,9 +63,16 @@ def _problems(operation: object, arguments: Mapping[str, Any]) -> list[Problem]:
 
 
 class _Files:
-    """File payloads of a multipart request: rewound for each attempt when they can be."""
+    """File payloads of a multipart request: rewound for each attempt when they can be.
+
+    It keeps the first attempt's arguments, built while validating, for that attempt (no
+    repr: their headers hold the revealed secrets).
+    """
 
     def __init__(self, built: dict[str, Any]) -> None:
+        self.first: dict[str, Any] | None = built
+        self.method: str = built["method"]
+        self.upload = "files" in built
         self.starts: list[tuple[Any, int | None]] = []
         for _name, value in built.get("files") or []:
             payload = value[1] if isinstance(value, tuple) and len(value) > 1 else value
@@ -93,41 +101,45 @@ def operation_exchange(
     timeout: float | httpx.Timeout | None,
 ) -> Exchange[Any]:
     """The request `call` sends, validated (nothing is sent when the arguments are wrong)."""
+    arguments = dict(arguments)
+    _protect(arguments)
     conn = as_connection(connection)
     if not _generated.is_operation(operation):
-        raise TypeError(
-            "operation must be a generated operation module, for example "
+        problem = (
+            "must be a generated operation module, for example "
             "`from uponai_client.api.voices import clone_voice`, "
             f"not {type(operation).__name__}"
         )
+        raise ValidationError([Problem(None, "operation", problem)])
     problems = _problems(operation, arguments)
     if problems:
         raise ValidationError(problems)
     label = _generated.operation_label(operation)
+    secrets = _secrets(conn, arguments)
     try:
-        first = _generated.build_arguments(operation, arguments)
+        files = _Files(_generated.build_arguments(operation, revealed(arguments)))
     except Exception as exc:  # a value of the wrong kind, found by the generated code
-        detail = f"{type(exc).__name__}: {exc}"
+        detail = redact(f"{type(exc).__name__}: {exc}", secrets)
         raise ValidationError([Problem(None, "arguments", f"{label}: {detail}")]) from None
-    files = _Files(first)
-    built: list[dict[str, Any] | None] = [first]
+    call_timeout = effective_timeout(timeout, conn.timeout, upload=files.upload)
 
     def build() -> dict[str, Any]:
-        ready = built.pop() if built else None
+        ready, files.first = files.first, None
         if ready is not None:
             return ready
         files.rewind()
-        return _generated.build_arguments(operation, arguments)
+        return _generated.build_arguments(operation, revealed(arguments))
 
     return Exchange(
         connection=conn,
         label=label,
-        method=first["method"],
+        method=files.method,
         build=build,
         parse=lambda response: _generated.parse_success(operation, response),
-        timeout=effective_timeout(timeout, conn.timeout, upload="files" in first),
-        secrets=_secrets(conn, arguments),
+        timeout=call_timeout,
+        secrets=secrets,
         replay_blocker=files.blocker,
+        upload=files.upload,
     )
 
 
@@ -154,6 +166,7 @@ def call(
         APIConnectionError: no usable answer after the retries the policy allows.
         UnexpectedResponseError: a 2xx the spec does not document, or a body it cannot parse.
     """
+    _protect(arguments)
     result: T = send(operation_exchange(connection, operation, arguments, timeout))
     return result
 
@@ -167,6 +180,7 @@ async def call_async(
     **arguments: Any,
 ) -> T:
     """Async `call` (same arguments), on the running event loop's own HTTP client."""
+    _protect(arguments)
     exchange = operation_exchange(connection, operation, arguments, timeout)
     result: T = await send_async(exchange)
     return result

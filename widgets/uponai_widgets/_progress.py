@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from ._coalesce import coalesce, coalesce_async
+from ._early_answer import AnswerWatch
 
 __all__ = ["ProgressCallback", "ProgressStream", "ProgressTracker", "Throttle", "UploadState"]
 
@@ -104,7 +105,8 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     `state.started` becomes True when the transport pulls the first chunk (from then on the
     server may have received part of the body); `state.may_be_complete` just before the chunk
-    holding the last byte is handed over (with an unknown length: when the body ends).
+    holding the last byte is handed over (with an unknown length: when the body ends). With a
+    `watch`, an answer that arrives before the body's end stops the body (`AnswerWatch`).
     """
 
     def __init__(
@@ -113,8 +115,10 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         total: int | None,
         tracker: ProgressTracker,
         state: UploadState | None = None,
+        watch: AnswerWatch | None = None,
     ) -> None:
         self._inner = inner
+        self._watch = watch
         self._total = total
         self._tracker = tracker
         self.state = state or UploadState()
@@ -147,6 +151,8 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         if self._tracker.enabled:
             self._tracker.report(0, self._total or 0)
         for chunk in coalesce(self._inner):
+            if self._watch is not None:
+                self._watch.check()
             self._hand(chunk)
             yield chunk
             if self._tracker.enabled:
@@ -162,6 +168,8 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         if self._tracker.enabled:
             self._tracker.report(0, self._total or 0)
         async for chunk in coalesce_async(self._inner):
+            if self._watch is not None:
+                await self._watch.check_async()
             self._hand(chunk)
             yield chunk
             if self._tracker.enabled:

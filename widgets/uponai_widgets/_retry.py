@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import email.utils
 import enum
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+
+from ._errors import Problem, ValidationError
 
 __all__ = ["IDEMPOTENT_METHODS", "Decision", "RetryPolicy", "Sent"]
 
@@ -85,8 +88,20 @@ class RetryPolicy:
     random: Callable[[], float] = random.random
 
     def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise ValueError("max_retries must be 0 or more")
+        numbers = {
+            "max_retries": self.max_retries,
+            "backoff_initial": self.backoff_initial,
+            "backoff_max": self.backoff_max,
+            "retry_after_max": self.retry_after_max,
+        }
+        problems = [
+            Problem(None, name, f"must be {what} of 0 or more, got {value!r:.40}")
+            for name, value in numbers.items()
+            for what in ["a whole number" if name == "max_retries" else "a number of seconds"]
+            if not _non_negative(value, whole=name == "max_retries")
+        ]
+        if problems:
+            raise ValidationError(problems)
 
     def decide(
         self,
@@ -169,3 +184,10 @@ class RetryPolicy:
         import asyncio  # imported here: script users never pay for asyncio
 
         await asyncio.sleep(seconds)
+
+
+def _non_negative(value: object, *, whole: bool) -> bool:
+    """A finite number of 0 or more (an int when `whole`), never a bool."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return 0 <= value < math.inf and (isinstance(value, int) or not whole)

@@ -18,6 +18,7 @@ import httpx
 
 from . import _generated
 from ._connection import Connection, user_agent
+from ._early_answer import AnswerWatch
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -31,6 +32,7 @@ from ._errors import (
 )
 from ._progress import ProgressStream, ProgressTracker, UploadState
 from ._retry import Decision, Sent
+from ._secret import Secret
 
 __all__ = ["CHECK_FIRST", "CLONE_WORDING", "Exchange", "Wording", "send", "send_async"]
 
@@ -85,6 +87,7 @@ class Exchange(Generic[T]):
     parse: the result of a 2xx answer (raises for one the spec does not describe).
     replay_blocker: why the body cannot be sent again, or None.
     stream_failure: the error for an `OSError` raised while reading the body (a sample), or None.
+    upload: a file upload (sent on `Connection.upload_http`, a connection of its own).
     """
 
     connection: Connection
@@ -93,12 +96,13 @@ class Exchange(Generic[T]):
     build: Callable[[], dict[str, Any]]
     parse: Callable[[httpx.Response], T]
     timeout: httpx.Timeout
-    secrets: tuple[str, ...]
+    secrets: tuple[Secret, ...]
     wording: Wording = GENERIC_WORDING
     state: UploadState = field(default_factory=UploadState)
     tracker: ProgressTracker = field(default_factory=lambda: ProgressTracker(None))
     replay_blocker: Callable[[], str | None] = _replayable
     stream_failure: Callable[[OSError], UponAIError | None] | None = None
+    upload: bool = False
 
     def sent(self) -> Sent:
         """How much of the current attempt left the client."""
@@ -107,17 +111,29 @@ class Exchange(Generic[T]):
         return Sent.PART if self.state.started else Sent.NOTHING
 
     def request(self, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
-        """A fresh request for one attempt, its body counted as the transport pulls it."""
+        """A fresh request for one attempt, its body counted as the transport pulls it and
+        stopped when an answer arrives before its end (`AnswerWatch`)."""
         arguments = self.build()
         headers = arguments.pop("headers", None) or {}
         agent = user_agent()
         if http.headers.get("User-Agent") != agent:  # a plain generated client's own httpx
             headers = {**headers, "User-Agent": agent}
-        request = http.build_request(**arguments, headers=headers or None, timeout=self.timeout)
+        watch = AnswerWatch(self.timeout.write)
+        trace = watch.atrace if isinstance(http, httpx.AsyncClient) else watch.trace
+        request = http.build_request(
+            **arguments,
+            headers=headers or None,
+            timeout=self.timeout,
+            extensions={"trace": trace},
+        )
         length = request.headers.get("Content-Length")
         self.state.new_attempt()
         request.stream = ProgressStream(
-            request.stream, int(length) if length is not None else None, self.tracker, self.state
+            request.stream,
+            int(length) if length is not None else None,
+            self.tracker,
+            self.state,
+            watch,
         )
         return request
 
@@ -319,7 +335,8 @@ async def _async_attempt(exchange: Exchange[T], http: httpx.AsyncClient) -> T | 
 
 def send(exchange: Exchange[T]) -> T:
     """Send `exchange` on the connection's sync HTTP client; its result or a typed error."""
-    http = exchange.connection.client.get_httpx_client()
+    connection = exchange.connection
+    http = connection.upload_http() if exchange.upload else connection.client.get_httpx_client()
     retry_number = 0
     while True:
         result = _sync_attempt(exchange, http)
@@ -334,7 +351,8 @@ def send(exchange: Exchange[T]) -> T:
 
 async def send_async(exchange: Exchange[T]) -> T:
     """Async `send`, on the HTTP client of the running event loop."""
-    http = exchange.connection.async_http()
+    connection = exchange.connection
+    http = connection.async_upload_http() if exchange.upload else connection.async_http()
     retry_number = 0
     while True:
         result = await _async_attempt(exchange, http)

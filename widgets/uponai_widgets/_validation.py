@@ -9,12 +9,13 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._clone_request import CLONE
 from ._errors import Problem, ValidationError
-from ._field_rules import ACTOR_TYPES, ADMIN_ACTOR_TYPES, check_fields
+from ._field_rules import ACTOR_TYPES, ADMIN_ACTOR_TYPES, SECRET_FIELDS, check_fields
 from ._samples import SampleReader, expand_samples, open_sample, sniff_audio
+from ._secret import wrap_secrets
 from ._sniff import sniff_unaccepted_audio
 
 if TYPE_CHECKING:
@@ -276,7 +277,8 @@ def validate_clone(
     sample or field). Cheap: it reads the first bytes of each sample, and hashes content only to
     compare samples of equal size.
     """
-    _values, readers = check_request(dict(fields), samples, limits)
+    wrap_secrets(cast(dict[str, Any], fields), SECRET_FIELDS)
+    _values, readers = check_request(cast(dict[str, Any], fields), samples, limits)
     for reader in readers:
         reader.close()
 

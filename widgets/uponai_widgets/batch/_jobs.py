@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from .._clone_request import CLONE
+from .._field_rules import SECRET_FIELDS
+from .._secret import wrap_secrets
 
 __all__ = ["AUDIO_EXTENSIONS", "JOB_FIELDS", "Job", "jobs_from_folder", "prepare_jobs"]
 
@@ -178,6 +180,7 @@ def _job(index: int, record: object) -> Job:
         value = kwargs.get(key)
         if isinstance(value, float) and value.is_integer():
             kwargs[key] = int(value)
+    wrap_secrets(kwargs, SECRET_FIELDS)
     return Job(index, name.strip(), kwargs)
 
 
@@ -188,7 +191,10 @@ def prepare_jobs(jobs: object) -> list[Job]:
         TypeError: `jobs` is not a list of dicts or a DataFrame.
         ValueError: two jobs have the same name (names identify jobs when resuming).
     """
-    prepared = [_job(index, record) for index, record in enumerate(_records(jobs))]
+    try:
+        prepared = [_job(index, record) for index, record in enumerate(_records(jobs))]
+    finally:
+        del jobs  # the caller's records hold secrets in clear: no frame here keeps them
     counts = Counter(job.name for job in prepared)
     duplicates = sorted(name for name, count in counts.items() if count > 1)
     if duplicates:

@@ -23,8 +23,10 @@ from .._clone import clone_voice_async_tracked
 from .._clone_request import accepted_text
 from .._connection import Connection, as_connection
 from .._errors import OutcomeUnknownError, UponAIError, redact
+from .._field_rules import secret_values
 from .._find import find_voices_async, require_voice_listing
 from .._progress import UploadState
+from .._secret import Secret
 from ._bridge import SyncBatch, run_here, run_in_thread
 from ._interrupt import BatchInterrupted, cancelled_with, partial_result
 from ._jobs import Job, jobs_from_folder, prepare_jobs
@@ -58,12 +60,12 @@ _WAITING = "cancelled while waiting to send it again after HTTP "
 _KEPT_UNKNOWN = f"unknown since an earlier run, not sent again; {UNKNOWN_ADVICE}"
 
 
-def _describe(error: BaseException, secrets: tuple[str, ...]) -> str:
+def _describe(error: BaseException, secrets: tuple[Secret, ...]) -> str:
     """A readable one-paragraph error for the table, never holding the token."""
     return redact(f"{type(error).__name__}: {error}", secrets)
 
 
-def _unknown_text(error: OutcomeUnknownError, secrets: tuple[str, ...]) -> str:
+def _unknown_text(error: OutcomeUnknownError, secrets: tuple[Secret, ...]) -> str:
     return redact(f"unknown: {error}. Then: {UNKNOWN_ADVICE}", secrets)
 
 
@@ -85,12 +87,11 @@ class _BatchRun:
         self.journal = journal
         self.attempted: dict[int, datetime.datetime] = {}
         self.rows: list[BatchRow | None] = [None] * len(jobs)
-        self.secrets = tuple(s for s in (connection.client.token,) if s)
+        self.secrets = (connection.token,)
 
-    def _secrets(self, job: Job) -> tuple[str, ...]:
+    def _secrets(self, job: Job) -> tuple[Secret, ...]:
         """What to redact from the job's error: the token and the job's reason."""
-        reason = job.kwargs.get("impersonation_reason")
-        return (*self.secrets, reason) if isinstance(reason, str) and reason else self.secrets
+        return (*self.secrets, *secret_values(job.kwargs))
 
     def _record(self, job: Job, row: BatchRow) -> None:
         self.rows[job.index] = row
@@ -259,11 +260,14 @@ async def clone_voices_async(
     gone out); `partial_result(error)` finds it, also
     through the `TimeoutError` of an ``asyncio.timeout(...)`` around the call.
     """
+    try:
+        prepared = prepare_jobs(jobs)
+    finally:
+        del jobs  # the caller's records hold secrets in clear: no frame here keeps them
     limit = _check_concurrency(concurrency)
     conn = as_connection(connection)
     if reconcile:
         require_voice_listing()
-    prepared = prepare_jobs(jobs)
     files = RunFiles(journal, resume)
     try:
         previous = previous_rows(resume, resend_unknown, files.journal)
@@ -355,9 +359,13 @@ def clone_voices(
     private copy of the connection's HTTP clients, closed at the end. In async code, prefer
     ``await clone_voices_async(...)``.
     """
+    try:
+        prepared = prepare_jobs(jobs)
+    finally:
+        del jobs  # the caller's records hold secrets in clear: no frame here keeps them
     if reconcile:
         require_voice_listing()
-    prepared, limit = prepare_jobs(jobs), _check_concurrency(concurrency)
+    limit = _check_concurrency(concurrency)
     as_connection(connection)  # a wrong type fails here, before any display appears
     files = RunFiles(journal, resume)
     try:

@@ -18,6 +18,7 @@ import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type in
 
 from .._clone_request import CLONE, CloneField
 from .._errors import Problem, ValidationError
+from .._secret import Secret
 from .._validation import Limits, validate_clone
 
 __all__ = ["CloneForm", "problem_lines"]
@@ -107,16 +108,17 @@ class CloneForm:
         for control in self.controls:
             control.disabled = disabled
 
-    def take_reason(self) -> str:
-        """Read the impersonation reason once and clear the field (kept out of saved state)."""
+    def take_reason(self) -> Secret | None:
+        """Read the impersonation reason once, as a `Secret`, and clear the field (kept out of
+        saved state); None when it is empty."""
         field = self.inputs.get(_REASON)
-        if field is None:
-            return ""
-        reason = str(field.value).strip()
+        if field is None or not str(field.value).strip():
+            return None
+        reason = Secret(str(field.value).strip())
         field.value = ""
         return reason
 
-    def values(self, reason: str) -> dict[str, Any]:
+    def values(self, reason: Secret | None) -> dict[str, Any]:
         """What the inputs hold, by keyword (empty inputs and unticked boxes left out)."""
         found: dict[str, Any] = {}
         for keyword, widget in self.inputs.items():
@@ -130,7 +132,7 @@ class CloneForm:
         return found
 
     def collect(
-        self, samples: Sequence[Any] | None, reason: str, limits: Limits | None
+        self, samples: Sequence[Any] | None, reason: Secret | None, limits: Limits | None
     ) -> tuple[dict[str, Any], list[str]]:
         """`clone_voice` keyword arguments and every problem found at once (empty when valid).
 

@@ -27,6 +27,7 @@ from .._clone_request import accepted_text
 from .._connection import Connection, connect
 from .._errors import UponAIError, redact
 from .._progress import Throttle
+from .._secret import Secret, as_secret
 from .._sizes import format_size
 from .._validation import Limits
 from ..audio._inspect import OverallVerdict, SampleReport
@@ -66,7 +67,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.voices: list[Voice] = []
         self.task: asyncio.Task[Voice | None] | None = None
         self._throttle = Throttle()
-        self._pending_reason: str | None = None
+        self._pending_reason: Secret | None = None
         self._pending_set: list[SampleRef] | None = None
         self._used_connection: Connection | AuthenticatedClient | None = None
 
@@ -297,9 +298,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.progress_label.value = ""
 
     async def _clone(self) -> Voice | None:
-        reason = (
-            self._pending_reason if self._pending_reason is not None else self.form.take_reason()
-        )
+        reason = self._pending_reason or self.form.take_reason()
         frozen = self._pending_set if self._pending_set is not None else self._freeze()
         self._pending_reason = self._pending_set = None
         self._fresh()
@@ -376,12 +375,12 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         )
         return voice
 
-    def _secrets(self) -> list[str]:
-        found: list[object] = [os.environ.get("UPONAI_API_KEY")]
+    def _secrets(self) -> list[Secret]:
+        found = [_environment_token()]
         for connection in (self._connection, self._used_connection):
-            client = getattr(connection, "client", connection)
-            found.append(getattr(client, "token", None))
-        return [s for t in found if isinstance(t, str) for s in (t, t.strip()) if s]
+            if isinstance(connection, Connection | AuthenticatedClient):
+                found.append(as_secret(connection.token))
+        return [token for token in found if token]
 
     def _safe(self, message: str) -> str:
         return redact(message, self._secrets())
@@ -393,3 +392,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             f"samples={len(self.sample_list.infos)}, busy={self.busy}, "
             f"voices={[v.voice_id for v in self.voices]!r})"
         )
+
+
+def _environment_token() -> Secret | None:
+    """The token of the environment, held as a `Secret` from the moment it is read."""
+    return Secret(os.environ["UPONAI_API_KEY"]) if "UPONAI_API_KEY" in os.environ else None
