@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq
 
 .PHONY: test test-fast demo docs install lint typecheck check-generated regenerate benchmarks \
-	constraints clean python-venv
+	constraints clean python-venv debian-packages
 
 install: $(STAMP)
 
@@ -35,29 +35,20 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $@
 
-# Debian's Chromium for the real-browser tests (Playwright cannot download browsers here).
-$(CHROMIUM):
-	$(SUDO) apt-get update -qq
-	$(APT_INSTALL) chromium
+# What the tests need from Debian, each as `file-it-installs:package`: Chromium for the
+# real-browser tests (Playwright cannot download browsers here), espeak-ng for synthetic speech,
+# ffmpeg and sox as independent references (loudness, true peak, silence, levels) and encoders
+# of awkward inputs, klettres-data for recorded human speech. The missing ones are installed
+# with one apt-get.
+DEBIAN_PACKAGES := $(CHROMIUM):chromium $(ESPEAK):espeak-ng $(FFMPEG):ffmpeg $(SOX):sox \
+	$(HUMAN_SPEECH):klettres-data
 
-# Debian's espeak-ng: speech for the audio-preparation tests.
-$(ESPEAK):
-	$(SUDO) apt-get update -qq
-	$(APT_INSTALL) espeak-ng
-
-# Debian's ffmpeg and sox: independent references (loudness, true peak, silence, levels) for
-# the audio tests, and the encoders of their awkward inputs.
-$(FFMPEG):
-	$(SUDO) apt-get update -qq
-	$(APT_INSTALL) ffmpeg
-
-$(SOX):
-	$(SUDO) apt-get update -qq
-	$(APT_INSTALL) sox
-
-$(HUMAN_SPEECH):
-	$(SUDO) apt-get update -qq
-	$(APT_INSTALL) klettres-data
+debian-packages:
+	@missing=""; for pair in $(DEBIAN_PACKAGES); do \
+	  [ -e "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(APT_INSTALL) $$missing; fi
 
 check-generated: $(STAMP)
 	$(BIN)/python scripts/regenerate.py --check
@@ -70,11 +61,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The whole suite (what .ci/run calls): the checks, then every test, browser tests included.
-test: $(STAMP) $(CHROMIUM) $(ESPEAK) $(FFMPEG) $(SOX) $(HUMAN_SPEECH) check-generated lint typecheck
+test: $(STAMP) debian-packages check-generated lint typecheck
 	$(BIN)/pytest
 
 # Every test that needs neither a browser nor more than a few seconds (under 2 minutes).
-test-fast: $(STAMP) $(ESPEAK) $(FFMPEG) $(SOX) $(HUMAN_SPEECH)
+test-fast: $(STAMP) debian-packages
 	$(BIN)/pytest -m "not slow and not browser"
 
 demo: $(STAMP)

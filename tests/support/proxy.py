@@ -28,14 +28,14 @@ import contextlib
 import http.client
 import json
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
+
+from uponai_devtools.processes import ServerProcess
 
 SCRIPT = Path(__file__).resolve()
 HOST = "127.0.0.1"
@@ -195,55 +195,23 @@ def serve(upstream: str, port: int, max_seconds: float) -> int:
     return 0
 
 
-class ReverseProxy:
+class ReverseProxy(ServerProcess):
     """Runs this module as a process in front of `upstream`, drives it and stops it by PID."""
 
+    name = "the proxy"
+
     def __init__(self, upstream: str, *, max_seconds: float = 300.0, **config: float) -> None:
+        super().__init__()
         self.upstream, self.max_seconds, self.initial = upstream, max_seconds, config
-        self.port, self.url = 0, ""
-        self._process: subprocess.Popen[bytes] | None = None
-        self._stderr: IO[bytes] | None = None
 
-    def start(self) -> ReverseProxy:
-        """Start the process and wait (at most 10 s) until it answers; returns self."""
-        from uponai_devtools.processes import free_port
-
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open while it runs
+    def command(self) -> list[str]:
+        """Run this module in front of `upstream`, with the port and the time limit."""
         command = [sys.executable, "-I", str(SCRIPT), "--upstream", self.upstream]
-        command += ["--port", str(self.port), "--max-seconds", str(self.max_seconds)]
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and self._process.poll() is None:
-            try:
-                self.configure(**self.initial)
-                return self
-            except OSError:
-                time.sleep(0.02)
-        self._stderr.seek(0)
-        problem = self._stderr.read().decode(errors="replace")
-        self.stop()
-        raise RuntimeError(f"the proxy did not start: {problem}")
+        return [*command, "--port", str(self.port), "--max-seconds", str(self.max_seconds)]
 
-    def stop(self) -> None:
-        """Stop the process by PID (idempotent)."""
-        from uponai_devtools.processes import stop_process
-
-        process, self._process = self._process, None
-        if process is not None:
-            stop_process(process)
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
-
-    def __enter__(self) -> ReverseProxy:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+    def ready(self) -> None:
+        """It answers once it takes its first settings."""
+        self.configure(**self.initial)
 
     def _call(self, method: str, name: str, payload: Any = None) -> Any:
         connection = http.client.HTTPConnection(HOST, self.port, timeout=5)

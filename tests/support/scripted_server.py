@@ -30,9 +30,7 @@ import hashlib
 import http.client
 import json
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import deque
@@ -40,7 +38,9 @@ from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, NoReturn, TypedDict, cast
+from typing import Any, NoReturn, TypedDict, cast
+
+from uponai_devtools.processes import ServerProcess
 
 __all__ = ["ACTIONS", "LoggedRequest", "ScriptedServer", "check_step", "main"]
 
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     return serve(args.port, args.max_seconds)
 
 
-class ScriptedServer:
+class ScriptedServer(ServerProcess):
     """Runs this module as a server process on a free loopback port, drives it, stops it.
 
     `start()` (or `with`) picks a free port, sets `port` and `url` and returns once the server
@@ -300,67 +300,20 @@ class ScriptedServer:
     process also exits by itself after `max_seconds`.
     """
 
+    name = "the scripted server"
+
     def __init__(self, *, max_seconds: float = 120.0, start_timeout: float = 10.0) -> None:
+        super().__init__()
         self.max_seconds, self.start_timeout = max_seconds, start_timeout
-        self.port, self.url = 0, ""
-        self._process: subprocess.Popen[bytes] | None = None
-        self._stderr: IO[bytes] | None = None
 
-    def start(self) -> ScriptedServer:
-        """Start the process and wait (bounded) until it answers; returns self."""
-        from uponai_devtools.processes import free_port  # imports httpx: not in the server
-
-        if self._process is not None:
-            raise RuntimeError("the scripted server is already started")
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        stderr = self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open while it runs
+    def command(self) -> list[str]:
+        """Run this module with the port and the time limit."""
         command = [sys.executable, "-I", str(SCRIPT), "--port", str(self.port)]
-        command += ["--max-seconds", str(self.max_seconds)]
-        process = self._process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr
-        )
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                self.pending()
-            except (OSError, http.client.HTTPException, ValueError, RuntimeError):
-                time.sleep(0.01)
-            else:
-                return self
-        stderr.seek(0)
-        problem = f"exit status {process.poll()}; {stderr.read().decode('utf-8', 'replace')}"
-        self.stop()
-        raise RuntimeError(f"the scripted server is not up after {self.start_timeout} s: {problem}")
+        return [*command, "--max-seconds", str(self.max_seconds)]
 
-    def stop(self) -> None:
-        """Stop the process by PID (idempotent)."""
-        from uponai_devtools.processes import stop_process
-
-        process, self._process = self._process, None
-        if process is not None:
-            stop_process(process)
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
-
-    def __enter__(self) -> ScriptedServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def process(self) -> subprocess.Popen[bytes]:
-        """The server process (while started)."""
-        if self._process is None:
-            raise RuntimeError("the scripted server is not running; call start()")
-        return self._process
-
-    @property
-    def pid(self) -> int:
-        """The server's process id."""
-        return self.process.pid
+    def ready(self) -> None:
+        """It answers once its control endpoint does."""
+        self.pending()
 
     def _control(self, method: str, name: str, payload: Any = None) -> Any:
         """The JSON answer of `/__control/<name>`; `ValueError` for a refused script."""
