@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any
 
-from .. import Connection, connect
+from .. import AuthenticationError, Connection, connect
 from ._errors import CliError
 
 __all__ = ["open_connection", "print_json"]
@@ -20,8 +20,19 @@ def open_connection(base_url: str | None) -> Connection:
             "no API key: set the UPONAI_API_KEY environment variable (there is no --token "
             "flag: command lines are visible to other users)"
         )
+    address = base_url or os.environ.get("UPONAI_BASE_URL", "")
+    if address.strip() and not address.strip().startswith(("http://", "https://")):
+        raise CliError(
+            f"--base-url / UPONAI_BASE_URL {address.strip()!r}: give the API's address with its "
+            "scheme, e.g. http://127.0.0.1:8765 or https://api.upon-ai.com"
+        )
     try:
         return connect(base_url=base_url or None)
+    except AuthenticationError:  # the key cannot go in a header (the SDK's words name connect())
+        raise CliError(
+            "UPONAI_API_KEY holds spaces or characters that cannot be sent in an HTTP header: "
+            "set it to the key alone, on one line"
+        ) from None
     except ValueError as exc:
         raise CliError(f"--base-url / UPONAI_BASE_URL: {exc}") from None
 

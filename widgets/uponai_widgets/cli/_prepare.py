@@ -10,11 +10,14 @@ nothing is sent.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from ._connect import print_json
 from ._errors import OK, CliError
+from ._inspect import warn_bad_samples
+from ._output import shown
 
 __all__ = ["prepare_jobs", "prepare_paths", "run_prepare"]
 
@@ -91,13 +94,19 @@ def run_prepare(
 
 
 def prepare_paths(samples: list[Path]) -> list[Path]:
-    """`clone --prepare`: the prepared files of every sample (default options, temporary)."""
+    """`clone --prepare`: the prepared files of every sample (default options, temporary);
+    what changed in each is printed on stderr (stdout stays the voice)."""
     missing = [str(path) for path in samples if not path.is_file()]
     if missing:
         raise CliError(f"no such file: {', '.join(missing)}")
     files: list[Path] = []
-    for item in _prepare(list(samples)):
+    for source, item in zip(samples, _prepare(list(samples)), strict=True):
         files.extend(item.paths)
+        parts = f" (sent as {len(item.paths)} files)" if len(item.paths) > 1 else ""
+        print(f"prepared {shown(source)}{parts}:", file=sys.stderr)
+        for line in item.changes:
+            print(f"  - {shown(line)}", file=sys.stderr)
+        warn_bad_samples(list(item.after), sent="it is sent as prepared")
     return files
 
 
