@@ -280,3 +280,14 @@ def test_resume_of_a_table_that_does_not_exist_yet_starts_fresh_with_a_note(
     assert "note:" not in again.err
     assert BatchResult.from_file(out).counts()["skipped"] == 1
     assert len(sandbox.requests()) == 1
+
+
+def test_prepare_problems_name_the_options(tmp_path: Path) -> None:
+    tone = write_wav(tmp_path / "tone.wav", seconds=2.0)
+    args = ("--target-lufs", "5", "--max-segment-s", "1")
+    done = run_cli("prepare", tone, "--out", tmp_path / "ready", *args, env=cli_env(None))
+    assert done.status == 2, done.text
+    assert "--target-lufs: must be between -60 and 0 LUFS, got 5.0" in done.err
+    assert "--max-segment-s: must be at least" in done.err
+    assert "target_lufs" not in done.err
+    assert "None" not in done.err

@@ -10,6 +10,7 @@ nothing is sent.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,21 @@ def _api() -> Any:
     return _prepare
 
 
+_OPTIONS = {"out_dir": "--out", "trim_silence": "--no-trim"}
+_PYTHON_ONLY = re.compile(r" \(or None [^)]*\)")  # "(or None to keep the level)": no CLI value
+
+
+def _problem_text(problem: Any) -> str:
+    """A preparation problem in the command's words: the option, not the keyword argument."""
+    if problem.sample is not None:
+        where = f"sample {problem.sample!r}"
+    else:
+        where = _OPTIONS.get(problem.field, "--" + problem.field.replace("_", "-"))
+    return f"{where}: {_PYTHON_ONLY.sub('', problem.message)}"
+
+
 def _problems(error: Any) -> CliError:
-    lines = [str(problem) for problem in error.problems]
+    lines = [_problem_text(problem) for problem in error.problems]
     return CliError("cannot prepare:\n  " + "\n  ".join(lines))
 
 
@@ -119,7 +133,7 @@ def prepare_jobs(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         try:
             prepared = api.prepare_samples(job.get("samples") or [])
         except api.PreparationError as exc:
-            problems.extend(f"{job.get('name')}: {problem}" for problem in exc.problems)
+            problems.extend(f"{job.get('name')}: {_problem_text(p)}" for p in exc.problems)
             continue
         ready.append({**job, "samples": prepared})
     if problems:
