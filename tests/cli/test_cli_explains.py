@@ -291,3 +291,18 @@ def test_prepare_problems_name_the_options(tmp_path: Path) -> None:
     assert "--max-segment-s: must be at least" in done.err
     assert "target_lufs" not in done.err
     assert "None" not in done.err
+
+
+@pytest.mark.parametrize("command", ["clone", "batch"])
+def test_the_key_is_checked_before_samples_are_prepared(tmp_path: Path, command: str) -> None:
+    folder = tmp_path / "speakers" / "ada"
+    folder.mkdir(parents=True)
+    tone = write_wav(folder / "tone.wav", seconds=2.0)
+    if command == "clone":
+        args: tuple[str | Path, ...] = (*CLONE, "--prepare", tone)
+    else:
+        args = (*BATCH, "--prepare", folder.parent, "--out", tmp_path / "r.csv")
+    done = run_cli(*args, env=cli_env(None))
+    assert done.status == 2, done.text
+    assert done.err.startswith("error: no API key: set the UPONAI_API_KEY")
+    assert "prepare" not in done.err  # nothing was read or prepared first

@@ -16,7 +16,7 @@ import typer
 
 from .. import __version__
 from ._batch import run_batch
-from ._connect import print_json
+from ._connect import check_settings, print_json
 from ._errors import OK, USAGE
 from ._explain import Explained, base_url_in_use, explain, report
 from ._fields import field_values, with_fields
@@ -89,6 +89,7 @@ def _own(name: str, annotation: Any, default: Any = Parameter.empty) -> Paramete
 
 def _clone(**arguments: Any) -> int:
     samples: list[Path] = arguments["samples"]
+    check_settings(arguments["base_url"])  # before the samples are read
     if arguments["prepare"]:
         samples = prepare_paths(samples)
     else:

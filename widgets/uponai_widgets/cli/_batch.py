@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import BatchInterrupted, BatchResult, OperationUnavailableError, clone_voices
 from ..batch._journal import BatchLockedError, journal_beside, resume_rows
-from ._connect import open_connection
+from ._connect import check_settings, open_connection
 from ._errors import FAILED, INTERRUPTED, OK, USAGE, CliError
 from ._explain import cli_words
 from ._jobs import load_jobs
@@ -194,6 +194,7 @@ def run_batch(
     jobs = load_jobs(source, defaults)
     _check_not_an_input(out, source, jobs)
     _check_writable(out)
+    check_settings(base_url)  # before any preparation
     if transform_jobs is not None:  # e.g. --prepare: the jobs' samples replaced before sending
         jobs = transform_jobs(jobs)
     for job in jobs:
