@@ -1,8 +1,10 @@
 """The `uponai-voices` commands (Typer): clone, batch, inspect, prepare, sandbox.
 
-Exit status: 0 done, 1 the API refused or a job failed or is unknown, 2 bad input or usage
-(nothing was sent for it), 130 interrupted. Errors are one readable message on stderr, never a
-traceback; the token (and an impersonation reason) are redacted from everything printed.
+Exit status: 0 done, 1 the API refused or a job failed or is unknown (`inspect`: a sample is
+bad), 2 bad input or usage (nothing was sent for it), 130 interrupted. Errors are one readable
+message on stderr with a hint in the command's words (`_explain`), never a traceback; with
+`--json` also one JSON object on stdout. The token (and an impersonation reason) are redacted
+from everything printed.
 """
 
 import os
@@ -39,8 +41,9 @@ app = typer.Typer(
     name="uponai-voices",
     help="Clone voices with the UponAI Platform API from a terminal or a cron job.\n\n"
     + _CONNECTION_HELP
-    + "\n\nExit status: 0 done, 1 the API refused or a job failed or its outcome is unknown, "
-    "2 bad input or usage, 130 interrupted.",
+    + "\n\nExit status: 0 done, 1 the API refused or a job failed or its outcome is unknown "
+    "(inspect: a sample is bad), 2 bad input or usage, 130 interrupted. Errors are an error: "
+    "line and a hint: line on stderr; with --json also a JSON object on stdout.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -104,6 +107,7 @@ def _clone(**arguments: Any) -> int:
 
 app.command(
     name="clone",
+    short_help="Clone one voice from audio samples; print its id and preview URL.",
     help="Clone one voice from audio samples; print its id and preview URL. Samples judged bad "
     "(no speech: a tone, noise or silence; heavy clipping) are named in a warning before the "
     "upload; with --prepare, what was changed in each sample is printed on stderr.",
@@ -223,9 +227,10 @@ app.command(
 
 
 @app.command(
+    short_help="Report each sample's speech, level, clipping, silence and a verdict.",
     help="Report each sample's duration, speech, level, clipping and silence, and a verdict "
     "(good, warn, bad) per sample and for the set. Exit status 1 when a sample or the set is "
-    "bad, so it can gate a script: `uponai-voices inspect *.wav && uponai-voices clone ...`."
+    "bad, so it can gate a script: `uponai-voices inspect *.wav && uponai-voices clone ...`.",
 )
 def inspect(
     samples: Annotated[
