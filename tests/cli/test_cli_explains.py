@@ -206,6 +206,14 @@ def test_a_404_hints_at_the_base_url(sandbox: RunningSandbox, tmp_path: Path) ->
     assert "does the URL include the API's base path?" in hint
     assert sandbox.requests() == []  # the sandbox never saw a clone
 
+    folder = tmp_path / "speakers" / "ada"
+    folder.mkdir(parents=True)
+    write_wav(folder / "take.wav", seconds=1.0)
+    args = ("--base-url", wrong, "--out", tmp_path / "r.csv")
+    batch = run_cli(*BATCH, folder.parent, *args, sandbox=sandbox)
+    assert batch.status == 1, batch.text
+    assert "hint: no such address or resource: check --base-url / UPONAI_BASE_URL" in batch.err
+
 
 def test_a_base_url_without_its_scheme_is_named_in_cli_words(tmp_path: Path) -> None:
     sample = write_wav(tmp_path / "take.wav", seconds=1.0)

@@ -31,7 +31,7 @@ __all__ = ["run_batch"]
 _DONE = ("created", "skipped")
 _HINTS = {  # a failed row's reason ends like the SDK's errors: "... (HTTP 404)"
     "(HTTP 401": "the API refused the key: check UPONAI_API_KEY (read only from there).",
-    "(HTTP 404": "nothing answers at that address: check --base-url / UPONAI_BASE_URL: does "
+    "(HTTP 404": "no such address or resource: check --base-url / UPONAI_BASE_URL: does "
     "the URL include the API's base path?",
 }
 

@@ -113,7 +113,7 @@ def _hint(error: UponAIError, base_url: str) -> str | None:
         )
     if isinstance(error, NotFoundError):
         return (
-            f"Nothing answers at that address: check --base-url / {BASE_URL_VARIABLE} (now "
+            f"No such address or resource: check --base-url / {BASE_URL_VARIABLE} (now "
             f"{base_url}): does the URL include the API's base path? Give the address the "
             f"API's paths start from (the default is {DEFAULT_BASE_URL})."
         )
