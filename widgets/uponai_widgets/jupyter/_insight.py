@@ -9,6 +9,7 @@ tests). Reports are cached per key, so each sample is analysed once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
@@ -16,6 +17,7 @@ from typing import Any
 
 import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
 
+from ..audio._filters import import_signal
 from ..audio._inspect import OverallVerdict, SampleReport, inspect_sample, overall_verdict
 from ..audio._waveform import waveform_svg
 from ._report_html import overall_html, pending_report_html, report_html, reports_html
@@ -37,8 +39,15 @@ class SampleInsight:
     """Report cards (``uponai-report``, with ``uponai-waveform``) and the overall verdict."""
 
     def __init__(self, on_report: Callable[[], None] | None = None) -> None:
-        """Create the two HTML views; `on_report` is called when a background analysis lands."""
+        """Create the two HTML views; `on_report` is called when a background analysis lands.
+
+        The analysis's filters (scipy.signal, about 75 MiB) are loaded here, with the widget,
+        rather than when the first file arrives, in the middle of a transfer; without the
+        audio extra the first analysis says what to install.
+        """
         self._on_report = on_report
+        with contextlib.suppress(ImportError):
+            import_signal()
         self.reports_view = ipywidgets.HTML("")
         self.reports_view.add_class("uponai-reports")
         self.verdict_view = ipywidgets.HTML("")
