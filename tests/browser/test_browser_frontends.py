@@ -58,8 +58,9 @@ def choose_and_click_clone(page: Page, files: list[Path]) -> float:
         page.locator(".uponai-files").click()
     chooser.value.set_files([str(p) for p in files])
     chosen = time.monotonic()
-    # force: no wait for the button to stop moving (rows appear above it), as a person clicks.
-    page.locator(".uponai-clone").click(force=True)
+    # The button's own click, at once: rows appearing above it move it, and a click at the
+    # coordinates it had a moment before can land on a row instead (a person aims again).
+    page.locator(".uponai-clone").evaluate("button => button.click()")
     return time.monotonic() - chosen
 
 
@@ -77,15 +78,34 @@ def wait_for_card(page: Page, count: int = 1, timeout_ms: int = 180_000) -> str:
     return page.locator(".uponai-card .uponai-voice-id").first.inner_text().strip()
 
 
+def record_status_texts(page: Page) -> None:
+    """Keep every text the status shows, however briefly (a poll can miss a short wait)."""
+    page.evaluate(
+        """() => {
+          const status = document.querySelector('.uponai-status');
+          window.uponaiStatusTexts = [status.innerText];
+          new MutationObserver(() => window.uponaiStatusTexts.push(status.innerText))
+            .observe(status, {childList: true, subtree: true, characterData: true});
+        }"""
+    )
+
+
+def assert_waited_for_a_file(page: Page) -> None:
+    """The status said the clone waited for a file still arriving (the 60 MB one)."""
+    shown = page.evaluate("() => window.uponaiStatusTexts")
+    assert any("waiting for" in text.lower() for text in shown), shown
+
+
 def clone_right_after_choosing(
     page: Page, sandbox: RunningSandbox, files: list[Path], name: str
 ) -> str:
     fill_text(page, "uponai-name", name)
+    record_status_texts(page)
     delay = choose_and_click_clone(page, files)
     assert delay < 0.5
     status = page.locator(".uponai-status")
-    status.get_by_text("Waiting for").wait_for(timeout=30_000)  # the 60 MB file is arriving
     voice_id = wait_for_card(page)
+    assert_waited_for_a_file(page)
     assert page.locator(".uponai-error").is_hidden(), page.locator(".uponai-error").inner_text()
     assert stored_samples(sandbox, voice_id) == expected(files)
     assert "from 3 sample(s)" in status.inner_text()
@@ -114,13 +134,19 @@ def test_lab_three_files_clone_at_once_and_a_fourth_is_kept_for_the_next(
     fourth = write_wav(tmp_path / "fourth.wav", seconds=1.0, freq=440)
     page = open_and_run(browser, lab, notebook)
     fill_text(page, "uponai-name", "Lab, three at once")
+    record_status_texts(page)
     assert choose_and_click_clone(page, files) < 0.5
-    page.locator(".uponai-status").get_by_text("Waiting for").wait_for(timeout=30_000)
-    # A fourth file, chosen while the clone waits: it belongs to the next clone.
+    # Once the clone has started (the kernel took the click: it waits, or already uploads), a
+    # fourth file: it belongs to the next clone.
+    page.wait_for_function(
+        "() => window.uponaiStatusTexts.some(t => /waiting for|uploading/i.test(t))",
+        timeout=60_000,
+    )
     with page.expect_file_chooser() as chooser:
         page.locator(".uponai-files").click()
     chooser.value.set_files([str(fourth)])
     voice_id = wait_for_card(page)
+    assert_waited_for_a_file(page)
     assert stored_samples(sandbox, voice_id) == expected(files)
     ready_row(page, fourth.name).wait_for(timeout=30_000)
     assert page.locator(".uponai-samples .uponai-row").count() == 1
