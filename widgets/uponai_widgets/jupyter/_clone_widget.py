@@ -111,7 +111,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self.picker,
             self.recorder,
             self.samples_view,
-            self.insight.verdict_view,
+            self.sample_list.verdict_view,
             *self.form.children,
             ipywidgets.HBox([self.clone_button, self.prepare_toggle, self.cancel_button]),
             ipywidgets.HBox([self.progress, self.progress_label]),
@@ -181,8 +181,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
     @property
     def overall(self) -> OverallVerdict | None:
-        """The `OverallVerdict` for the chosen samples (None while analysing or with none)."""
-        return self.insight.overall  # type: ignore[no-any-return]  # SampleInsight via Any property
+        """The `OverallVerdict` for what Clone sends (None while analysing or with none)."""
+        return self.sample_list.overall
 
     @property
     def receiving(self) -> bool:

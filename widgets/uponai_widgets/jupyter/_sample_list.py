@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
 import traitlets
 
 from .._sizes import format_duration, format_size
-from ..audio._inspect import SampleReport
+from ..audio._inspect import OverallVerdict, SampleReport, overall_verdict
+from ..audio._verdict import worst
 from ._audio_sender import send_audio
 from ._chunk_store import StoredFile
 from ._frontend import SHARED_PARTS, es_module, stylesheet
@@ -27,7 +29,7 @@ from ._insight import SampleInsight
 from ._picker import AudioPicker
 from ._preparation import SamplePreparations, preparation_row
 from ._recorder import VoiceRecorder
-from ._report_html import badge_html, report_html
+from ._report_html import badge_html, overall_html, report_html
 from ._samples_html import (
     EMPTY_SELECTION_HINT,
     SampleInfo,
@@ -77,6 +79,9 @@ class SampleList:
         self._entry_numbers = 0
         self._infos: dict[SampleRef, SampleInfo] = {}
         self.insight = SampleInsight(on_report=self.render)
+        #: The overall verdict over what Clone sends (``uponai-overall``).
+        self.verdict_view = ipywidgets.HTML("")
+        self.verdict_view.add_class("uponai-overall")
         #: True while "Prepare samples" is on: every arrived sample is prepared.
         self.prepare = False
         self.preparations = SamplePreparations(on_change=self.render)
@@ -291,28 +296,58 @@ class SampleList:
             row["arrival_text"] = f"did not arrive: {stored.error}"
             row["badge_html"] = badge_html("bad")
         found = self.insight.result(ref)
-        if isinstance(found, tuple):
-            report, svg = found
-            verdict = report.verdict
-            note = ""
-            if counts_toward_total and verdict == "warn" and _only_short(report):
+        sent = self.sent_reports(ref)
+        if isinstance(found, tuple) and sent:
+            _original, svg = found
+            prep = self.preparations.get(ref) if self.prepare else None
+            if prep is not None and prep.prepared is not None:
+                svg = prep.svgs[1]
+            verdict = worst(report.verdict for report in sent)
+            note = "prepared file (what Clone sends)" if self.prepare else ""
+            if counts_toward_total and verdict == "warn" and all(map(_only_short, sent)):
                 verdict, note = "good", "short, but it counts toward the set's total"
             row["badge_html"] = badge_html(verdict)
             row["waveform_svg"] = svg
-            row["report_html"] = report_html(report, svg, note=note)
+            row["report_html"] = "".join(report_html(r, svg, note=note) for r in sent)
             row["summary"] = "Report" + (f": {note}" if note else "")
         elif isinstance(found, str):
             row["badge_html"] = badge_html("bad")
             row["report_html"] = f"<div>{html.escape(found)}</div>"
-        elif state == "ready":
+        elif state == "ready" and not isinstance(found, str):
             row["badge_html"] = badge_html("pending")
         if self.prepare and state == "ready":
             row.update(preparation_row(self.preparations.get(ref)))
         return row
 
+    def sent_reports(self, ref: SampleRef) -> tuple[SampleReport, ...]:
+        """The reports of what Clone sends for `ref`: the prepared files while Prepare samples
+        is on (empty until they are ready), else the original's (empty while analysed)."""
+        if self.prepare:
+            prep = self.preparations.get(ref)
+            return prep.prepared.after if prep is not None and prep.prepared is not None else ()
+        report = self._report(ref)
+        return () if report is None else (report,)
+
+    @property
+    def overall(self) -> OverallVerdict | None:
+        """The verdict over what Clone sends (None while any is analysed or prepared, or none)."""
+        ready = self.ready_refs()
+        sent = [self.sent_reports(ref) for ref in ready]
+        if not ready or not all(sent):
+            return None
+        return overall_verdict(report for reports in sent for report in reports)
+
+    def _waiting(self) -> int:
+        """How many arrived samples have no report of what is sent yet."""
+        return sum(
+            1
+            for ref in self.ready_refs()
+            if not self.sent_reports(ref) and not isinstance(self.insight.result(ref), str)
+        )
+
     def render(self) -> None:
-        """Redraw the list's rows and footer."""
-        overall = self.insight.overall
+        """Redraw the list's rows and footer, and the overall verdict."""
+        overall = self.overall
         enough = overall is not None and overall.speech_s >= _ENOUGH_TOTAL_S
         refs = [ref for ref in self.refs() if self.state(ref) != "removed"]
         self.view.rows = [self._row(ref, enough) for ref in refs]
@@ -321,6 +356,9 @@ class SampleList:
             f"{len(infos)} file(s), {format_size(total_size(infos))} in the kernel" if infos else ""
         )
         self.view.empty_text = "No samples chosen yet. " + EMPTY_SELECTION_HINT.split(". ", 1)[1]
+        waiting = self._waiting()
+        verb = "Preparing" if self.prepare else "Analysing"
+        self.verdict_view.value = overall_html(overall, pending=waiting, verb=verb)
 
 
 def _only_short(report: SampleReport) -> bool:
