@@ -88,7 +88,7 @@ def clone_right_after_choosing(
     voice_id = wait_for_card(page)
     assert page.locator(".uponai-error").is_hidden(), page.locator(".uponai-error").inner_text()
     assert stored_samples(sandbox, voice_id) == expected(files)
-    assert "from 3 sample(s)" in status.inner_text()
+    assert "from 3 samples" in status.inner_text()
     return voice_id
 
 

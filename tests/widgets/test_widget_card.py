@@ -155,7 +155,7 @@ def test_wav_duration_and_upload_entry_description() -> None:
     assert "a.wav" in table
     assert "&lt;x&gt;.mp3" in table
     assert "0:02.0" in table
-    assert "2 file(s)" in table
+    assert "2 files" in table
 
 
 def test_hint_asks_for_files_without_a_size_ceiling() -> None:

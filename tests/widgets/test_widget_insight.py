@@ -64,7 +64,7 @@ def test_each_sample_gets_a_report_with_waveform_and_an_overall_verdict() -> Non
 
 def reports_shown(widget: VoiceCloneWidget) -> str:
     """The report cards the user can expand from the sample list's rows."""
-    return "".join(str(row.get("report_html", "")) for row in widget.samples_view.rows)
+    return "".join(str(row.get("report_html", "")) for row in widget.sample_list.view.rows)
 
 
 def verdict_shown(widget: VoiceCloneWidget) -> str:
@@ -80,7 +80,7 @@ def test_corrupt_sample_is_bad_with_a_reason_not_a_crash() -> None:
     assert report is not None
     assert report.verdict == "bad"
     assert report.reasons
-    (row,) = widget.samples_view.rows
+    (row,) = widget.sample_list.view.rows
     assert row["name"] == "broken.wav"
     assert "uponai-badge-bad" in row["badge_html"]
     assert report.reasons[0] in html.unescape(reports_shown(widget))
@@ -92,10 +92,10 @@ def test_in_a_running_loop_reports_are_computed_off_the_loop_then_shown() -> Non
     async def scenario() -> None:
         pick(widget, ("tone.wav", make_wav(seconds=3.0)))
         assert widget.reports == [None]
-        assert ">analysing<" in widget.samples_view.rows[0]["badge_html"]
+        assert ">analysing<" in widget.sample_list.view.rows[0]["badge_html"]
         assert "Analysing 1 sample\u2026" in verdict_shown(widget)
         for _ in range(200):
-            if widget.insight.pending == 0:
+            if widget.sample_list.insight.pending == 0:
                 break
             await asyncio.sleep(0.05)
 
@@ -111,11 +111,11 @@ def test_warnings_do_not_block_cloning(gate: Gate) -> None:
     widget = VoiceCloneWidget(workspace_id=1)
     pick(widget, ("short.wav", make_wav(seconds=3.0)))
     assert widget.overall.verdict != "good"
-    widget.name_input.value = "Short but wanted"
+    widget.form.inputs["name"].value = "Short but wanted"
     gate.release.set()
     voice = run(widget.clone)
     assert voice.voice_id == "v_gate"
-    assert widget.samples_view.rows == []  # samples consumed, reports cleared
+    assert widget.sample_list.view.rows == []  # samples consumed, reports cleared
     assert verdict_shown(widget) == ""
 
 
@@ -130,7 +130,7 @@ def test_recordings_are_samples_and_use_the_same_chunk_protocol(gate: Gate) -> N
     assert report is not None
     assert report.duration_s is not None
     assert report.duration_s > 0
-    widget.name_input.value = "Recorded"
+    widget.form.inputs["name"].value = "Recorded"
     gate.release.set()
     run(widget.clone)
     (call,) = gate.calls

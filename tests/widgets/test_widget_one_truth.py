@@ -7,6 +7,7 @@ analysis and the preparation run inline, so each assertion sees the settled widg
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from typing import Any, get_args
@@ -16,10 +17,15 @@ import pytest
 import soundfile as sf
 from support.browser_like import send_like_browser
 from support.speech import speech
+from test_widget_clone import Gate, gate
 
 from uponai_devtools.wav import make_wav
 from uponai_widgets import VoiceCloneWidget
 from uponai_widgets.audio._verdict import Verdict
+from uponai_widgets.jupyter._batch_view import BatchProgressView, counts_text
+from uponai_widgets.jupyter._samples_html import EMPTY_LIST_TEXT
+
+__all__ = ["gate"]  # the fixture, imported for this module's tests
 
 SENTENCE = "Hello there. This is a sentence for the voice cloning widget, said slowly."
 
@@ -39,7 +45,7 @@ def shown_text(widget: VoiceCloneWidget) -> str:
     """Every text the widget shows about its samples: rows, reports and the overall line."""
     assert widget.sample_list.verdict_view in widget.children
     parts: list[Any] = [widget.sample_list.verdict_view.value]
-    for row in widget.samples_view.rows:
+    for row in widget.sample_list.view.rows:
         parts += [row.get("badge_html", ""), row.get("report_html", ""), row.get("summary", "")]
     return html.unescape(re.sub(r"<[^>]+>", " ", " ".join(str(p) for p in parts)))
 
@@ -49,7 +55,7 @@ BADGE = re.compile(r'class="uponai-badge [^>]*>([^<]*)<')
 
 def badges(widget: VoiceCloneWidget) -> list[str]:
     found = BADGE.findall(widget.sample_list.verdict_view.value)
-    for row in widget.samples_view.rows:
+    for row in widget.sample_list.view.rows:
         found += BADGE.findall(str(row.get("badge_html", "")))
     return found
 
@@ -99,7 +105,7 @@ def test_with_prepare_on_verdicts_and_reasons_describe_the_prepared_file(
     assert "leading silence" in shown_text(widget)
 
     widget.prepare_toggle.value = True  # no running loop: prepared inline
-    (row,) = widget.samples_view.rows
+    (row,) = widget.sample_list.view.rows
     assert row["prep_state"] == "ready", row.get("prep_text")
     prep = widget.sample_list.preparations.get(widget.sample_list.ready_refs()[0])
     assert prep is not None
@@ -115,3 +121,62 @@ def test_with_prepare_on_verdicts_and_reasons_describe_the_prepared_file(
 
     widget.prepare_toggle.value = False
     assert "leading silence" in shown_text(widget)  # back to what the original sends
+
+
+def test_no_microphone_is_cleared_by_the_next_action(gate: Gate) -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    no_microphone = "No microphone: Permission denied"
+    widget.recorder.set_state({"notice": no_microphone})  # what the browser reports
+    assert widget.recorder.notice == no_microphone
+    send_like_browser(widget.picker, "one.wav", make_wav(seconds=1.0))
+    assert widget.recorder.notice == ""  # a sample arrived: the message is stale
+
+    widget.recorder.set_state({"notice": no_microphone})
+    widget.form.inputs["name"].value = "After a refusal"
+    gate.release.set()
+
+    async def click_and_wait() -> None:
+        widget.clone_button.click()
+        assert widget.recorder.notice == ""  # cleared at the click, before the upload
+        assert widget.task is not None
+        await widget.task
+
+    asyncio.run(click_and_wait())
+    assert widget.voice is not None
+
+
+def test_the_empty_list_says_the_same_before_and_after_a_clone(gate: Gate) -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    before = widget.sample_list.view.empty_text
+    assert before == EMPTY_LIST_TEXT
+    send_like_browser(widget.picker, "one.wav", make_wav(seconds=1.0))
+    widget.form.inputs["name"].value = "Once"
+    gate.release.set()
+    asyncio.run(widget.clone())
+    assert widget.sample_list.view.rows == []
+    assert widget.sample_list.view.empty_text == before
+
+
+def test_counts_name_one_thing_in_the_singular(gate: Gate) -> None:
+    assert counts_text(0, 0, 1, 0) == "0 / 1 job done, 0 failed, 0 B sent"
+    assert counts_text(1, 0, 2, 0).startswith("1 / 2 jobs done")
+    view = BatchProgressView(total=1)
+    assert "1 jobs" not in view.counts.value
+    widget = VoiceCloneWidget(workspace_id=1)
+    send_like_browser(widget.picker, "one.wav", make_wav(seconds=1.0))
+    assert widget.sample_list.view.footer.startswith("1 file, ")
+    widget.form.inputs["name"].value = "Single"
+    gate.release.set()
+    asyncio.run(widget.clone())
+    assert widget.status.value.endswith("from 1 sample.")
+
+
+def test_the_same_file_chosen_twice_is_not_named_twice() -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    wav = make_wav(seconds=1.0)
+    widget.set_samples([{"name": "a.wav", "content": wav}, {"name": "a.wav", "content": wav}])
+    widget.form.inputs["name"].value = "Twice"
+    _kwargs, problems = widget.form.collect(widget.sample_list.samples, None, None)
+    (line,) = problems
+    assert line.count("a.wav") == 1, line
+    assert "chosen twice" in line

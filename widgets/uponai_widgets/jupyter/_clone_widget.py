@@ -39,7 +39,14 @@ from ._picker import AUDIO_ACCEPT, AudioPicker
 from ._prepared_set import prepare_toggle, prepared_set
 from ._recorder import VoiceRecorder
 from ._sample_list import SampleList, SampleRef
-from ._samples_html import EMPTY_SELECTION_HINT, SampleInfo, error_html, problems_html, total_size
+from ._samples_html import (
+    EMPTY_SELECTION_HINT,
+    SampleInfo,
+    count_text,
+    error_html,
+    problems_html,
+    total_size,
+)
 
 __all__ = ["AUDIO_ACCEPT", "VoiceCloneWidget"]
 
@@ -51,6 +58,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     at the first clone (token from ``UPONAI_API_KEY``, base URL from ``UPONAI_BASE_URL``).
     ``workspace_id`` and ``provider`` default to ``UPONAI_WORKSPACE_ID`` / ``UPONAI_VOICE_PROVIDER``.
     After a clone, ``widget.voice`` is the latest `Voice` and ``widget.voices`` all of them.
+    Its parts: ``picker``, ``recorder``, ``sample_list`` (its ``view`` and ``verdict_view``),
+    ``form`` (``form.inputs`` by field keyword, ``form.advanced``) and the buttons.
     """
 
     def __init__(
@@ -72,8 +81,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self._used_connection: Connection | AuthenticatedClient | None = None
 
         self.picker = AudioPicker(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
-        #: The picker under its former name (it replaced ipywidgets' FileUpload).
-        self.upload = self.picker
         self.recorder = VoiceRecorder()
         self.recorder.add_class("uponai-record")
         self.sample_list = SampleList(self.picker, self.recorder, on_change=self._on_picked)
@@ -110,7 +117,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         return [
             self.picker,
             self.recorder,
-            self.samples_view,
+            self.sample_list.view,
             self.sample_list.verdict_view,
             *self.form.children,
             ipywidgets.HBox([self.clone_button, self.prepare_toggle, self.cancel_button]),
@@ -119,48 +126,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self.error,
             self.result,
         ]
-
-    # -- parts under their public names ------------------------------------------------------
-
-    @property
-    def insight(self) -> Any:
-        """The `SampleInsight` (report cards and the overall verdict)."""
-        return self.sample_list.insight
-
-    @property
-    def samples_view(self) -> Any:
-        """The one list of the chosen samples (`SampleListView`: a row per sample)."""
-        return self.sample_list.view
-
-    @property
-    def inputs(self) -> Mapping[str, Any]:
-        """The form's inputs by field keyword: one per field of the spec's clone request."""
-        return self.form.inputs
-
-    @property
-    def name_input(self) -> Any:
-        """The voice name field."""
-        return self.form.inputs["name"]
-
-    @property
-    def workspace_input(self) -> Any:
-        """The workspace id field."""
-        return self.form.inputs["workspace_id"]
-
-    @property
-    def actor_type_input(self) -> Any:
-        """The actor type dropdown (More fields)."""
-        return self.form.inputs["actor_type"]
-
-    @property
-    def impersonation_reason_input(self) -> Any:
-        """The impersonation reason field (More fields; cleared on every attempt)."""
-        return self.form.inputs["impersonation_reason"]
-
-    @property
-    def advanced(self) -> Any:
-        """The "More fields" accordion: the request's optional fields."""
-        return self.form.advanced
 
     # -- state shown to the user -------------------------------------------------------------
 
@@ -177,7 +142,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     @property
     def reports(self) -> list[SampleReport | None]:
         """A `SampleReport` per chosen sample, in order (None while still being analysed)."""
-        return self.insight.reports  # type: ignore[no-any-return]  # SampleInsight via Any property
+        return self.sample_list.insight.reports
 
     @property
     def overall(self) -> OverallVerdict | None:
@@ -256,6 +221,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         # impersonation reason out of the synced field and freeze the set of samples now, in
         # the click's own message context: files chosen after this belong to the next clone.
         self.clone_button.disabled = self.prepare_toggle.disabled = True
+        self.sample_list.clear_notices()
         self._pending_reason = self.form.take_reason()
         self._pending_set = self._freeze()
         self.task = loop.create_task(self.clone())
@@ -340,7 +306,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         total = total_size(infos)
         self.progress.max = max(total, 1)
         self.progress_label.value = f"0 B / {format_size(total)}"
-        self.status.value = f"Uploading {len(infos)} sample(s) and cloning\u2026"
+        self.status.value = f"Uploading {count_text(len(infos), 'sample')} and cloning\u2026"
         # A connection the widget makes lives for one clone: the next click may come through
         # another kernel subshell (thread and loop), where pooled connections cannot be used.
         given = self._connection
@@ -371,7 +337,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.result.children = (VoiceCard(voice), *self.result.children)
         self.status.value = (
             f"Cloned voice <code>{html.escape(str(voice.voice_id))}</code> from "
-            f"{len(infos)} sample(s)."
+            f"{html.escape(count_text(len(infos), 'sample'))}."
         )
         return voice
 
@@ -388,7 +354,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     def __repr__(self) -> str:
         """A summary without the form's values beyond the name (no reason, token or audio)."""
         return (
-            f"VoiceCloneWidget(name={str(self.name_input.value)!r}, "
+            f"VoiceCloneWidget(name={str(self.form.inputs['name'].value)!r}, "
             f"samples={len(self.sample_list.infos)}, busy={self.busy}, "
             f"voices={[v.voice_id for v in self.voices]!r})"
         )

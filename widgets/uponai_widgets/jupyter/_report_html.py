@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from typing import Any, get_args
 
 from ..audio._verdict import Verdict
+from ._samples_html import count_text
 
 __all__ = [
     "OVERALL_NOTES",
     "VERDICTS",
     "badge_html",
-    "count_text",
     "overall_html",
     "report_html",
     "speech_text",
@@ -101,11 +101,6 @@ def overall_html(overall: Any | None, *, pending: int = 0, verb: str = "Analysin
         f"{html.escape(speech_text(overall.speech_s))}. {html.escape(note)}"
         f"{_reasons(overall.reasons)}</div>"
     )
-
-
-def count_text(count: int, noun: str) -> str:
-    """``1 sample``, ``2 samples``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def speech_text(speech_s: float) -> str:

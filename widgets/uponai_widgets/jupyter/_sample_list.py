@@ -31,8 +31,9 @@ from ._preparation import SamplePreparations, preparation_row
 from ._recorder import VoiceRecorder
 from ._report_html import badge_html, overall_html, report_html
 from ._samples_html import (
-    EMPTY_SELECTION_HINT,
+    EMPTY_LIST_TEXT,
     SampleInfo,
+    count_text,
     describe_file,
     describe_upload_entry,
     total_size,
@@ -60,7 +61,7 @@ class SampleListView(anywidget.AnyWidget):
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     footer = traitlets.Unicode("").tag(sync=True)
-    empty_text = traitlets.Unicode("No samples chosen yet.").tag(sync=True)
+    empty_text = traitlets.Unicode(EMPTY_LIST_TEXT).tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
 
 
@@ -170,8 +171,13 @@ class SampleList:
     # -- changes ----------------------------------------------------------------------------
 
     def _on_picked(self, _change: Mapping[str, Any] | None = None) -> None:
+        self.clear_notices()
         self.update()
         self._on_change()
+
+    def clear_notices(self) -> None:
+        """Clear messages that a later action made stale (the recorder's "No microphone")."""
+        self.recorder.notice = ""
 
     def _on_view_message(self, _widget: Any, content: Any, _buffers: Sequence[Any]) -> None:
         if not isinstance(content, Mapping):
@@ -229,6 +235,7 @@ class SampleList:
         if key in self._entries:
             del self._entries[key]
             self._entry_infos.pop(key, None)
+            self.clear_notices()
             self.update()
             self._on_change()
             return
@@ -257,6 +264,7 @@ class SampleList:
             self._entry_infos[key] = describe_upload_entry(entry)
         self.picker.clear()
         self.recorder.clear()
+        self.clear_notices()
         self.update()
 
     def update(self) -> None:
@@ -353,9 +361,10 @@ class SampleList:
         self.view.rows = [self._row(ref, enough) for ref in refs]
         infos = self.infos
         self.view.footer = (
-            f"{len(infos)} file(s), {format_size(total_size(infos))} in the kernel" if infos else ""
+            f"{count_text(len(infos), 'file')}, {format_size(total_size(infos))} in the kernel"
+            if infos
+            else ""
         )
-        self.view.empty_text = "No samples chosen yet. " + EMPTY_SELECTION_HINT.split(". ", 1)[1]
         waiting = self._waiting()
         verb = "Preparing" if self.prepare else "Analysing"
         self.verdict_view.value = overall_html(overall, pending=waiting, verb=verb)

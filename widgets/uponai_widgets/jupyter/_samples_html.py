@@ -15,11 +15,20 @@ from typing import Any
 
 from .._sizes import format_duration, format_size
 
+
+def count_text(count: int, noun: str) -> str:
+    """``1 sample``, ``2 samples``: a count with its noun in the right number."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 #: Shown when Clone voice is clicked and no sample reached the kernel.
 EMPTY_SELECTION_HINT = (
     "No audio samples in the kernel yet. Choose audio files (or drop them on the picker) and "
     "wait until each one is listed as in the kernel; files of any size work."
 )
+
+#: The sample list's text while it is empty (the same before and after a clone).
+EMPTY_LIST_TEXT = "No samples chosen yet. " + EMPTY_SELECTION_HINT.split(". ", 1)[1]
 
 # Enough of a WAV file to hold its header chunks; the sample frames are never decoded.
 _WAV_HEADER_PREFIX = 1024 * 1024
@@ -114,7 +123,7 @@ def samples_html(samples: list[SampleInfo], caption: str = "") -> str:
         f'<table class="uponai-samples-table">{head}'
         "<thead><tr><th>Sample</th><th>Size</th><th>Duration</th></tr></thead>"
         f"<tbody>{rows}</tbody>"
-        f"<tfoot><tr><td>{len(samples)} file(s)</td>"
+        f"<tfoot><tr><td>{html.escape(count_text(len(samples), 'file'))}</td>"
         f'<td style="text-align:right">{html.escape(format_size(total))}</td><td></td></tr>'
         "</tfoot></table>"
     )
