@@ -12,6 +12,7 @@ import html
 import re
 from typing import Any, get_args
 
+import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
 import numpy as np
 import pytest
 import soundfile as sf
@@ -180,3 +181,16 @@ def test_the_same_file_chosen_twice_is_not_named_twice() -> None:
     (line,) = problems
     assert line.count("a.wav") == 1, line
     assert "chosen twice" in line
+
+
+def test_prepare_samples_is_a_switch_not_a_button() -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    switch = widget.prepare_toggle
+    assert isinstance(switch, ipywidgets.Checkbox)  # on/off state, not a button to press
+    assert not isinstance(switch, ipywidgets.Button | ipywidgets.ToggleButton)
+    assert {"uponai-prepare", "uponai-switch"} <= set(switch._dom_classes)
+    assert switch.description == "Prepare samples"
+    send_like_browser(widget.picker, "one.wav", make_wav(seconds=1.0))
+    switch.set_state({"value": True})  # as the browser flips it
+    assert widget.sample_list.prepare is True
+    assert widget.sample_list.view.rows[0]["prep_state"] != "none"
