@@ -3,26 +3,14 @@ a kernel that is gone) at every start, and keep the user's edits."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
-from types import ModuleType
 
-from support.demo_process import DEMO, REPO
+from demo_files import log_tail, scratch_notebooks, server_log
+from support.demo_process import REPO
 
 NOTEBOOK = "notebooks/clone_voice.ipynb"
-
-
-def demo_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("uponai_demo_script", DEMO)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
 
 
 def autosaved(path: Path) -> None:
@@ -48,13 +36,12 @@ def autosaved(path: Path) -> None:
 def test_each_start_drops_autosaved_outputs_and_widget_state_but_keeps_edits(
     tmp_path: Path,
 ) -> None:
-    demo = demo_module()
-    root = demo.scratch_notebooks(tmp_path)
+    root = scratch_notebooks(tmp_path)
     scratch = root / NOTEBOOK
     autosaved(scratch)
     mtime = scratch.stat().st_mtime
 
-    assert demo.scratch_notebooks(tmp_path) == root  # the next `make demo`
+    assert scratch_notebooks(tmp_path) == root  # the next `make demo`
     notebook = json.loads(scratch.read_text(encoding="utf-8"))
     assert "widgets" not in notebook["metadata"]
     code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
@@ -66,9 +53,8 @@ def test_each_start_drops_autosaved_outputs_and_widget_state_but_keeps_edits(
 
 
 def test_server_logs_are_private_files_and_their_end_is_readable(tmp_path: Path) -> None:
-    demo = demo_module()
-    log = demo.server_log(tmp_path, "jupyterlab")
+    log = server_log(tmp_path, "jupyterlab")
     assert log.parent == tmp_path / "logs"
     assert log.stat().st_mode & 0o777 == 0o600
     log.write_text("".join(f"line {n}\n" for n in range(50)))
-    assert demo.log_tail(log, 3) == "line 47\nline 48\nline 49"
+    assert log_tail(log, 3) == "line 47\nline 48\nline 49"

@@ -22,7 +22,10 @@ from test_widget_clone import Gate, gate
 
 from uponai_devtools.wav import make_wav
 from uponai_widgets import VoiceCloneWidget
+from uponai_widgets import _clone as clone_module
 from uponai_widgets.audio._verdict import Verdict
+from uponai_widgets.jupyter import _clone_form as clone_form_module
+from uponai_widgets.jupyter import _clone_widget as clone_widget_module
 from uponai_widgets.jupyter._batch_view import BatchProgressView, counts_text
 from uponai_widgets.jupyter._samples_html import EMPTY_LIST_TEXT
 
@@ -194,3 +197,48 @@ def test_prepare_samples_is_a_switch_not_a_button() -> None:
     switch.set_state({"value": True})  # as the browser flips it
     assert widget.sample_list.prepare is True
     assert widget.sample_list.view.rows[0]["prep_state"] != "none"
+
+
+def test_a_click_validates_the_request_once(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch, late_speech: bytes
+) -> None:
+    calls: list[str] = []
+    real = clone_module.check_request
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append("sdk")
+        return real(*args, **kwargs)
+
+    real_form = clone_form_module.validate_clone
+
+    def counted_form(*args: Any, **kwargs: Any) -> Any:
+        calls.append("form")
+        return real_form(*args, **kwargs)
+
+    monkeypatch.setattr(clone_module, "check_request", counted)
+    monkeypatch.setattr(clone_form_module, "validate_clone", counted_form)
+    monkeypatch.setattr(clone_widget_module, "clone_voice_async", clone_module.clone_voice_async)
+    widget = VoiceCloneWidget(workspace_id=1)
+    send_like_browser(widget.picker, "late.wav", late_speech)
+    send_like_browser(widget.picker, "notes.wav", b"plain text, not audio\n" * 40)
+    widget.form.inputs["name"].value = ""
+
+    async def click() -> None:
+        widget.clone_button.click()
+        assert widget.task is not None
+        await widget.task
+
+    asyncio.run(click())
+    assert calls == ["sdk"]  # once, by the SDK, before a byte is sent
+    shown = widget.error_message
+    assert "Voice name" in shown  # every problem at once: the field and the sample
+    assert "notes.wav" in shown
+    assert widget.voice is None
+
+    # A valid request: still one validation (the upload then finds no server on port 9).
+    (notes,) = [r for r in widget.sample_list.view.rows if r["name"] == "notes.wav"]
+    widget.sample_list.remove(notes["key"])
+    widget.form.inputs["name"].value = "Once"
+    asyncio.run(click())
+    assert calls == ["sdk", "sdk"]
+    assert "Voice name" not in widget.error_message

@@ -25,7 +25,7 @@ from uponai_client.models import Voice
 from .._clone import clone_voice_async
 from .._clone_request import accepted_text
 from .._connection import Connection, connect
-from .._errors import UponAIError, redact
+from .._errors import UponAIError, ValidationError, redact
 from .._progress import Throttle
 from .._secret import Secret, as_secret
 from .._sizes import format_size
@@ -34,7 +34,7 @@ from ..audio._inspect import OverallVerdict, SampleReport
 from ._arrival import wait_for_arrival
 from ._card import VoiceCard
 from ._card_html import register_voice_formatter
-from ._clone_form import CloneForm
+from ._clone_form import CloneForm, problem_lines
 from ._picker import AUDIO_ACCEPT, AudioPicker
 from ._prepared_set import prepare_toggle, prepared_set
 from ._recorder import VoiceRecorder
@@ -268,16 +268,18 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         frozen = self._pending_set if self._pending_set is not None else self._freeze()
         self._pending_reason = self._pending_set = None
         self._fresh()
-        limits = getattr(self._connection, "limits", None)
-        # Every problem at once: the fields now, the samples too once every file is here.
+        # The request is validated once, by the SDK, when it is made (every problem at once).
+        # Only while files are still arriving are the fields checked first, so a missing name
+        # is said now rather than after the wait.
         arrived = all(self.sample_list.state(ref) == "ready" for ref in frozen)
-        ready = [self.sample_list.sample(ref) for ref in frozen] if arrived and frozen else None
-        _kwargs, problems = self.form.collect(ready, reason, limits)
-        if not frozen:
-            problems.insert(0, EMPTY_SELECTION_HINT)
-        if problems:
-            self._show_error(problems_html(problems))
-            return None
+        if not frozen or not arrived:
+            limits = getattr(self._connection, "limits", None)
+            _kwargs, problems = self.form.collect(None, reason, limits)
+            if not frozen:
+                problems.insert(0, EMPTY_SELECTION_HINT)
+            if problems:
+                self._show_error(problems_html(problems))
+                return None
         self._set_busy(True)
         failed = await wait_for_arrival(self.sample_list, frozen, self._wait)
         if failed is not None:
@@ -288,13 +290,11 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         infos = [self.sample_list.info(ref) for ref in frozen]
         if self.sample_list.prepare:
             samples, infos, problems = await prepared_set(self.sample_list, frozen, self._wait)
-        if not (self.sample_list.prepare and problems):
-            kwargs, problems = self.form.collect(samples, reason, limits)
-        if problems:
-            self.status.value = ""
-            self._show_error(problems_html(problems))
-            return None
-        voice = await self._upload(kwargs, infos)
+            if problems:
+                self.status.value = ""
+                self._show_error(problems_html(problems))
+                return None
+        voice = await self._upload(self.form.arguments(samples, reason), infos)
         if voice is not None:
             self.sample_list.discard(frozen)  # files chosen since the click stay
         return voice
@@ -319,6 +319,12 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             finally:
                 if owned and isinstance(connection, Connection):
                     await connection.aclose()
+        except ValidationError as exc:  # nothing was sent
+            self.status.value = ""
+            self._show_error(
+                problems_html([self._safe(line) for line in problem_lines(exc.problems)])
+            )
+            return None
         except UponAIError as exc:
             self.status.value = ""
             self._show_error(error_html(self._safe(str(exc))))
