@@ -102,6 +102,16 @@ def test_bench_prepare() -> None:
     )
 
 
+def test_bench_detector() -> None:
+    report = run("bench_detector.py", "--minutes", "0.2", timeout=240)
+    lines_matching(
+        report,
+        r"^\| signal \| right answer \| webrtcvad \(mode 3\) \| ours ",
+        r"^\| two-note chord, 3 Hz tremolo \| under 1 s \| \d+\.\d s \| \d+\.\d s ",
+        r"^\| CPU for 0\.2 min of 44\.1 kHz stereo speech \|",
+    )
+
+
 def test_bench_regenerate() -> None:
     report = run("bench_regenerate.py", "--runs", "1")
     lines_matching(

@@ -89,15 +89,15 @@ def test_a_csv_of_jobs_with_relative_samples(sandbox: RunningSandbox, tmp_path: 
 @pytest.mark.parametrize(
     ("csv_text", "message"),
     [
-        ("name,samples,colour\nAda,a.wav,red\n", "unknown column(s) 'colour'"),
+        ("name,samples,Tenant\nAda,a.wav,3\n", "column 'Tenant': did you mean 'tenant_id'?"),
         ("name,provider,workspace_id,samples\nAda,p,forty,a.wav\n", "line 2, column workspace_id"),
         (
             "name,samples\nAda,a.wav\n",
-            "line 2, column workspace_id: empty (or give --workspace-id)",
+            "missing column: workspace_id (add it, or give --workspace-id for every job)",
         ),
-        ("name,provider\nAda,p\n", "no 'samples' column"),
+        ("name,provider\nAda,p\n", "missing column: samples"),
     ],
-    ids=["unknown-column", "not-an-integer", "no-provider", "no-samples-column"],
+    ids=["misspelt-column", "not-an-integer", "no-provider", "no-samples-column"],
 )
 def test_a_bad_csv_is_status_2_naming_file_line_and_column(
     sandbox: RunningSandbox, tmp_path: Path, csv_text: str, message: str

@@ -7,6 +7,7 @@ just after the last job, and an interrupted `clone` that says what it knows.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -218,13 +219,15 @@ def test_ctrl_c_just_after_the_last_job_writes_the_table_and_says_so(
     assert b"Traceback" not in rest
 
 
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 def test_an_interrupted_clone_says_the_voice_may_exist(
-    sandbox: RunningSandbox, proxy: ReverseProxy, tmp_path: Path
+    sandbox: RunningSandbox, proxy: ReverseProxy, tmp_path: Path, as_json: bool
 ) -> None:
     sample = write_wav(tmp_path / "a.wav", seconds=1.0, freq=300)
     proxy.configure(hold_after_status=3.0)  # the 201's status line arrives, its body later
-    command = [*COMMAND, "clone", str(sample), "--name", "stopped-clone"]
-    command += ["--provider", "p", "--workspace-id", "3"]
+    name = "stopped-clone-json" if as_json else "stopped-clone"  # the sandbox is shared
+    command = [*COMMAND, "clone", str(sample), "--name", name]
+    command += ["--provider", "p", "--workspace-id", "3", *(["--json"] if as_json else [])]
     process = subprocess.Popen(
         command, env=_via(proxy, sandbox), stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -232,15 +235,20 @@ def test_an_interrupted_clone_says_the_voice_may_exist(
         _wait_event(proxy, "status_sent")
         time.sleep(0.3)  # the client has read the status line and waits for the body
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
+        out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait(10)
     assert process.returncode == 130
     assert b"the voice may exist" in err, err
-    assert b"'stopped-clone'" in err
-    assert len(sandbox.voice_ids("stopped-clone")) == 1
+    assert f"'{name}'".encode() in err
+    if as_json:  # the same, as the JSON error object on stdout
+        error = json.loads(out)["error"]
+        assert error["type"] == "Interrupted"
+        assert error["exit_status"] == 130
+        assert "the voice may exist" in error["message"]
+    assert len(sandbox.voice_ids(name)) == 1
 
 
 @pytest.mark.slow

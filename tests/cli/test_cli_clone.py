@@ -130,7 +130,8 @@ def test_an_unreachable_api_is_status_1(tmp_path: Path) -> None:
     env = cli_env(None, UPONAI_API_KEY="k" * 24, UPONAI_BASE_URL="http://127.0.0.1:9")
     done = run_cli(*CLONE, sample, env=env)
     assert done.status == 1, done.text
-    assert done.err.startswith("error: ")
+    assert any(line.startswith("error: ") for line in done.err.splitlines()), done.err
+    assert "hint: Is the API reachable at http://127.0.0.1:9?" in done.err
 
 
 def test_help_says_why_there_is_no_token_flag() -> None:
@@ -165,7 +166,7 @@ def test_inspect_prints_each_report_and_the_overall_verdict(tmp_path: Path) -> N
     good = write_wav(tmp_path / "long.wav", seconds=12.0)
     short = write_wav(tmp_path / "short.wav", seconds=0.5)
     done = run_cli("inspect", good, short, env=cli_env(None))
-    assert done.status == 0, done.text
+    assert done.status == 1, done.text  # a bad sample: the gate closes
     assert "long.wav: " in done.out
     assert "short.wav: bad" in done.out
     assert "too short" in done.out

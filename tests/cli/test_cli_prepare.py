@@ -100,7 +100,7 @@ def test_a_tone_or_a_bad_option_is_status_2_and_writes_nothing(tmp_path: Path) -
     assert not out.exists() or not any(out.iterdir())
     bad = run_cli("prepare", tone, "--out", out, "--target-lufs", "5", env=cli_env(None))
     assert bad.status == 2
-    assert "target_lufs" in bad.err
+    assert "--target-lufs" in bad.err
     missing = run_cli("prepare", tmp_path / "nope.wav", "--out", out, env=cli_env(None))
     assert missing.status == 2
     assert "nope.wav" in missing.err

@@ -1,8 +1,10 @@
 """The `uponai-voices` commands (Typer): clone, batch, inspect, prepare, sandbox.
 
-Exit status: 0 done, 1 the API refused or a job failed or is unknown, 2 bad input or usage
-(nothing was sent for it), 130 interrupted. Errors are one readable message on stderr, never a
-traceback; the token (and an impersonation reason) are redacted from everything printed.
+Exit status: 0 done, 1 the API refused or a job failed or is unknown (`inspect`: a sample is
+bad), 2 bad input or usage (nothing was sent for it), 130 interrupted. Errors are one readable
+message on stderr with a hint in the command's words (`_explain`), never a traceback; with
+`--json` also one JSON object on stdout. The token (and an impersonation reason) are redacted
+from everything printed.
 """
 
 import os
@@ -14,12 +16,14 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import OutcomeUnknownError, UponAIError, __version__
+from .. import __version__
 from ._batch import run_batch
-from ._errors import FAILED, INTERRUPTED, OK, USAGE, CliError, exit_status_for
+from ._connect import check_settings, print_json
+from ._errors import OK, USAGE
+from ._explain import Explained, base_url_in_use, explain, report
 from ._fields import field_values, with_fields
-from ._inspect import run_inspect
-from ._output import redacted_streams, shown
+from ._inspect import run_inspect, warn_before_clone
+from ._output import redacted_streams
 from ._prepare import prepare_jobs, prepare_paths, run_prepare
 from ._sandbox import run_sandbox
 from ._voice import run_clone
@@ -37,8 +41,9 @@ app = typer.Typer(
     name="uponai-voices",
     help="Clone voices with the UponAI Platform API from a terminal or a cron job.\n\n"
     + _CONNECTION_HELP
-    + "\n\nExit status: 0 done, 1 the API refused or a job failed or its outcome is unknown, "
-    "2 bad input or usage, 130 interrupted.",
+    + "\n\nExit status: 0 done, 1 the API refused or a job failed or its outcome is unknown "
+    "(inspect: a sample is bad), 2 bad input or usage, 130 interrupted. Errors are an error: "
+    "line and a hint: line on stderr; with --json also a JSON object on stdout.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -87,15 +92,26 @@ def _own(name: str, annotation: Any, default: Any = Parameter.empty) -> Paramete
 
 def _clone(**arguments: Any) -> int:
     samples: list[Path] = arguments["samples"]
+    check_settings(arguments["base_url"])  # before the samples are read
+    if arguments["prepare"]:
+        samples = prepare_paths(samples)
+    else:
+        warn_before_clone(samples)
     return run_clone(
-        prepare_paths(samples) if arguments["prepare"] else samples,
+        samples,
         fields=field_values(arguments),
         base_url=arguments["base_url"],
         as_json=arguments["as_json"],
     )
 
 
-app.command(name="clone", help="Clone one voice from audio samples; print its id and preview URL.")(
+app.command(
+    name="clone",
+    short_help="Clone one voice from audio samples; print its id and preview URL.",
+    help="Clone one voice from audio samples; print its id and preview URL. Samples judged bad "
+    "(no speech: a tone, noise or silence; heavy clipping) are named in a warning before the "
+    "upload; with --prepare, what was changed in each sample is printed on stderr.",
+)(
     with_fields(
         _clone,
         [
@@ -133,10 +149,15 @@ def _batch(**arguments: Any) -> int:
 app.command(
     name="batch",
     short_help="Clone one voice per speaker folder or CSV row; write the results table.",
-    help="Clone one voice per speaker folder (FOLDER/<name>/*.wav ...) or per CSV row "
-    "(columns named like clone's options: name, provider, workspace_id, samples separated by "
-    "';' and relative to the CSV's folder, and every other field of the request). Writes the "
-    "result table to --out; --resume skips every voice a previous table records as created.",
+    help="Clone one voice per speaker folder (FOLDER/<name>/*.wav ...) or per CSV row. "
+    "A jobs CSV is comma-separated, with a header naming its columns like clone's options: "
+    "name, samples (audio files separated by ';', relative to the CSV's folder), provider, "
+    "workspace_id, every other field of the request (actor_type, tenant_id, ...), and timeout "
+    "(seconds allowed for that job's request; default: the upload timeout). Options such as "
+    "--provider fill the cells a row leaves empty; a column that is no field is ignored with a "
+    "warning; every problem of the file is listed at once and nothing is sent. Writes the "
+    "result table to --out; --resume skips every voice a previous table records as created "
+    "(on a first run --resume OUT starts a fresh batch).",
 )(
     with_fields(
         _batch,
@@ -163,7 +184,10 @@ app.command(
                 "resume",
                 Annotated[
                     Path | None,
-                    typer.Option(help="A previous results file: its created voices are skipped."),
+                    typer.Option(
+                        help="A previous results file: its created voices are skipped. The same "
+                        "file as --out may not exist yet: the batch then starts fresh."
+                    ),
                 ],
                 None,
             ),
@@ -202,7 +226,12 @@ app.command(
 )
 
 
-@app.command(help="Report each sample's duration, level, clipping and silence, and a verdict.")
+@app.command(
+    short_help="Report each sample's speech, level, clipping, silence and a verdict.",
+    help="Report each sample's duration, speech, level, clipping and silence, and a verdict "
+    "(good, warn, bad) per sample and for the set. Exit status 1 when a sample or the set is "
+    "bad, so it can gate a script: `uponai-voices inspect *.wav && uponai-voices clone ...`.",
+)
 def inspect(
     samples: Annotated[
         list[Path], typer.Argument(metavar="SAMPLE...", help="Audio files to inspect.")
@@ -287,16 +316,25 @@ _ClickException: type[Exception] = next(
 )
 
 
-def _invoke(argv: list[str]) -> int:
+def _wants_json(argv: Sequence[str]) -> bool:
+    """`--json` among the options (before a `--` that ends them)."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in options
+
+
+def _invoke(argv: list[str], as_json: bool) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="uponai-voices", standalone_mode=False)
     except typer.Abort:
-        print("\ninterrupted", file=sys.stderr)
-        return INTERRUPTED
+        raise KeyboardInterrupt from None
     except _ClickException as exc:
         exc.show()  # type: ignore[attr-defined]  # click's ClickException has show()
-        return int(getattr(exc, "exit_code", USAGE))
+        status = int(getattr(exc, "exit_code", USAGE))
+        if as_json:
+            message = exc.format_message()  # type: ignore[attr-defined]  # as show() prints it
+            print_json(Explained("UsageError", message, status).to_json())
+        return status
     return result if isinstance(result, int) else OK
 
 
@@ -305,26 +343,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     sandbox_only = bool(args) and args[0] == "sandbox"
     secrets = [] if sandbox_only else _secrets() + _flag_values(args, "--impersonation-reason")
+    as_json = _wants_json(args)
     with redacted_streams(secrets):
         try:
-            return _invoke(args)
-        except CliError as exc:
-            print(f"error: {shown(exc.message, keep_newlines=True)}", file=sys.stderr)
-            return exc.status
-        except KeyboardInterrupt:
-            print("\ninterrupted", file=sys.stderr)
-            return INTERRUPTED
-        except UponAIError as exc:
-            print(f"error: {shown(exc)}", file=sys.stderr)
-            if isinstance(exc, OutcomeUnknownError):
-                print(
-                    "The voice may exist: check the workspace's voices before cloning it again.",
-                    file=sys.stderr,
-                )
-            return exit_status_for(exc)
-        except (OSError, ValueError, TypeError) as exc:
-            print(f"error: {shown(exc)}", file=sys.stderr)
-            return USAGE
-        except Exception as exc:  # never a traceback: say what failed in one line
-            print(f"error: unexpected {type(exc).__name__}: {shown(exc)}", file=sys.stderr)
-            return FAILED
+            return _invoke(args, as_json)
+        except (KeyboardInterrupt, Exception) as exc:  # never a traceback: say what failed
+            base_url = base_url_in_use(next(iter(_flag_values(args, "--base-url")), None))
+            return report(explain(exc, base_url=base_url), as_json=as_json)

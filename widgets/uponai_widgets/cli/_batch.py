@@ -11,6 +11,7 @@ is written on success, on failure and when interrupted (Ctrl-C, SIGTERM, SIGHUP)
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,8 +19,9 @@ from typing import Any
 
 from .. import BatchInterrupted, BatchResult, OperationUnavailableError, clone_voices
 from ..batch._journal import BatchLockedError, journal_beside, resume_rows
-from ._connect import open_connection
+from ._connect import check_settings, open_connection
 from ._errors import FAILED, INTERRUPTED, OK, USAGE, CliError
+from ._explain import cli_words
 from ._jobs import load_jobs
 from ._output import BatchReport, add_secret, shown
 from ._signals import Stops, deferred_stops, stop_like_ctrl_c
@@ -27,6 +29,11 @@ from ._signals import Stops, deferred_stops, stop_like_ctrl_c
 __all__ = ["run_batch"]
 
 _DONE = ("created", "skipped")
+_HINTS = {  # a failed row's reason ends like the SDK's errors: "... (HTTP 404)"
+    "(HTTP 401": "the API refused the key: check UPONAI_API_KEY (read only from there).",
+    "(HTTP 404": "no such address or resource: check --base-url / UPONAI_BASE_URL: does "
+    "the URL include the API's base path?",
+}
 
 
 def _same(one: Path, other: Path) -> bool:
@@ -101,7 +108,10 @@ def _check_resume(path: Path) -> None:
     try:
         resume_rows(path)
     except FileNotFoundError:
-        raise CliError(f"--resume {shown(path)}: no such file (nor its journal)") from None
+        raise CliError(
+            f"--resume {shown(path)}: no such file (nor its journal). For a first run leave "
+            "--resume out, or give it the same file as --out (it then starts fresh)"
+        ) from None
     except (OSError, ValueError) as exc:
         raise CliError(f"--resume {shown(path)}: not a results table ({shown(exc)})") from None
 
@@ -123,8 +133,13 @@ def _save(result: BatchResult, out: Path) -> None:
 
 def _print_rows(result: BatchResult, out: Path) -> None:
     for row in result:
-        detail = row.voice_id or " ".join(row.error.split())  # one line per job
+        detail = row.voice_id or " ".join(cli_words(row.error).split())  # one line per job
         print(f"{row.status:<9} {shown(row.name)}  {shown(detail)}")
+    refused = {
+        code for row in result if row.status == "failed" for code in _HINTS if code in row.error
+    }
+    for code in sorted(refused):
+        print(f"hint: {_HINTS[code]}", file=sys.stderr)
     unknown = result.counts().get("unknown", 0)
     if unknown:
         print(
@@ -168,11 +183,18 @@ def run_batch(
     _check_journal(out, resume)
     if resume is not None and (
         not _same(resume, out) or out.exists() or journal_beside(out).exists()
-    ):  # the same --resume and --out with neither file yet: a first run
+    ):
         _check_resume(resume)
+    elif resume is not None:  # the same --resume and --out with neither file yet: a first run
+        print(
+            f"note: --resume {shown(resume)}: no results there yet, so this is a fresh batch "
+            "(the table will be written there; the same command resumes it after any stop)",
+            file=sys.stderr,
+        )
     jobs = load_jobs(source, defaults)
     _check_not_an_input(out, source, jobs)
     _check_writable(out)
+    check_settings(base_url)  # before any preparation
     if transform_jobs is not None:  # e.g. --prepare: the jobs' samples replaced before sending
         jobs = transform_jobs(jobs)
     for job in jobs:

@@ -18,6 +18,8 @@ from typing import Annotated, Any
 import typer
 
 from .._clone_request import CLONE, CloneField
+from .._field_rules import SECRET_FIELDS
+from .._secret import wrap_secrets
 from ._errors import CliError
 
 __all__ = ["ENVVARS", "field_parameters", "field_values", "with_fields"]
@@ -114,6 +116,7 @@ def field_values(arguments: Mapping[str, Any]) -> dict[str, Any]:
             except ValueError:
                 raise CliError(f"{item.option}: not JSON") from None
         values[item.keyword] = value
+    wrap_secrets(values, SECRET_FIELDS)  # from here on the reason is a Secret in every frame
     return values
 
 

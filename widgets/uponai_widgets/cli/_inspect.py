@@ -1,14 +1,21 @@
-"""`uponai-voices inspect`: each sample's report and the overall verdict (text or JSON)."""
+"""`uponai-voices inspect`: each sample's report and the overall verdict (text or JSON).
+
+Exit status 1 when a sample, or the set as a whole, is ``bad`` (so `inspect` can gate a script
+before `clone`); 0 when everything is ``good`` or ``warn``. `warn_bad_samples` gives `clone` the
+same judgement as warnings before it sends anything.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from ._connect import print_json
-from ._errors import OK, CliError
+from ._errors import FAILED, OK, CliError
+from ._output import shown
 
-__all__ = ["run_inspect"]
+__all__ = ["run_inspect", "warn_bad_samples", "warn_before_clone"]
 
 
 def _figure(value: float | None, unit: str, digits: int = 1) -> str:
@@ -31,7 +38,8 @@ def _text(report: Any) -> list[str]:
 
 
 def run_inspect(samples: list[Path], *, as_json: bool) -> int:
-    """Inspect every sample; 0 whatever the verdicts (a missing file is a usage error)."""
+    """Inspect every sample; 1 when a sample or the whole set is bad, else 0 (a missing file is a
+    usage error)."""
     missing = [str(path) for path in samples if not path.is_file()]
     if missing:
         raise CliError(f"no such file: {', '.join(missing)}")
@@ -44,9 +52,10 @@ def run_inspect(samples: list[Path], *, as_json: bool) -> int:
             f"inspect needs the audio extra: pip install 'uponai-voices[audio]' ({exc})"
         ) from None
     overall = overall_verdict(reports)
+    status = FAILED if _any_bad(reports, overall.verdict) else OK
     if as_json:
         print_json({"samples": [r.to_dict() for r in reports], "overall": overall.to_dict()})
-        return OK
+        return status
     for report in reports:
         print("\n".join(_text(report)))
     print(
@@ -56,4 +65,34 @@ def run_inspect(samples: list[Path], *, as_json: bool) -> int:
     )
     for reason in overall.reasons:
         print(f"  - {reason}")
-    return OK
+    return status
+
+
+def _any_bad(reports: list[Any], overall: str) -> bool:
+    return overall == "bad" or any(report.verdict == "bad" for report in reports)
+
+
+def warn_bad_samples(reports: list[Any], *, sent: str = "it is sent anyway") -> None:
+    """A warning on stderr for each decoded sample judged bad (no speech, clipped, silence),
+    with its reasons; undecodable samples are left to the request's own checks."""
+    for report in reports:
+        if report.verdict != "bad" or report.duration_s is None:
+            continue
+        reasons = "; ".join(report.reasons)
+        print(
+            f"warning: {shown(report.name)}: {shown(reasons)}; {sent} "
+            "(`uponai-voices inspect` says more)",
+            file=sys.stderr,
+        )
+
+
+def warn_before_clone(samples: list[Path]) -> None:
+    """`clone`: warn about the samples judged bad (a tone, noise or silence has no speech)
+    before they are sent; nothing when the audio extra is missing."""
+    try:
+        from .. import inspect_samples
+
+        reports = inspect_samples([path for path in samples if path.is_file()])
+    except ImportError:
+        return
+    warn_bad_samples(reports)

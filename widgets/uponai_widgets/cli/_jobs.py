@@ -2,14 +2,19 @@
 
 CSV columns are named like `clone_voice`'s keywords: the clone request's fields as the spec has
 them (``name``, ``provider``, ``workspace_id``, ``actor_type``, ...), ``samples`` (paths
-separated by ``;``, relative to the CSV's folder) and ``timeout``. Empty cells are left out; the
-command's options (``--provider``, ``--workspace-id``, ...) fill a column that is missing or
-empty. Every problem names the file, the line and the column.
+separated by ``;``, relative to the CSV's folder) and ``timeout`` (seconds allowed for that
+job's request). Empty cells are left out; the command's options (``--provider``,
+``--workspace-id``, ...) fill a column that is missing or empty. Every problem of the file is
+reported at once, each naming the file, the line and the column. A column that is not a field
+is ignored with a warning naming the accepted columns, unless it looks like a misspelt one
+(``Name``, ``tenant``, ``voiceName``): that is a problem, so a typo never drops a field.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,17 +27,23 @@ from ._output import add_secret, shown
 
 __all__ = ["CSV_COLUMNS", "load_jobs"]
 
-CSV_COLUMNS = JOB_FIELDS
+CSV_COLUMNS = ("name", "samples", *(c for c in JOB_FIELDS if c not in ("name", "samples")))
 """A jobs CSV names its columns like `clone_voice`'s keywords (`samples` joined with ";")."""
 _INTEGERS = tuple(f.keyword for f in CLONE.fields if f.kind == "integer")
 _REQUIRED = tuple(f for f in CLONE.fields if f.required and f.keyword != "name")
+_SPELLINGS = {
+    **{column: column for column in CSV_COLUMNS},
+    **{f.wire.lower().replace("-", "_"): f.keyword for f in CLONE.fields},
+    **{f.python: f.keyword for f in CLONE.fields},
+}
+_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "bars"}
 
 
 def load_jobs(source: Path, defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The jobs a folder or a CSV file describes (see the module docstring).
 
     Raises:
-        CliError: the source is missing, or a CSV row is incomplete or malformed.
+        CliError: the source is missing, or the CSV has problems (all of them listed).
     """
     if source.is_dir():
         return _folder_jobs(source, defaults)
@@ -72,46 +83,131 @@ def _read_rows(path: Path) -> tuple[list[str], list[dict[str | None, Any]]]:
         raise CliError(f"{shown(path)}: not a readable CSV file ({shown(exc)})") from None
 
 
+def _accepted() -> str:
+    return ", ".join(CSV_COLUMNS)
+
+
+def _delimiter_hint(columns: list[str]) -> str | None:
+    """Why a one-column header is probably another delimiter's CSV, or None."""
+    if len(columns) != 1:
+        return None
+    for delimiter, name in _DELIMITERS.items():
+        if delimiter in columns[0]:
+            return (
+                f"the header {shown(columns[0])!r} is a single column: the file seems separated "
+                f"by {name} ({delimiter!r}). A jobs CSV separates its columns with commas "
+                "(';' separates the samples inside the samples cell): save it as comma-separated "
+                "CSV (in a spreadsheet: CSV, field delimiter ',')"
+            )
+    return None
+
+
+def _meant(column: str) -> str | None:
+    """The accepted column `column` looks like a misspelling of, or None."""
+    plain = column.strip().lower().replace("-", "_").replace(" ", "_")
+    if plain in _SPELLINGS and plain != column:
+        return _SPELLINGS[plain]
+    close = difflib.get_close_matches(plain, list(_SPELLINGS), n=1, cutoff=0.8)
+    return _SPELLINGS[close[0]] if close else None
+
+
+def _check_header(
+    columns: list[str], defaults: Mapping[str, Any], problems: list[str]
+) -> list[str]:
+    """Header problems appended to `problems`; returns the columns that are ignored."""
+    hint = _delimiter_hint(columns)
+    if hint is not None:
+        problems.append(hint)
+        return []
+    ignored = []
+    for column in columns:
+        if column in CSV_COLUMNS:
+            continue
+        meant = _meant(column)
+        if meant is not None and meant not in columns:
+            problems.append(f"column {shown(column)!r}: did you mean {meant!r}?")
+        else:
+            ignored.append(column)
+    seen = set(columns)
+    for column, what in (("name", "the voice's name"), ("samples", "audio files separated by ';'")):
+        if column not in seen:
+            problems.append(f"missing column: {column} ({what})")
+    for item in _REQUIRED:
+        if item.keyword not in seen and defaults.get(item.keyword) is None:
+            problems.append(
+                f"missing column: {item.keyword} (add it, or give {item.option} for every job)"
+            )
+    return ignored
+
+
 def _csv_jobs(path: Path, defaults: Mapping[str, Any]) -> list[dict[str, Any]]:
-    columns, rows = _read_rows(path)
+    raw_columns, rows = _read_rows(path)
     for row in rows:  # redacted before any row's problem is reported
         for key, value in row.items():
             if key is not None and key.strip() == "impersonation_reason":
                 add_secret(value.strip() if isinstance(value, str) else None)
-    columns = [column.strip() for column in columns]
-    unknown = [column for column in columns if column not in CSV_COLUMNS]
-    if unknown:
+    columns = [column.strip() for column in raw_columns]
+    problems: list[str] = []
+    ignored = _check_header(columns, defaults, problems)
+    if not problems and not rows:
+        problems.append("no jobs (only a header)")
+    jobs = []
+    if not any(p.startswith("the header ") for p in problems):
+        for line, row in enumerate(rows, start=2):
+            job = _csv_job(line, row, defaults, path, problems, set(columns))
+            if job is not None:
+                jobs.append(job)
+    if problems:
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
         raise CliError(
-            f"{shown(path)}: unknown column(s) {', '.join(repr(c) for c in unknown)}; "
-            f"the columns are {', '.join(CSV_COLUMNS)}"
+            f"{shown(path)}: {count}, nothing was sent:\n  " + "\n  ".join(problems),
         )
-    for required in ("name", "samples"):
-        if required not in columns:
-            raise CliError(f"{shown(path)}: no {required!r} column")
-    if not rows:
-        raise CliError(f"{shown(path)}: no jobs (only a header)")
-    return [_csv_job(path, line, row, defaults) for line, row in enumerate(rows, start=2)]
+    if ignored:
+        print(
+            f"warning: {shown(path)}: ignored column(s) "
+            f"{', '.join(repr(shown(c)) for c in ignored)}: not fields of the request "
+            f"(the columns are {_accepted()})",
+            file=sys.stderr,
+        )
+    return jobs
 
 
-def _cells(row: Mapping[str | None, str | list[str] | None]) -> dict[str, str]:
-    """The row's non-empty cells, stripped (extra cells beyond the header are an error)."""
-    cells: dict[str, str] = {}
-    for key, value in row.items():
-        if key is None:
-            raise ValueError("more cells than the header has columns")
-        if isinstance(value, str) and value.strip():
-            cells[key.strip()] = value.strip()
-    return cells
+def _cell_value(column: str, value: str, path: Path) -> Any:
+    """A cell's value as the job takes it; ValueError says why it cannot be."""
+    if column in _INTEGERS:
+        try:
+            return int(value)
+        except ValueError:
+            # the cell is not echoed: a row with a missing cell may hold a secret there
+            raise ValueError("not an integer") from None
+    if column == "timeout":
+        try:
+            return float(value)
+        except ValueError:
+            raise ValueError("not a number of seconds") from None
+    if column == "samples":
+        return [path.parent / item.strip() for item in value.split(";") if item.strip()]
+    return value
 
 
 def _csv_job(
-    path: Path, line: int, row: Mapping[str | None, Any], defaults: Mapping[str, Any]
-) -> dict[str, Any]:
-    where = f"{shown(path)} line {line}"
-    try:
-        cells = _cells(row)
-    except ValueError as exc:
-        raise CliError(f"{where}: {exc}") from None
+    line: int,
+    row: Mapping[str | None, Any],
+    defaults: Mapping[str, Any],
+    path: Path,
+    problems: list[str],
+    columns: set[str],
+) -> dict[str, Any] | None:
+    """One row's job; its problems appended to `problems` (None when it has any)."""
+    where = f"line {line}"
+    found = len(problems)
+    cells: dict[str, str] = {}
+    for key, cell in row.items():
+        if key is None:
+            extra = len(cell) if isinstance(cell, list) else 1
+            problems.append(f"{where}: {extra} cell(s) more than the header's columns")
+        elif isinstance(cell, str) and cell.strip():
+            cells[key.strip()] = cell.strip()
     job: dict[str, Any] = {}
     for column in CSV_COLUMNS:
         value: Any = cells.get(column)
@@ -119,23 +215,19 @@ def _csv_job(
             value = defaults.get(column)
             if value is None:
                 continue
-        elif column in _INTEGERS:
+        else:
             try:
-                value = int(value)
-            except ValueError:
-                raise CliError(f"{where}, column {column}: not an integer") from None
-        elif column == "timeout":
-            try:
-                value = float(value)
-            except ValueError:
-                raise CliError(f"{where}, column timeout: not a number of seconds") from None
-        elif column == "samples":
-            value = [path.parent / item.strip() for item in value.split(";") if item.strip()]
+                value = _cell_value(column, value, path)
+            except ValueError as exc:
+                problems.append(f"{where}, column {column}: {exc}")
+                value = cells[column]  # reported: not reported again as empty
         job[column] = value
-    if "name" not in job:
-        raise CliError(f"{where}, column name: empty")
+    if "name" not in job and "name" in columns:
+        problems.append(f"{where}, column name: empty")
     for item in _REQUIRED:
-        if item.keyword not in job:
-            raise CliError(f"{where}, column {item.keyword}: empty (or give {item.option})")
+        if item.keyword not in job and item.keyword in columns:
+            problems.append(
+                f"{where}, column {item.keyword}: empty (fill it, or give {item.option})"
+            )
     job.setdefault("samples", [])
-    return job
+    return job if len(problems) == found else None

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import IO, Any
 
+from .._secret import Secret
 from .._sizes import format_size
 
 __all__ = [
@@ -99,11 +100,11 @@ class redacted_streams:
             sys.stdout, sys.stderr = self._saved
 
 
-def add_secret(secret: str | None) -> None:
+def add_secret(secret: str | Secret | None) -> None:
     """Redact `secret` from stdout and stderr too, when they are redacting wrappers."""
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, RedactingStream):
-            stream.add(secret)
+            stream.add(secret.reveal() if isinstance(secret, Secret) else secret)
 
 
 def is_terminal(stream: object) -> bool:

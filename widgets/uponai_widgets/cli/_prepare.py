@@ -10,11 +10,15 @@ nothing is sent.
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
 from ._connect import print_json
 from ._errors import OK, CliError
+from ._inspect import warn_bad_samples
+from ._output import shown
 
 __all__ = ["prepare_jobs", "prepare_paths", "run_prepare"]
 
@@ -29,8 +33,21 @@ def _api() -> Any:
     return _prepare
 
 
+_OPTIONS = {"out_dir": "--out", "trim_silence": "--no-trim"}
+_PYTHON_ONLY = re.compile(r" \(or None [^)]*\)")  # "(or None to keep the level)": no CLI value
+
+
+def _problem_text(problem: Any) -> str:
+    """A preparation problem in the command's words: the option, not the keyword argument."""
+    if problem.sample is not None:
+        where = f"sample {problem.sample!r}"
+    else:
+        where = _OPTIONS.get(problem.field, "--" + problem.field.replace("_", "-"))
+    return f"{where}: {_PYTHON_ONLY.sub('', problem.message)}"
+
+
 def _problems(error: Any) -> CliError:
-    lines = [str(problem) for problem in error.problems]
+    lines = [_problem_text(problem) for problem in error.problems]
     return CliError("cannot prepare:\n  " + "\n  ".join(lines))
 
 
@@ -91,13 +108,19 @@ def run_prepare(
 
 
 def prepare_paths(samples: list[Path]) -> list[Path]:
-    """`clone --prepare`: the prepared files of every sample (default options, temporary)."""
+    """`clone --prepare`: the prepared files of every sample (default options, temporary);
+    what changed in each is printed on stderr (stdout stays the voice)."""
     missing = [str(path) for path in samples if not path.is_file()]
     if missing:
         raise CliError(f"no such file: {', '.join(missing)}")
     files: list[Path] = []
-    for item in _prepare(list(samples)):
+    for source, item in zip(samples, _prepare(list(samples)), strict=True):
         files.extend(item.paths)
+        parts = f" (sent as {len(item.paths)} files)" if len(item.paths) > 1 else ""
+        print(f"prepared {shown(source)}{parts}:", file=sys.stderr)
+        for line in item.changes:
+            print(f"  - {shown(line)}", file=sys.stderr)
+        warn_bad_samples(list(item.after), sent="it is sent as prepared")
     return files
 
 
@@ -110,7 +133,7 @@ def prepare_jobs(jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         try:
             prepared = api.prepare_samples(job.get("samples") or [])
         except api.PreparationError as exc:
-            problems.extend(f"{job.get('name')}: {problem}" for problem in exc.problems)
+            problems.extend(f"{job.get('name')}: {_problem_text(p)}" for p in exc.problems)
             continue
         ready.append({**job, "samples": prepared})
     if problems:

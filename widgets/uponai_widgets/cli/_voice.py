@@ -20,6 +20,7 @@ from .._generated import CloneResult
 from .._progress import UploadState
 from ._connect import open_connection, print_json
 from ._errors import INTERRUPTED, OK
+from ._explain import Explained
 from ._output import UploadBar, add_secret, shown
 from ._signals import Stops, stop_like_ctrl_c
 
@@ -75,12 +76,18 @@ def run_clone(
                 _print_voice(voice, as_json)
         except KeyboardInterrupt:
             bar.stop()
+            status = stops.exit_status(INTERRUPTED)
             if voice is not None:
                 created = voice.voice_id if isinstance(voice, Voice) else "(accepted)"
-                print(f"interrupted: the voice was created: voice id {shown(created)}")
+                known = f"interrupted: the voice was created: voice id {shown(created)}"
+                if not as_json:
+                    print(known)
             else:
-                print(_what_is_known(state, fields.get("name")), file=sys.stderr)
-            return stops.exit_status(INTERRUPTED)
+                known = _what_is_known(state, fields.get("name"))
+                print(known, file=sys.stderr)
+            if as_json:
+                print_json(Explained("Interrupted", known, status).to_json())
+            return status
         finally:
             bar.stop()
     return OK
