@@ -27,6 +27,7 @@ from uponai_widgets.audio._verdict import Verdict
 from uponai_widgets.jupyter import _clone_form as clone_form_module
 from uponai_widgets.jupyter import _clone_widget as clone_widget_module
 from uponai_widgets.jupyter._batch_view import BatchProgressView, counts_text
+from uponai_widgets.jupyter._sample_sources import EntrySource, ReceivedSource
 from uponai_widgets.jupyter._samples_html import EMPTY_LIST_TEXT
 
 __all__ = ["gate"]  # the fixture, imported for this module's tests
@@ -242,3 +243,21 @@ def test_a_click_validates_the_request_once(
     asyncio.run(click())
     assert calls == ["sdk", "sdk"]
     assert "Voice name" not in widget.error_message
+
+
+def test_each_sample_names_its_typed_source_and_removal_goes_through_it() -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    samples = widget.sample_list
+    widget.set_samples([{"name": "entry.wav", "content": make_wav(seconds=1.0)}])
+    send_like_browser(widget.picker, "picked.wav", make_wav(seconds=1.0))
+    send_like_browser(widget.recorder, "recorded.webm", make_wav(seconds=1.0))
+    refs = samples.refs()
+    assert [type(ref.source) for ref in refs] == [EntrySource, ReceivedSource, ReceivedSource]
+    assert [samples.info(ref).name for ref in refs] == ["entry.wav", "picked.wav", "recorded.webm"]
+    assert not hasattr(refs[0], "kind")
+    for ref in refs:  # what the row's remove button sends, one kind after the other
+        samples.view._handle_custom_msg({"type": "remove", "key": ref.key}, [])
+        assert samples.state(ref) == "removed"
+    assert samples.view.rows == []
+    assert not list(widget.picker.store.files)
+    assert not list(widget.recorder.store.files)

@@ -30,27 +30,13 @@ from ._picker import AudioPicker
 from ._preparation import SamplePreparations, preparation_row
 from ._recorder import VoiceRecorder
 from ._report_html import badge_html, overall_html, report_html
-from ._samples_html import (
-    EMPTY_LIST_TEXT,
-    SampleInfo,
-    count_text,
-    describe_file,
-    describe_upload_entry,
-    total_size,
-)
+from ._sample_sources import EntrySource, ReceivedSource, SampleRef
+from ._samples_html import EMPTY_LIST_TEXT, SampleInfo, count_text, total_size
 
 __all__ = ["SampleList", "SampleListView", "SampleRef"]
 
 #: A set holding this much speech makes a short take fine (it counts toward the total).
 _ENOUGH_TOTAL_S = 60.0
-
-
-@dataclasses.dataclass(frozen=True)
-class SampleRef:
-    """One chosen sample: where it comes from (``entry``, ``picked``, ``recorded``) and its key."""
-
-    kind: str
-    key: str
 
 
 class SampleListView(anywidget.AnyWidget):
@@ -75,10 +61,9 @@ class SampleList:
         self.picker = picker
         self.recorder = recorder
         self._on_change = on_change
-        self._entries: dict[str, Mapping[str, Any]] = {}
-        self._entry_infos: dict[str, SampleInfo] = {}
-        self._entry_numbers = 0
-        self._infos: dict[SampleRef, SampleInfo] = {}
+        self.entries = EntrySource()
+        #: Where samples come from, in the list's order: entries, picked files, recordings.
+        self.sources = (self.entries, ReceivedSource(picker), ReceivedSource(recorder))
         self.insight = SampleInsight(on_report=self.render)
         #: The overall verdict over what Clone sends (``uponai-overall``).
         self.verdict_view = ipywidgets.HTML("")
@@ -96,57 +81,28 @@ class SampleList:
 
     # -- what is chosen ---------------------------------------------------------------------
 
-    def _source(self, kind: str) -> AudioPicker | VoiceRecorder:
-        return self.picker if kind == "picked" else self.recorder
-
     def refs(self) -> list[SampleRef]:
         """Every chosen sample (arrived, arriving or failed), in order."""
-        return [
-            *(SampleRef("entry", key) for key in self._entries),
-            *(SampleRef("picked", f.id) for f in self.picker.store.files),
-            *(SampleRef("recorded", f.id) for f in self.recorder.store.files),
-        ]
+        return [SampleRef(source, key) for source in self.sources for key in source.sample_keys()]
 
     def stored(self, ref: SampleRef) -> StoredFile | None:
         """The picker's or recorder's file behind `ref` (None for entries or a removed file)."""
-        if ref.kind == "entry":
-            return None
-        return self._source(ref.kind).store.get(ref.key)
+        return ref.source.stored(ref.key)
 
     def state(self, ref: SampleRef) -> str:
         """``ready``, ``receiving``, ``failed`` or ``removed``."""
-        if ref.kind == "entry":
-            return "ready" if ref.key in self._entries else "removed"
-        stored = self.stored(ref)
-        return "removed" if stored is None else stored.state
+        return ref.source.state(ref.key)
 
     def sample(self, ref: SampleRef) -> Any:
         """What `clone_voice` gets for an arrived sample."""
-        if ref.kind == "entry":
-            return self._entries[ref.key]
-        stored = self.stored(ref)
-        if stored is None or not stored.complete:
-            raise KeyError(f"{ref} has not arrived")
-        return stored.as_sample()
+        return ref.source.sample(ref.key)
 
     def info(self, ref: SampleRef) -> SampleInfo:
         """Name, size, MIME type and duration (from the header, else from the analysis)."""
-        if ref.kind == "entry":
-            info = self._entry_infos[ref.key]
-        else:
-            info = self._infos.get(ref) or self._describe(ref)
+        info = ref.source.info(ref.key)
         report = self._report(ref)
         if info.duration is None and report is not None and report.duration_s is not None:
             info = dataclasses.replace(info, duration=report.duration_s)
-        return info
-
-    def _describe(self, ref: SampleRef) -> SampleInfo:
-        stored = self.stored(ref)
-        assert stored is not None
-        if not stored.complete:
-            return SampleInfo(stored.name, stored.size, stored.mime, None)
-        info = describe_file(stored.name, stored.path, stored.size, stored.mime)
-        self._infos[ref] = info
         return info
 
     def ready_refs(self) -> list[SampleRef]:
@@ -200,14 +156,7 @@ class SampleList:
         ref = self.preparations.key_of_before(audio_id)
         if not isinstance(ref, SampleRef) or self.state(ref) != "ready":
             return None, ""
-        if ref.kind == "entry":
-            entry = self._entries[ref.key]
-            content = entry.get("content")
-            mime = str(entry.get("type") or "audio/wav")
-            return (content if isinstance(content, bytes | memoryview) else None), mime
-        stored = self.stored(ref)
-        assert stored is not None
-        return Path(stored.path), stored.mime or "audio/wav"
+        return ref.source.audio(ref.key)
 
     def set_prepare(self, on: bool) -> None:
         """Switch preparation on (every arrived sample is prepared) or off (all are forgotten)."""
@@ -232,36 +181,21 @@ class SampleList:
 
     def remove(self, key: str) -> None:
         """Remove one sample by its key (stops it if still arriving)."""
-        if key in self._entries:
-            del self._entries[key]
-            self._entry_infos.pop(key, None)
-            self.clear_notices()
-            self.update()
-            self._on_change()
-            return
-        for source in (self.picker, self.recorder):
-            if source.store.get(key) is not None:
-                source.remove(key)
+        for ref in self.refs():
+            if ref.key == key:
+                ref.source.remove(key)
+                if ref.source is self.entries:  # pickers and recorders announce their own
+                    self._on_picked()
 
     def discard(self, refs: Sequence[SampleRef]) -> None:
         """Remove these samples (after a clone used them); other samples stay."""
         for ref in refs:
-            if ref.kind == "entry":
-                self._entries.pop(ref.key, None)
-                self._entry_infos.pop(ref.key, None)
-            elif self.stored(ref) is not None:
-                self._source(ref.kind).remove(ref.key)
+            ref.source.remove(ref.key)
         self.update()
 
     def set_entries(self, entries: Any) -> None:
         """Replace every sample with in-memory FileUpload-style entries (name/content dicts)."""
-        self._entries = {}
-        self._entry_infos = {}
-        for entry in entries:
-            self._entry_numbers += 1
-            key = f"entry-{self._entry_numbers}"
-            self._entries[key] = entry
-            self._entry_infos[key] = describe_upload_entry(entry)
+        self.entries.replace(entries)
         self.picker.clear()
         self.recorder.clear()
         self.clear_notices()
@@ -269,8 +203,9 @@ class SampleList:
 
     def update(self) -> None:
         """Forget removed samples, analyse newly arrived ones, redraw."""
-        refs = self.refs()
-        self._infos = {ref: info for ref, info in self._infos.items() if ref in refs}
+        for source in self.sources:
+            if isinstance(source, ReceivedSource):
+                source.prune()
         ready = self.ready_refs()
         self.insight.update([(ref, self.info(ref).name, self.sample(ref)) for ref in ready])
         self.preparations.keep_only(ready if self.prepare else ())
