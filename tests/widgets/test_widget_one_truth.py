@@ -8,6 +8,7 @@ analysis and the preparation run inline, so each assertion sees the settled widg
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import re
 from typing import Any, get_args
@@ -29,6 +30,7 @@ from uponai_widgets.jupyter import _clone_widget as clone_widget_module
 from uponai_widgets.jupyter._batch_view import BatchProgressView, counts_text
 from uponai_widgets.jupyter._sample_sources import EntrySource, ReceivedSource
 from uponai_widgets.jupyter._samples_html import EMPTY_LIST_TEXT
+from uponai_widgets.jupyter._selection import Selection
 
 __all__ = ["gate"]  # the fixture, imported for this module's tests
 
@@ -261,3 +263,20 @@ def test_each_sample_names_its_typed_source_and_removal_goes_through_it() -> Non
     assert samples.view.rows == []
     assert not list(widget.picker.store.files)
     assert not list(widget.recorder.store.files)
+
+
+def test_a_selection_is_frozen_and_later_choices_stay_out_of_it() -> None:
+    widget = VoiceCloneWidget(workspace_id=1)
+    send_like_browser(widget.picker, "first.wav", make_wav(seconds=1.0))
+    selection = Selection.of(widget.sample_list)
+    send_like_browser(widget.picker, "later.wav", make_wav(seconds=1.0))
+    assert [widget.sample_list.info(ref).name for ref in selection.refs] == ["first.wav"]
+    assert selection.arrived
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        selection.refs = ()  # type: ignore[misc]  # the point: it cannot change
+    sent, infos, problems = asyncio.run(selection.sent(lambda _text: None))
+    assert problems == []
+    assert [info.name for info in infos] == ["first.wav"]
+    assert len(sent) == 1
+    selection.discard()
+    assert [row["name"] for row in widget.sample_list.view.rows] == ["later.wav"]

@@ -31,14 +31,13 @@ from .._secret import Secret, as_secret
 from .._sizes import format_size
 from .._validation import Limits
 from ..audio._inspect import OverallVerdict, SampleReport
-from ._arrival import wait_for_arrival
 from ._card import VoiceCard
 from ._card_html import register_voice_formatter
 from ._clone_form import CloneForm, problem_lines
 from ._picker import AUDIO_ACCEPT, AudioPicker
-from ._prepared_set import prepare_toggle, prepared_set
+from ._prepared_set import prepare_toggle
 from ._recorder import VoiceRecorder
-from ._sample_list import SampleList, SampleRef
+from ._sample_list import SampleList
 from ._samples_html import (
     EMPTY_SELECTION_HINT,
     SampleInfo,
@@ -47,6 +46,7 @@ from ._samples_html import (
     problems_html,
     total_size,
 )
+from ._selection import Selection
 
 __all__ = ["AUDIO_ACCEPT", "VoiceCloneWidget"]
 
@@ -77,7 +77,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.task: asyncio.Task[Voice | None] | None = None
         self._throttle = Throttle()
         self._pending_reason: Secret | None = None
-        self._pending_set: list[SampleRef] | None = None
+        self._pending_set: Selection | None = None
         self._used_connection: Connection | AuthenticatedClient | None = None
 
         self.picker = AudioPicker(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
@@ -223,11 +223,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.clone_button.disabled = self.prepare_toggle.disabled = True
         self.sample_list.clear_notices()
         self._pending_reason = self.form.take_reason()
-        self._pending_set = self._freeze()
+        self._pending_set = Selection.of(self.sample_list)
         self.task = loop.create_task(self.clone())
-
-    def _freeze(self) -> list[SampleRef]:
-        return [r for r in self.sample_list.refs() if self.sample_list.state(r) != "failed"]
 
     def _on_cancel_click(self, _button: Any = None) -> None:
         if self.task is not None and not self.task.done():
@@ -265,38 +262,34 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
     async def _clone(self) -> Voice | None:
         reason = self._pending_reason or self.form.take_reason()
-        frozen = self._pending_set if self._pending_set is not None else self._freeze()
+        frozen = self._pending_set or Selection.of(self.sample_list)
         self._pending_reason = self._pending_set = None
         self._fresh()
         # The request is validated once, by the SDK, when it is made (every problem at once).
         # Only while files are still arriving are the fields checked first, so a missing name
         # is said now rather than after the wait.
-        arrived = all(self.sample_list.state(ref) == "ready" for ref in frozen)
-        if not frozen or not arrived:
+        if not frozen.refs or not frozen.arrived:
             limits = getattr(self._connection, "limits", None)
             _kwargs, problems = self.form.collect(None, reason, limits)
-            if not frozen:
+            if not frozen.refs:
                 problems.insert(0, EMPTY_SELECTION_HINT)
             if problems:
                 self._show_error(problems_html(problems))
                 return None
         self._set_busy(True)
-        failed = await wait_for_arrival(self.sample_list, frozen, self._wait)
+        failed = await frozen.arrive(self._wait)
         if failed is not None:
             self.status.value = ""
             self._show_error(error_html(failed, title="Not cloned:"))
             return None
-        samples = [self.sample_list.sample(ref) for ref in frozen]
-        infos = [self.sample_list.info(ref) for ref in frozen]
-        if self.sample_list.prepare:
-            samples, infos, problems = await prepared_set(self.sample_list, frozen, self._wait)
-            if problems:
-                self.status.value = ""
-                self._show_error(problems_html(problems))
-                return None
+        samples, infos, problems = await frozen.sent(self._wait)
+        if problems:
+            self.status.value = ""
+            self._show_error(problems_html(problems))
+            return None
         voice = await self._upload(self.form.arguments(samples, reason), infos)
         if voice is not None:
-            self.sample_list.discard(frozen)  # files chosen since the click stay
+            frozen.discard()  # files chosen since the click stay
         return voice
 
     def _wait(self, text: str) -> None:
