@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._sizes import format_duration, format_size
-
 
 def count_text(count: int, noun: str) -> str:
     """``1 sample``, ``2 samples``: a count with its noun in the right number."""
@@ -103,30 +101,6 @@ def describe_file(name: str, path: Path, size: int, mime: str = "") -> SampleInf
 def total_size(samples: Iterable[SampleInfo]) -> int:
     """Sum of the sizes of ``samples``."""
     return sum(sample.size for sample in samples)
-
-
-def samples_html(samples: list[SampleInfo], caption: str = "") -> str:
-    """Render samples as an HTML table (escaped) under an optional caption; a hint when empty."""
-    if not samples:
-        return '<div class="uponai-samples-empty"><em>No samples chosen yet.</em></div>'
-    head = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    rows = "".join(
-        "<tr>"
-        f"<td>{html.escape(sample.name)}</td>"
-        f'<td style="text-align:right">{html.escape(format_size(sample.size))}</td>'
-        f'<td style="text-align:right">{html.escape(format_duration(sample.duration))}</td>'
-        "</tr>"
-        for sample in samples
-    )
-    total = total_size(samples)
-    return (
-        f'<table class="uponai-samples-table">{head}'
-        "<thead><tr><th>Sample</th><th>Size</th><th>Duration</th></tr></thead>"
-        f"<tbody>{rows}</tbody>"
-        f"<tfoot><tr><td>{html.escape(count_text(len(samples), 'file'))}</td>"
-        f'<td style="text-align:right">{html.escape(format_size(total))}</td><td></td></tr>'
-        "</tfoot></table>"
-    )
 
 
 def problems_html(lines: list[str]) -> str:
