@@ -6,7 +6,10 @@ samples reach the kernel) and with `UPONAI_BASE_URL` / `UPONAI_API_KEY` pointing
 sandbox. JupyterLab serves a scratch copy of `notebooks/` (`.demo/lab/notebooks/`, ignored by
 git), so using the demo never changes a tracked file. Prints the URL to open and the two `export`
 lines that point a script or a terminal at the same sandbox; Ctrl-C (SIGINT) or SIGTERM stops
-both servers by PID.
+both servers by PID. Each server's own output goes to `.demo/logs/` (sandbox.log,
+jupyterlab.log; mode 0600, as Lab logs its token): the console keeps to the URL, the export lines
+and errors (with the end of the failing server's log). At every start the scratch notebooks lose
+the outputs and widget state Lab autosaved, so the demo opens clean.
 
 The ports, the sandbox key and JupyterLab's token are kept in `.demo/state.json` (mode 0600): a
 restart comes back on the same URL with the same token (it waits for a port the last run has not
@@ -27,7 +30,6 @@ import argparse
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -40,6 +42,7 @@ from types import FrameType
 from typing import Any
 
 import httpx
+from demo_files import log_tail, scratch_notebooks, server_log
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = "notebooks/clone_voice.ipynb"
@@ -161,41 +164,6 @@ def _remembered(state: Mapping[str, Any], key: str, kind: type) -> Any:
     return value if isinstance(value, kind) and not isinstance(value, bool) and value else None
 
 
-def scratch_notebooks(data_dir: Path) -> Path:
-    """Copy `notebooks/` to `data_dir/lab/notebooks/` and return `data_dir/lab` to serve.
-
-    A file is copied when the scratch copy is missing or older than the repository's (so edits
-    made in the demo survive a restart until the repository's notebook changes).
-    """
-    source_root = REPO / "notebooks"
-    lab_root = data_dir / "lab"
-    for source in sorted(source_root.rglob("*")):
-        relative = source.relative_to(source_root)
-        if not source.is_file() or any(part.startswith(".") for part in relative.parts):
-            continue
-        target = lab_root / "notebooks" / relative
-        if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
-        if target.suffix == ".ipynb":
-            _with_kernel_language_info(target)
-            os.utime(target, (source.stat().st_atime, source.stat().st_mtime))
-    return lab_root
-
-
-def _with_kernel_language_info(path: Path) -> None:
-    """Give the notebook the `language_info` its kernel will report, so JupyterLab does not
-    mark it unsaved the moment the kernel starts (it writes that metadata into the model)."""
-    try:
-        from ipykernel.ipkernel import IPythonKernel
-    except ImportError:
-        return
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    notebook.setdefault("metadata", {})["language_info"] = dict(IPythonKernel.language_info)
-    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
 def export_lines(sandbox_url: str, api_key: str) -> str:
     """The shell lines that point the SDK and `uponai-voices` at the demo's sandbox."""
     return f"export UPONAI_BASE_URL={sandbox_url}\nexport UPONAI_API_KEY={api_key}"
@@ -315,23 +283,36 @@ def run(options: DemoOptions, base_env: Mapping[str, str]) -> int:
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     processes: list[subprocess.Popen[bytes]] = []
+    logs: dict[int, Path] = {}
     try:
         # Own sessions: a terminal Ctrl-C reaches only this script, which stops both in order.
-        sandbox = subprocess.Popen(
-            sandbox_command(sandbox_port, options.data_dir),
-            env=sandbox_env(base_env, api_key),
-            start_new_session=True,
-        )
+        sandbox_log = server_log(options.data_dir, "sandbox")
+        with sandbox_log.open("ab") as out:
+            sandbox = subprocess.Popen(
+                sandbox_command(sandbox_port, options.data_dir),
+                env=sandbox_env(base_env, api_key),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         processes.append(sandbox)
+        logs[sandbox.pid] = sandbox_log
         print(f"UponAI sandbox starting at {sandbox_url} (pid {sandbox.pid})", flush=True)
         wait_until_ready("the sandbox", sandbox, f"{sandbox_url}/healthz", options.startup_timeout)
-        lab = subprocess.Popen(
-            lab_command(lab_port, open_browser=options.open_browser, root_dir=root_dir),
-            env=lab_env(base_env, sandbox_url=sandbox_url, api_key=api_key, lab_token=lab_token),
-            cwd=root_dir,
-            start_new_session=True,
-        )
+        lab_log = server_log(options.data_dir, "jupyterlab")
+        with lab_log.open("ab") as out:
+            lab = subprocess.Popen(
+                lab_command(lab_port, open_browser=options.open_browser, root_dir=root_dir),
+                env=lab_env(
+                    base_env, sandbox_url=sandbox_url, api_key=api_key, lab_token=lab_token
+                ),
+                cwd=root_dir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         processes.append(lab)
+        logs[lab.pid] = lab_log
         print(f"JupyterLab starting at {lab_url} (pid {lab.pid})", flush=True)
         auth = {"Authorization": f"token {lab_token}"}
         wait_until_ready("JupyterLab", lab, f"{lab_url}/api/status", options.startup_timeout, auth)
@@ -345,19 +326,26 @@ def run(options: DemoOptions, base_env: Mapping[str, str]) -> int:
             f"JupyterLab serves a scratch copy of notebooks/ in {root_dir}.\n"
             "Kernels use the sandbox. To use it from a script, a terminal or uponai-voices:\n\n"
             f"{export_lines(sandbox_url, api_key)}\n\n"
+            f"Server logs: {options.data_dir / 'logs'}\n"
             "Press Ctrl-C to stop both servers.",
             flush=True,
         )
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
         gone = next(process for process in processes if process.poll() is not None)
-        print(f"a server (pid {gone.pid}) exited with {gone.returncode}; stopping", flush=True)
+        print(
+            f"a server (pid {gone.pid}) exited with {gone.returncode}; stopping. "
+            f"The end of {logs[gone.pid]}:\n{log_tail(logs[gone.pid])}",
+            file=sys.stderr,
+            flush=True,
+        )
         return 1
     except _Stop as stopped:
         print(f"\n{stopped}: stopping JupyterLab and the sandbox", flush=True)
         return 0
     except (RuntimeError, TimeoutError) as error:
-        print(f"demo failed: {error}", file=sys.stderr, flush=True)
+        tails = "".join(f"\nThe end of {path}:\n{log_tail(path)}" for path in logs.values())
+        print(f"demo failed: {error}{tails}", file=sys.stderr, flush=True)
         return 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

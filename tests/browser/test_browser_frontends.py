@@ -108,7 +108,7 @@ def clone_right_after_choosing(
     assert_waited_for_a_file(page)
     assert page.locator(".uponai-error").is_hidden(), page.locator(".uponai-error").inner_text()
     assert stored_samples(sandbox, voice_id) == expected(files)
-    assert "from 3 sample(s)" in status.inner_text()
+    assert "from 3 samples" in status.inner_text()
     return voice_id
 
 

@@ -66,8 +66,8 @@ def test_prepare_plays_before_and_after_and_clones_the_prepared_file(
     original_sha = hashlib.sha256(take.read_bytes()).hexdigest()
     page = open_and_run(browser, lab, notebook)
     choose_files(page, [take])
-    prepare = page.locator("button.uponai-prepare")
-    assert "Prepare samples" in prepare.inner_text()
+    assert "Prepare samples" in page.locator(".uponai-prepare").inner_text()
+    prepare = page.locator(".uponai-prepare input[type=checkbox]")
     assert page.locator(".uponai-prep").count() == 0  # off by default
     prepare.click()
     row = ready_row(page, take.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import httpx
@@ -11,6 +12,30 @@ from support.demo_process import REPO, process_environ, running_demo
 
 from uponai_devtools.processes import pid_alive
 from uponai_devtools.wav import make_wav
+
+CONSOLE_LINES = [
+    r"UponAI sandbox starting at http://127\.0\.0\.1:\d+ \(pid \d+\)",
+    r"JupyterLab starting at http://127\.0\.0\.1:\d+ \(pid \d+\)",
+    r"Ready\. Open this URL \(it carries JupyterLab's login token\):",
+    r" {4}http://127\.0\.0\.1:\d+/lab/tree/\S+\?token=\w+",
+    r"JupyterLab serves a scratch copy of notebooks/ in \S+\.",
+    r"Kernels use the sandbox\. .*",
+    r"export UPONAI_(BASE_URL|API_KEY)=\S+",
+    r"Server logs: \S+",
+    r"Press Ctrl-C to stop both servers\.",
+    r"SIGINT: stopping JupyterLab and the sandbox",
+    r"stopped",
+]
+
+
+def console_keeps_to_the_url_and_the_exports(output: str) -> None:
+    """Every line the demo printed is one of its own (no server log lines)."""
+    strays = [
+        line
+        for line in output.splitlines()
+        if line.strip() and not any(re.fullmatch(p, line) for p in CONSOLE_LINES)
+    ]
+    assert strays == [], "\n".join(strays)
 
 
 @pytest.mark.slow
@@ -49,6 +74,9 @@ def test_demo_starts_both_servers_and_ctrl_c_stops_both(tmp_path: Path) -> None:
             )
 
         assert demo.interrupt() == 0, demo.output()
+        console_keeps_to_the_url_and_the_exports(demo.output())
+        lab_log = (tmp_path / ".demo" / "logs" / "jupyterlab.log").read_text()
+        assert "Jupyter Server" in lab_log  # the servers' own lines went to their logs
         for pid in demo.server_pids:
             assert not pid_alive(pid), f"server pid {pid} survived:\n{demo.output()}"
         assert list((tmp_path / ".demo" / "sandbox" / "voices").iterdir())  # data is kept

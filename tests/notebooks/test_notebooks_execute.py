@@ -93,11 +93,11 @@ def test_api_notebook_clones_and_handles_errors(sandbox: RunningSandbox, tmp_pat
 DRIVE_WIDGET = """
 # FileUpload-style entries assigned from Python (the picker's kernel-only `value`) are moved to
 # temporary files at once: the saved state must hold none of the audio.
-widget.upload.value = tuple(ENTRIES)
-assert widget.upload.value == ()
-widget.name_input.value = "Headless widget voice"
-widget.actor_type_input.value = "platform_admin"
-widget.impersonation_reason_input.value = REASON
+widget.picker.value = tuple(ENTRIES)
+assert widget.picker.value == ()
+widget.form.inputs["name"].value = "Headless widget voice"
+widget.form.inputs["actor_type"].value = "platform_admin"
+widget.form.inputs["impersonation_reason"].value = REASON
 widget.clone_button.click()
 """
 
@@ -106,7 +106,7 @@ CHECK_WIDGET = """
 print("kernel answered while clone busy:", widget.busy, widget.clone_button.disabled)
 await widget.task
 assert widget.voice is not None, widget.error.value
-assert widget.impersonation_reason_input.value == ""
+assert widget.form.inputs["impersonation_reason"].value == ""
 print("voice", widget.voice.voice_id)
 widget.voice
 """

@@ -54,7 +54,7 @@ def _guarded(surface: Callable[[], Report]) -> Report:
 
 
 def _widget_input(widget: Any, keyword: str, value: Any) -> None:
-    field = widget.inputs[keyword]
+    field = widget.form.inputs[keyword]
     if isinstance(value, bool):
         field.value = value
     elif isinstance(value, dict):

@@ -45,11 +45,11 @@ def test_css_classes_for_tests_are_present() -> None:
     widget = VoiceCloneWidget(workspace_id=1)
     expected = {
         widget.picker: "uponai-picker",
-        widget.samples_view: "uponai-samples",
-        widget.name_input: "uponai-name",
-        widget.inputs["provider"]: "uponai-provider",
-        widget.workspace_input: "uponai-workspace",
-        widget.advanced: "uponai-advanced",
+        widget.sample_list.view: "uponai-samples",
+        widget.form.inputs["name"]: "uponai-name",
+        widget.form.inputs["provider"]: "uponai-provider",
+        widget.form.inputs["workspace_id"]: "uponai-workspace",
+        widget.form.advanced: "uponai-advanced",
         widget.clone_button: "uponai-clone",
         widget.cancel_button: "uponai-cancel",
         widget.progress: "uponai-progress",
@@ -60,7 +60,7 @@ def test_css_classes_for_tests_are_present() -> None:
     assert widget.picker.multiple is True
     assert "audio/*" in widget.picker.accept
     assert "uponai-files" in widget.picker._esm  # the chooser button's class, set in the view
-    assert widget.workspace_input.value == "1"
+    assert widget.form.inputs["workspace_id"].value == "1"
 
 
 def test_picked_files_are_listed_from_disk_and_synced_state_has_no_audio() -> None:
@@ -77,7 +77,7 @@ def test_picked_files_are_listed_from_disk_and_synced_state_has_no_audio() -> No
     assert stored[0].path.read_bytes() == wav
     assert [s.name for s in widget.samples] == ["one.wav", "two.wav"]
     assert widget.samples[0].duration == pytest.approx(1.5)
-    rows = widget.samples_view.rows  # one row per sample
+    rows = widget.sample_list.view.rows  # one row per sample
     assert [(r["name"], r["state"], r["duration_text"]) for r in rows] == [
         ("one.wav", "ready", "0:01.5"),
         ("two.wav", "ready", "0:00.5"),
@@ -86,7 +86,7 @@ def test_picked_files_are_listed_from_disk_and_synced_state_has_no_audio() -> No
 
 def test_no_samples_asks_for_files(env: RunningSandbox) -> None:
     widget = VoiceCloneWidget(workspace_id=1)
-    widget.name_input.value = "Nobody"
+    widget.form.inputs["name"].value = "Nobody"
     assert run(widget.clone) is None
     assert "Choose audio files" in widget.error_message
     assert "10 MiB" not in widget.error_message
@@ -99,9 +99,9 @@ def test_validation_problems_inline_and_nothing_sent(env: RunningSandbox) -> Non
     widget = VoiceCloneWidget(workspace_id=1)
     wav = make_wav(seconds=0.5)
     pick(widget, ("a.wav", wav), ("b.wav", wav), ("notes.txt", b"hello, not audio"))
-    widget.name_input.value = "   "
-    widget.workspace_input.value = "abc"
-    widget.actor_type_input.value = "platform_admin"
+    widget.form.inputs["name"].value = "   "
+    widget.form.inputs["workspace_id"].value = "abc"
+    widget.form.inputs["actor_type"].value = "platform_admin"
     assert run(widget.clone) is None
     message = widget.error_message
     # Workspace, name, duplicate content, not audio and the missing impersonation reason:
@@ -119,7 +119,7 @@ def test_click_clones_against_sandbox_and_shows_card(env: RunningSandbox) -> Non
     widget = VoiceCloneWidget(workspace_id=3, provider="elevenlabs")
     one, two = make_wav(seconds=1.0, freq=300), make_wav(seconds=1.0, freq=500)
     pick(widget, ("one.wav", one), ("two.wav", two))
-    widget.name_input.value = "Widget voice"
+    widget.form.inputs["name"].value = "Widget voice"
 
     async def scenario() -> Any:
         widget.clone_button.click()
@@ -157,15 +157,15 @@ def test_wrong_token_shows_readable_401(
     monkeypatch.setenv("UPONAI_API_KEY", wrong)
     widget = VoiceCloneWidget(workspace_id=1)
     pick(widget, ("one.wav", make_wav()))
-    widget.name_input.value = "Denied"
-    widget.actor_type_input.value = "platform_admin"
-    widget.impersonation_reason_input.value = "support ticket 42"
+    widget.form.inputs["name"].value = "Denied"
+    widget.form.inputs["actor_type"].value = "platform_admin"
+    widget.form.inputs["impersonation_reason"].value = "support ticket 42"
     assert run(widget.clone) is None
     message = widget.error_message
     assert "401" in message
     assert "Traceback" not in message
     assert wrong not in message
-    assert widget.impersonation_reason_input.value == ""
+    assert widget.form.inputs["impersonation_reason"].value == ""
     assert widget.voice is None
     assert [s.name for s in widget.samples] == ["one.wav"]  # kept for a retry
 
@@ -203,7 +203,7 @@ def test_busy_disables_controls_no_double_clone_and_progress(gate: Gate) -> None
     widget = VoiceCloneWidget(workspace_id=1)
     wav = make_wav(seconds=1.0)
     pick(widget, ("one.wav", wav))
-    widget.name_input.value = "Gated"
+    widget.form.inputs["name"].value = "Gated"
 
     async def scenario() -> None:
         widget.clone_button.click()
@@ -211,8 +211,8 @@ def test_busy_disables_controls_no_double_clone_and_progress(gate: Gate) -> None
         assert widget.busy
         assert widget.clone_button.disabled is True
         assert widget.cancel_button.disabled is False
-        assert widget.upload.disabled is False  # files chosen now are for the next clone
-        assert widget.name_input.disabled is True
+        assert widget.picker.disabled is False  # files chosen now are for the next clone
+        assert widget.form.inputs["name"].disabled is True
         assert widget.progress.max == len(wav)
         assert widget.progress.value == len(wav) // 2
         assert "/" in widget.progress_label.value
@@ -228,10 +228,10 @@ def test_busy_disables_controls_no_double_clone_and_progress(gate: Gate) -> None
     assert widget.progress.value == widget.progress.max == len(wav)
     assert widget.voice.voice_id == "v_gate"
     assert widget.clone_button.disabled is False
-    assert widget.upload.disabled is False
+    assert widget.picker.disabled is False
     # A second clone (new samples) is added to widget.voices; widget.voice is the latest.
     pick(widget, ("two.wav", make_wav(seconds=0.3)))
-    widget.name_input.value = "Gated again"
+    widget.form.inputs["name"].value = "Gated again"
     gate.release.set()
     second = run(widget.clone)
     assert second.name == "Gated again"
@@ -242,7 +242,7 @@ def test_busy_disables_controls_no_double_clone_and_progress(gate: Gate) -> None
 def test_cancel_stops_the_clone_and_reenables(gate: Gate) -> None:
     widget = VoiceCloneWidget(workspace_id=1)
     pick(widget, ("one.wav", make_wav()))
-    widget.name_input.value = "Cancelled"
+    widget.form.inputs["name"].value = "Cancelled"
 
     async def scenario() -> None:
         widget.clone_button.click()
@@ -271,7 +271,7 @@ def test_unexpected_error_is_one_line_without_token(
     monkeypatch.setattr(clone_widget_module, "clone_voice_async", boom)
     widget = VoiceCloneWidget(workspace_id=1)
     pick(widget, ("one.wav", make_wav()))
-    widget.name_input.value = "Boom"
+    widget.form.inputs["name"].value = "Boom"
     assert run(widget.clone) is None
     assert "RuntimeError" in widget.error_message
     assert "secret-token-xyz" not in widget.error_message
@@ -312,7 +312,7 @@ def test_missing_token_is_named_inline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("UPONAI_API_KEY", raising=False)
     widget = VoiceCloneWidget(workspace_id=1)
     pick(widget, ("one.wav", make_wav()))
-    widget.name_input.value = "No token"
+    widget.form.inputs["name"].value = "No token"
     assert run(widget.clone) is None
     assert "UPONAI_API_KEY" in widget.error_message
     assert "Traceback" not in widget.error_message

@@ -4,6 +4,7 @@ and recordings from `VoiceRecorder` as samples (kernel side; the browser test re
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import math
 import wave
@@ -48,17 +49,28 @@ def test_each_sample_gets_a_report_with_waveform_and_an_overall_verdict() -> Non
     assert loud is not None
     assert loud.verdict == "bad"
     assert any("clipped" in reason for reason in loud.reasons)
-    view = widget.insight.reports_view.value
+    view = reports_shown(widget)
     assert view.count('class="uponai-report ') == 2
     assert view.count('class="uponai-waveform"') == 2
     assert "clean.wav" in view
     assert "clipped" in view
     assert "dBFS" in view
-    assert "uponai-reports" in widget.insight.reports_view._dom_classes
-    overall = widget.insight.verdict_view.value
+    overall = verdict_shown(widget)
     assert "uponai-verdict-bad" in overall
-    assert "do not block" in overall
+    assert "do not block" not in overall  # the words match the verdict
+    assert "Samples marked bad make a poor clone or cannot be sent" in overall
     assert widget.overall.verdict == "bad"
+
+
+def reports_shown(widget: VoiceCloneWidget) -> str:
+    """The report cards the user can expand from the sample list's rows."""
+    return "".join(str(row.get("report_html", "")) for row in widget.sample_list.view.rows)
+
+
+def verdict_shown(widget: VoiceCloneWidget) -> str:
+    """The overall verdict line, checked to be in the widget's layout."""
+    assert widget.sample_list.verdict_view in widget.children
+    return str(widget.sample_list.verdict_view.value)
 
 
 def test_corrupt_sample_is_bad_with_a_reason_not_a_crash() -> None:
@@ -68,7 +80,10 @@ def test_corrupt_sample_is_bad_with_a_reason_not_a_crash() -> None:
     assert report is not None
     assert report.verdict == "bad"
     assert report.reasons
-    assert "broken.wav" in widget.insight.reports_view.value
+    (row,) = widget.sample_list.view.rows
+    assert row["name"] == "broken.wav"
+    assert "uponai-badge-bad" in row["badge_html"]
+    assert report.reasons[0] in html.unescape(reports_shown(widget))
 
 
 def test_in_a_running_loop_reports_are_computed_off_the_loop_then_shown() -> None:
@@ -77,10 +92,10 @@ def test_in_a_running_loop_reports_are_computed_off_the_loop_then_shown() -> Non
     async def scenario() -> None:
         pick(widget, ("tone.wav", make_wav(seconds=3.0)))
         assert widget.reports == [None]
-        assert "analysing" in widget.insight.reports_view.value
-        assert "Analysing 1 sample" in widget.insight.verdict_view.value
+        assert ">analysing<" in widget.sample_list.view.rows[0]["badge_html"]
+        assert "Analysing 1 sample\u2026" in verdict_shown(widget)
         for _ in range(200):
-            if widget.insight.pending == 0:
+            if widget.sample_list.insight.pending == 0:
                 break
             await asyncio.sleep(0.05)
 
@@ -88,19 +103,20 @@ def test_in_a_running_loop_reports_are_computed_off_the_loop_then_shown() -> Non
     (report,) = widget.reports
     assert report is not None
     assert report.duration_s is not None
-    assert "uponai-waveform" in widget.insight.reports_view.value
-    assert "Overall" in widget.insight.verdict_view.value
+    assert "uponai-waveform" in reports_shown(widget)
+    assert "Overall" in verdict_shown(widget)
 
 
 def test_warnings_do_not_block_cloning(gate: Gate) -> None:
     widget = VoiceCloneWidget(workspace_id=1)
     pick(widget, ("short.wav", make_wav(seconds=3.0)))
     assert widget.overall.verdict != "good"
-    widget.name_input.value = "Short but wanted"
+    widget.form.inputs["name"].value = "Short but wanted"
     gate.release.set()
     voice = run(widget.clone)
     assert voice.voice_id == "v_gate"
-    assert widget.insight.reports_view.value == ""  # samples consumed, reports cleared
+    assert widget.sample_list.view.rows == []  # samples consumed, reports cleared
+    assert verdict_shown(widget) == ""
 
 
 def test_recordings_are_samples_and_use_the_same_chunk_protocol(gate: Gate) -> None:
@@ -114,7 +130,7 @@ def test_recordings_are_samples_and_use_the_same_chunk_protocol(gate: Gate) -> N
     assert report is not None
     assert report.duration_s is not None
     assert report.duration_s > 0
-    widget.name_input.value = "Recorded"
+    widget.form.inputs["name"].value = "Recorded"
     gate.release.set()
     run(widget.clone)
     (call,) = gate.calls

@@ -59,7 +59,7 @@ def prepared_files() -> set[Path]:
 
 
 def row(widget: VoiceCloneWidget, name: str) -> dict[str, Any]:
-    (found,) = [r for r in widget.samples_view.rows if r["name"] == name]
+    (found,) = [r for r in widget.sample_list.view.rows if r["name"] == name]
     return found
 
 
@@ -75,7 +75,7 @@ async def settle(widget: VoiceCloneWidget, name: str, timeout: float = 30.0) -> 
 def ask_audio(widget: VoiceCloneWidget, audio_id: str) -> tuple[list[dict[str, Any]], bytes]:
     """Ask for audio as the players do; returns the messages and the joined bytes."""
     sent: list[tuple[dict[str, Any], list[bytes]]] = []
-    view = widget.samples_view
+    view = widget.sample_list.view
     original = view.send
     view.send = lambda content, buffers=None: sent.append((content, list(buffers or [])))
     try:
@@ -103,7 +103,7 @@ def test_toggle_on_prepares_in_a_thread_with_progress_and_players(padded_speech:
     send_like_browser(widget.picker, "take.wav", padded_speech)
     assert "prep_state" not in row(widget, "take.wav")  # off: nothing is prepared
     seen: list[dict[str, Any]] = []
-    widget.samples_view.observe(lambda c: seen.extend(c["new"]), names="rows")
+    widget.sample_list.view.observe(lambda c: seen.extend(c["new"]), names="rows")
 
     async def scenario() -> dict[str, Any]:
         widget.prepare_toggle.value = True
@@ -138,13 +138,13 @@ def test_toggle_on_prepares_in_a_thread_with_progress_and_players(padded_speech:
 
 def test_cancel_leaves_no_file_and_clone_refuses(env: RunningSandbox, padded_speech: bytes) -> None:
     widget = VoiceCloneWidget(workspace_id=11)
-    widget.name_input.value = "Cancelled prep"
+    widget.form.inputs["name"].value = "Cancelled prep"
     send_like_browser(widget.picker, "take.wav", padded_speech)
     before = prepared_files()
 
     async def scenario() -> dict[str, Any]:
         widget.prepare_toggle.value = True
-        widget.samples_view._handle_custom_msg(
+        widget.sample_list.view._handle_custom_msg(
             {"type": "cancel-prepare", "key": row(widget, "take.wav")["key"]}, []
         )
         return await settle(widget, "take.wav")
@@ -168,8 +168,8 @@ def test_removing_the_row_while_preparing_leaves_no_file(padded_speech: bytes) -
     async def scenario() -> None:
         widget.prepare_toggle.value = True
         key = row(widget, "take.wav")["key"]
-        widget.samples_view._handle_custom_msg({"type": "remove", "key": key}, [])
-        assert widget.samples_view.rows == []
+        widget.sample_list.view._handle_custom_msg({"type": "remove", "key": key}, [])
+        assert widget.sample_list.view.rows == []
         await asyncio.sleep(1.0)  # let the worker thread finish or stop
 
     run(scenario)
@@ -179,7 +179,7 @@ def test_removing_the_row_while_preparing_leaves_no_file(padded_speech: bytes) -
 
 def test_failed_preparation_is_shown_and_clone_refuses(env: RunningSandbox) -> None:
     widget = VoiceCloneWidget(workspace_id=11)
-    widget.name_input.value = "Tone"
+    widget.form.inputs["name"].value = "Tone"
     send_like_browser(widget.picker, "tone.wav", make_wav(seconds=3.0))
 
     async def scenario() -> dict[str, Any]:
@@ -201,7 +201,7 @@ def test_clone_sends_the_prepared_file_and_removes_it(
     env: RunningSandbox, padded_speech: bytes
 ) -> None:
     widget = VoiceCloneWidget(workspace_id=11)
-    widget.name_input.value = "Prepared voice"
+    widget.form.inputs["name"].value = "Prepared voice"
     send_like_browser(widget.picker, "take.wav", padded_speech)
 
     async def scenario() -> Any:
@@ -229,7 +229,7 @@ def test_clone_sends_the_prepared_file_and_removes_it(
     record = env.voice_record(voice.voice_id)
     assert [s["sha256"] for s in record["samples"]] == [str(digest)]
     assert not prepared_path.exists()  # removed after the clone
-    assert widget.samples_view.rows == []
+    assert widget.sample_list.view.rows == []
     widget.close()
 
 
@@ -237,7 +237,7 @@ def test_switching_off_deletes_the_prepared_file_and_clone_sends_the_original(
     env: RunningSandbox, padded_speech: bytes
 ) -> None:
     widget = VoiceCloneWidget(workspace_id=11)
-    widget.name_input.value = "Original voice"
+    widget.form.inputs["name"].value = "Original voice"
     widget.set_samples([{"name": "entry.wav", "type": "audio/wav", "content": padded_speech}])
 
     async def scenario() -> Any:

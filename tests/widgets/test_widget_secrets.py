@@ -39,7 +39,7 @@ def test_errors_are_redacted_with_the_connections_own_token(
     client = AuthenticatedClient(base_url="http://127.0.0.1:9", token=TOKEN)
     widget = VoiceCloneWidget(Connection(client), workspace_id=1)
     feed(widget, "one.wav", make_wav())
-    widget.name_input.value = "Leaky"
+    widget.form.inputs["name"].value = "Leaky"
     assert asyncio.run(widget.clone()) is None
     assert "RuntimeError" in widget.error_message
     assert TOKEN not in widget.error_message
@@ -49,9 +49,9 @@ def test_errors_are_redacted_with_the_connections_own_token(
 def test_repr_holds_no_reason_token_or_sample_bytes() -> None:
     client = AuthenticatedClient(base_url="http://127.0.0.1:9", token=TOKEN)
     widget = VoiceCloneWidget(client, workspace_id=1)
-    widget.name_input.value = "Repr voice"
-    widget.actor_type_input.value = "platform_admin"
-    widget.impersonation_reason_input.value = REASON  # typed, not yet clicked
+    widget.form.inputs["name"].value = "Repr voice"
+    widget.form.inputs["actor_type"].value = "platform_admin"
+    widget.form.inputs["impersonation_reason"].value = REASON  # typed, not yet clicked
     wav = make_wav(seconds=0.2)
     widget.set_samples([{"name": "mem.wav", "type": "audio/wav", "content": wav}])
     feed(widget, "picked.wav", wav)
@@ -79,9 +79,9 @@ def test_the_reason_is_a_secret_in_every_frame_of_the_widget(
     client = AuthenticatedClient(base_url="http://127.0.0.1:9", token=TOKEN)
     widget = VoiceCloneWidget(Connection(client), workspace_id=1)
     feed(widget, "one.wav", make_wav())
-    widget.name_input.value = "Admin voice"
-    widget.actor_type_input.value = "platform_admin"
-    widget.impersonation_reason_input.value = REASON
+    widget.form.inputs["name"].value = "Admin voice"
+    widget.form.inputs["actor_type"].value = "platform_admin"
+    widget.form.inputs["impersonation_reason"].value = REASON
     with pytest.raises(KeyboardInterrupt) as info:
         asyncio.run(widget.clone())
     assert isinstance(handed["impersonation_reason"], Secret)

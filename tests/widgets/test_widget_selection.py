@@ -66,11 +66,11 @@ def test_click_while_arriving_waits_then_sends_exactly_the_chosen_set(env: Runni
     widget = VoiceCloneWidget(workspace_id=3)
     picker = widget.picker
     select(picker, {"one.wav": one, "ada_long.wav": long})
-    assert [r["name"] for r in widget.samples_view.rows] == ["one.wav", "ada_long.wav"]
+    assert [r["name"] for r in widget.sample_list.view.rows] == ["one.wav", "ada_long.wav"]
     send(picker, "one.wav", one)
     part = int(len(long) * 0.35) // CHUNK * CHUNK + CHUNK  # just over 35 %
     send(picker, "ada_long.wav", long, 0, part)
-    widget.name_input.value = "Arriving"
+    widget.form.inputs["name"].value = "Arriving"
     percent = int(100 * part / len(long))
 
     async def scenario() -> Any:
@@ -94,10 +94,10 @@ def test_click_while_arriving_waits_then_sends_exactly_the_chosen_set(env: Runni
     assert sorted((f["filename"], f["sha256"]) for f in request["files"]) == sorted(
         [("one.wav", sha(one)), ("ada_long.wav", sha(long))]
     )
-    assert "from 2 sample(s)" in widget.status.value
+    assert "from 2 samples" in widget.status.value
     # The later file is kept (not cancelled) for the next clone.
     assert [s.name for s in widget.samples] == ["later.wav"]
-    assert [r["name"] for r in widget.samples_view.rows] == ["later.wav"]
+    assert [r["name"] for r in widget.sample_list.view.rows] == ["later.wav"]
     assert widget.picker.samples[0].path.read_bytes() == later
     widget.close()
 
@@ -110,7 +110,7 @@ def test_a_chosen_file_that_fails_to_arrive_stops_the_clone(env: RunningSandbox)
     select(picker, {"one.wav": one, "ada_long.wav": long})
     send(picker, "one.wav", one)
     send(picker, "ada_long.wav", long, 0, 5 * CHUNK)
-    widget.name_input.value = "Never"
+    widget.form.inputs["name"].value = "Never"
 
     async def scenario() -> Any:
         widget.clone_button.click()
@@ -126,15 +126,15 @@ def test_a_chosen_file_that_fails_to_arrive_stops_the_clone(env: RunningSandbox)
     assert env.requests() == []  # never a voice from a subset
     assert widget.clone_button.disabled is False
     assert [s.name for s in widget.samples] == ["one.wav"]  # the arrived one stays
-    rows = {r["name"]: r for r in widget.samples_view.rows}
+    rows = {r["name"]: r for r in widget.sample_list.view.rows}
     assert rows["ada_long.wav"]["state"] == "failed"
     widget.close()
 
 
 def test_no_samples_and_no_name_are_both_reported_on_the_first_click(env: RunningSandbox) -> None:
     widget = VoiceCloneWidget(workspace_id=None)
-    widget.workspace_input.value = ""
-    widget.name_input.value = ""
+    widget.form.inputs["workspace_id"].value = ""
+    widget.form.inputs["name"].value = ""
     assert asyncio.run(widget.clone()) is None
     message = widget.error_message
     assert "No audio samples" in message
@@ -149,10 +149,10 @@ def test_each_clone_starts_with_fresh_status_and_progress(env: RunningSandbox) -
     wav = make_wav(seconds=1.0)
     select(widget.picker, {"a.wav": wav})
     send(widget.picker, "a.wav", wav)
-    widget.name_input.value = "First"
+    widget.form.inputs["name"].value = "First"
     assert asyncio.run(widget.clone()) is not None
     assert widget.progress.value == widget.progress.max > 1
-    widget.name_input.value = ""
+    widget.form.inputs["name"].value = ""
     assert asyncio.run(widget.clone()) is None  # nothing chosen, no name
     assert "Cloned voice" not in widget.status.value
     assert widget.progress.value == 0
@@ -172,7 +172,7 @@ def test_a_short_take_counts_toward_a_long_enough_set_in_its_row(tmp_path: Path)
     select(widget.picker, takes)
     for name, data in takes.items():
         send(widget.picker, name, data)
-    rows = {r["name"]: r for r in widget.samples_view.rows}
+    rows = {r["name"]: r for r in widget.sample_list.view.rows}
     assert widget.overall is not None
     assert widget.overall.speech_s >= 60
     short = rows["short.wav"]
@@ -187,7 +187,7 @@ def test_a_short_take_counts_toward_a_long_enough_set_in_its_row(tmp_path: Path)
     alone = VoiceCloneWidget(workspace_id=3)
     select(alone.picker, {"short.wav": takes["short.wav"]})
     send(alone.picker, "short.wav", takes["short.wav"])
-    (row,) = alone.samples_view.rows
+    (row,) = alone.sample_list.view.rows
     assert "uponai-badge-warn" in row["badge_html"]  # alone, the same take is too short
     widget.close()
     alone.close()

@@ -235,9 +235,12 @@ def _duplicates(readers: list[SampleReader]) -> list[Problem]:
                     continue
                 if digest in seen:
                     first = seen[digest].label
-                    problems.append(
-                        Problem(reader.label, "samples", f"same content as sample {first!r}")
+                    same = (
+                        "chosen twice: the same content is already in the set"
+                        if first == reader.label
+                        else f"same content as sample {first!r}"
                     )
+                    problems.append(Problem(reader.label, "samples", same))
                 else:
                     seen[digest] = reader
     return problems

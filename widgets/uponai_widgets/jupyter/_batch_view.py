@@ -15,13 +15,16 @@ import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type in
 from .._sizes import format_size
 from ..batch._result import BatchResult
 from ._batch_html import summary_html
+from ._samples_html import count_text
 
 __all__ = ["BatchProgressView", "counts_text", "show_batch_progress"]
 
 
 def counts_text(done: int, failed: int, total: int, bytes_sent: int) -> str:
-    """``3 / 10 jobs done, 1 failed, 96.0 KiB sent``."""
-    return f"{done} / {total} jobs done, {failed} failed, {format_size(bytes_sent)} sent"
+    """``3 / 10 jobs done, 1 failed, 96.0 KiB sent`` (``0 / 1 job done`` for one job)."""
+    return (
+        f"{done} / {count_text(total, 'job')} done, {failed} failed, {format_size(bytes_sent)} sent"
+    )
 
 
 class BatchProgressView(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBox is untyped (Any)

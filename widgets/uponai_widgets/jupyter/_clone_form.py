@@ -131,6 +131,11 @@ class CloneForm:
                 found[keyword] = value
         return found
 
+    def arguments(self, samples: Sequence[Any], reason: Secret | None) -> dict[str, Any]:
+        """`clone_voice` keyword arguments from the inputs and `samples` (not validated here:
+        `clone_voice` validates them, once, before a byte is sent)."""
+        return {**self.values(reason), "samples": list(samples)}
+
     def collect(
         self, samples: Sequence[Any] | None, reason: Secret | None, limits: Limits | None
     ) -> tuple[dict[str, Any], list[str]]:
@@ -138,7 +143,7 @@ class CloneForm:
 
         With ``samples=None`` only the fields are checked (the samples are still arriving).
         """
-        kwargs: dict[str, Any] = {**self.values(reason), "samples": list(samples or ())}
+        kwargs = self.arguments(samples or (), reason)
         problems: list[str] = []
         try:
             validate_clone(**kwargs, limits=limits)

@@ -25,21 +25,28 @@ from uponai_client.models import Voice
 from .._clone import clone_voice_async
 from .._clone_request import accepted_text
 from .._connection import Connection, connect
-from .._errors import UponAIError, redact
+from .._errors import UponAIError, ValidationError, redact
 from .._progress import Throttle
 from .._secret import Secret, as_secret
 from .._sizes import format_size
 from .._validation import Limits
 from ..audio._inspect import OverallVerdict, SampleReport
-from ._arrival import wait_for_arrival
 from ._card import VoiceCard
 from ._card_html import register_voice_formatter
-from ._clone_form import CloneForm
+from ._clone_form import CloneForm, problem_lines
 from ._picker import AUDIO_ACCEPT, AudioPicker
-from ._prepared_set import prepare_toggle, prepared_set
+from ._prepared_set import prepare_toggle
 from ._recorder import VoiceRecorder
-from ._sample_list import SampleList, SampleRef
-from ._samples_html import EMPTY_SELECTION_HINT, SampleInfo, error_html, problems_html, total_size
+from ._sample_list import SampleList
+from ._samples_html import (
+    EMPTY_SELECTION_HINT,
+    SampleInfo,
+    count_text,
+    error_html,
+    problems_html,
+    total_size,
+)
+from ._selection import Selection
 
 __all__ = ["AUDIO_ACCEPT", "VoiceCloneWidget"]
 
@@ -51,6 +58,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     at the first clone (token from ``UPONAI_API_KEY``, base URL from ``UPONAI_BASE_URL``).
     ``workspace_id`` and ``provider`` default to ``UPONAI_WORKSPACE_ID`` / ``UPONAI_VOICE_PROVIDER``.
     After a clone, ``widget.voice`` is the latest `Voice` and ``widget.voices`` all of them.
+    Its parts: ``picker``, ``recorder``, ``sample_list`` (its ``view`` and ``verdict_view``),
+    ``form`` (``form.inputs`` by field keyword, ``form.advanced``) and the buttons.
     """
 
     def __init__(
@@ -68,12 +77,10 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.task: asyncio.Task[Voice | None] | None = None
         self._throttle = Throttle()
         self._pending_reason: Secret | None = None
-        self._pending_set: list[SampleRef] | None = None
+        self._pending_set: Selection | None = None
         self._used_connection: Connection | AuthenticatedClient | None = None
 
         self.picker = AudioPicker(accept=AUDIO_ACCEPT, multiple=True, description="Choose audio")
-        #: The picker under its former name (it replaced ipywidgets' FileUpload).
-        self.upload = self.picker
         self.recorder = VoiceRecorder()
         self.recorder.add_class("uponai-record")
         self.sample_list = SampleList(self.picker, self.recorder, on_change=self._on_picked)
@@ -110,8 +117,8 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         return [
             self.picker,
             self.recorder,
-            self.samples_view,
-            self.insight.verdict_view,
+            self.sample_list.view,
+            self.sample_list.verdict_view,
             *self.form.children,
             ipywidgets.HBox([self.clone_button, self.prepare_toggle, self.cancel_button]),
             ipywidgets.HBox([self.progress, self.progress_label]),
@@ -119,48 +126,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             self.error,
             self.result,
         ]
-
-    # -- parts under their public names ------------------------------------------------------
-
-    @property
-    def insight(self) -> Any:
-        """The `SampleInsight` (report cards and the overall verdict)."""
-        return self.sample_list.insight
-
-    @property
-    def samples_view(self) -> Any:
-        """The one list of the chosen samples (`SampleListView`: a row per sample)."""
-        return self.sample_list.view
-
-    @property
-    def inputs(self) -> Mapping[str, Any]:
-        """The form's inputs by field keyword: one per field of the spec's clone request."""
-        return self.form.inputs
-
-    @property
-    def name_input(self) -> Any:
-        """The voice name field."""
-        return self.form.inputs["name"]
-
-    @property
-    def workspace_input(self) -> Any:
-        """The workspace id field."""
-        return self.form.inputs["workspace_id"]
-
-    @property
-    def actor_type_input(self) -> Any:
-        """The actor type dropdown (More fields)."""
-        return self.form.inputs["actor_type"]
-
-    @property
-    def impersonation_reason_input(self) -> Any:
-        """The impersonation reason field (More fields; cleared on every attempt)."""
-        return self.form.inputs["impersonation_reason"]
-
-    @property
-    def advanced(self) -> Any:
-        """The "More fields" accordion: the request's optional fields."""
-        return self.form.advanced
 
     # -- state shown to the user -------------------------------------------------------------
 
@@ -177,12 +142,12 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     @property
     def reports(self) -> list[SampleReport | None]:
         """A `SampleReport` per chosen sample, in order (None while still being analysed)."""
-        return self.insight.reports  # type: ignore[no-any-return]  # SampleInsight via Any property
+        return self.sample_list.insight.reports
 
     @property
     def overall(self) -> OverallVerdict | None:
-        """The `OverallVerdict` for the chosen samples (None while analysing or with none)."""
-        return self.insight.overall  # type: ignore[no-any-return]  # SampleInsight via Any property
+        """The `OverallVerdict` for what Clone sends (None while analysing or with none)."""
+        return self.sample_list.overall
 
     @property
     def receiving(self) -> bool:
@@ -256,12 +221,10 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         # impersonation reason out of the synced field and freeze the set of samples now, in
         # the click's own message context: files chosen after this belong to the next clone.
         self.clone_button.disabled = self.prepare_toggle.disabled = True
+        self.sample_list.clear_notices()
         self._pending_reason = self.form.take_reason()
-        self._pending_set = self._freeze()
+        self._pending_set = Selection.of(self.sample_list)
         self.task = loop.create_task(self.clone())
-
-    def _freeze(self) -> list[SampleRef]:
-        return [r for r in self.sample_list.refs() if self.sample_list.state(r) != "failed"]
 
     def _on_cancel_click(self, _button: Any = None) -> None:
         if self.task is not None and not self.task.done():
@@ -299,38 +262,34 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
 
     async def _clone(self) -> Voice | None:
         reason = self._pending_reason or self.form.take_reason()
-        frozen = self._pending_set if self._pending_set is not None else self._freeze()
+        frozen = self._pending_set or Selection.of(self.sample_list)
         self._pending_reason = self._pending_set = None
         self._fresh()
-        limits = getattr(self._connection, "limits", None)
-        # Every problem at once: the fields now, the samples too once every file is here.
-        arrived = all(self.sample_list.state(ref) == "ready" for ref in frozen)
-        ready = [self.sample_list.sample(ref) for ref in frozen] if arrived and frozen else None
-        _kwargs, problems = self.form.collect(ready, reason, limits)
-        if not frozen:
-            problems.insert(0, EMPTY_SELECTION_HINT)
-        if problems:
-            self._show_error(problems_html(problems))
-            return None
+        # The request is validated once, by the SDK, when it is made (every problem at once).
+        # Only while files are still arriving are the fields checked first, so a missing name
+        # is said now rather than after the wait.
+        if not frozen.refs or not frozen.arrived:
+            limits = getattr(self._connection, "limits", None)
+            _kwargs, problems = self.form.collect(None, reason, limits)
+            if not frozen.refs:
+                problems.insert(0, EMPTY_SELECTION_HINT)
+            if problems:
+                self._show_error(problems_html(problems))
+                return None
         self._set_busy(True)
-        failed = await wait_for_arrival(self.sample_list, frozen, self._wait)
+        failed = await frozen.arrive(self._wait)
         if failed is not None:
             self.status.value = ""
             self._show_error(error_html(failed, title="Not cloned:"))
             return None
-        samples = [self.sample_list.sample(ref) for ref in frozen]
-        infos = [self.sample_list.info(ref) for ref in frozen]
-        if self.sample_list.prepare:
-            samples, infos, problems = await prepared_set(self.sample_list, frozen, self._wait)
-        if not (self.sample_list.prepare and problems):
-            kwargs, problems = self.form.collect(samples, reason, limits)
+        samples, infos, problems = await frozen.sent(self._wait)
         if problems:
             self.status.value = ""
             self._show_error(problems_html(problems))
             return None
-        voice = await self._upload(kwargs, infos)
+        voice = await self._upload(self.form.arguments(samples, reason), infos)
         if voice is not None:
-            self.sample_list.discard(frozen)  # files chosen since the click stay
+            frozen.discard()  # files chosen since the click stay
         return voice
 
     def _wait(self, text: str) -> None:
@@ -340,7 +299,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         total = total_size(infos)
         self.progress.max = max(total, 1)
         self.progress_label.value = f"0 B / {format_size(total)}"
-        self.status.value = f"Uploading {len(infos)} sample(s) and cloning\u2026"
+        self.status.value = f"Uploading {count_text(len(infos), 'sample')} and cloning\u2026"
         # A connection the widget makes lives for one clone: the next click may come through
         # another kernel subshell (thread and loop), where pooled connections cannot be used.
         given = self._connection
@@ -353,6 +312,12 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             finally:
                 if owned and isinstance(connection, Connection):
                     await connection.aclose()
+        except ValidationError as exc:  # nothing was sent
+            self.status.value = ""
+            self._show_error(
+                problems_html([self._safe(line) for line in problem_lines(exc.problems)])
+            )
+            return None
         except UponAIError as exc:
             self.status.value = ""
             self._show_error(error_html(self._safe(str(exc))))
@@ -371,7 +336,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.result.children = (VoiceCard(voice), *self.result.children)
         self.status.value = (
             f"Cloned voice <code>{html.escape(str(voice.voice_id))}</code> from "
-            f"{len(infos)} sample(s)."
+            f"{html.escape(count_text(len(infos), 'sample'))}."
         )
         return voice
 
@@ -388,7 +353,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     def __repr__(self) -> str:
         """A summary without the form's values beyond the name (no reason, token or audio)."""
         return (
-            f"VoiceCloneWidget(name={str(self.name_input.value)!r}, "
+            f"VoiceCloneWidget(name={str(self.form.inputs['name'].value)!r}, "
             f"samples={len(self.sample_list.infos)}, busy={self.busy}, "
             f"voices={[v.voice_id for v in self.voices]!r})"
         )

@@ -1,26 +1,23 @@
-"""Sample insight for the clone widget: a report card and waveform per sample, and the overall verdict.
+"""Sample insight for the clone widget: a report and a waveform per sample (no view of its own).
 
 `SampleInsight.update` is given the chosen samples (each with a stable key); new ones are
 analysed with `inspect_sample` (streaming, bounded memory) in a worker thread when an asyncio
 loop runs (a kernel), so a long file never blocks the kernel, or inline otherwise (scripts,
-tests). Reports are cached per key, so each sample is analysed once.
+tests). Reports are cached per key, so each sample is analysed once. The sample list shows
+them: in its rows and in its overall verdict.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
-
 from ..audio._filters import import_signal
 from ..audio._inspect import OverallVerdict, SampleReport, inspect_sample, overall_verdict
 from ..audio._waveform import waveform_svg
-from ._report_html import overall_html, pending_report_html, report_html, reports_html
 
 __all__ = ["SampleInsight"]
 
@@ -36,22 +33,18 @@ def analyse(sample: object) -> tuple[SampleReport, str]:
 
 
 class SampleInsight:
-    """Report cards (``uponai-report``, with ``uponai-waveform``) and the overall verdict."""
+    """The reports and waveforms of the chosen samples, analysed once each."""
 
     def __init__(self, on_report: Callable[[], None] | None = None) -> None:
-        """Create the two HTML views; `on_report` is called when a background analysis lands.
+        """`on_report` is called when a background analysis lands.
 
         The analysis's filters (scipy.signal, about 75 MiB) are loaded here, with the widget,
         rather than when the first file arrives, in the middle of a transfer; without the
         audio extra the first analysis says what to install.
         """
-        self._on_report = on_report
+        self.on_report = on_report
         with contextlib.suppress(ImportError):
             import_signal()
-        self.reports_view = ipywidgets.HTML("")
-        self.reports_view.add_class("uponai-reports")
-        self.verdict_view = ipywidgets.HTML("")
-        self.verdict_view.add_class("uponai-overall")
         self._order: list[tuple[Hashable, str]] = []
         self._done: dict[Hashable, tuple[SampleReport, str] | str] = {}
         self._pending: set[Hashable] = set()
@@ -92,7 +85,6 @@ class SampleInsight:
         for key, _name, sample in items:
             if key not in self._done and key not in self._pending:
                 self._start(key, sample)
-        self._render()
 
     def _start(self, key: Hashable, sample: object) -> None:
         try:
@@ -116,25 +108,8 @@ class SampleInsight:
         if not any(key == k for k, _ in self._order) or done.cancelled():
             return
         self._store(key, done.result())
-        self._render()
-        if self._on_report is not None:
-            self._on_report()
+        if self.on_report is not None:
+            self.on_report()
 
     def _store(self, key: Hashable, result: tuple[SampleReport, str] | str) -> None:
         self._done[key] = result
-
-    def _render(self) -> None:
-        cards: list[str] = []
-        for key, name in self._order:
-            found = self._done.get(key)
-            if isinstance(found, tuple):
-                cards.append(report_html(*found))
-            elif isinstance(found, str):
-                cards.append(
-                    '<div class="uponai-report uponai-report-bad">'
-                    f"<strong>{html.escape(name)}</strong> {html.escape(found)}</div>"
-                )
-            else:
-                cards.append(pending_report_html(name))
-        self.reports_view.value = reports_html(cards)
-        self.verdict_view.value = overall_html(self.overall, pending=self.pending)

@@ -19,15 +19,17 @@ __all__ = ["prepare_toggle", "prepared_set"]
 
 def prepare_toggle(on_change: Callable[[bool], None]) -> Any:
     """The "Prepare samples" switch (off); `on_change(on)` runs when it is flipped."""
-    toggle = ipywidgets.ToggleButton(
+    switch = ipywidgets.Checkbox(
         value=False,
         description="Prepare samples",
-        icon="magic",
+        indent=False,
         tooltip="Trim silence and even out loudness before sending (hear before and after)",
+        layout=ipywidgets.Layout(width="auto"),
     )
-    toggle.add_class("uponai-prepare")
-    toggle.observe(lambda change: on_change(bool(change["new"])), names="value")
-    return toggle
+    switch.add_class("uponai-prepare")
+    switch.add_class("uponai-switch")
+    switch.observe(lambda change: on_change(bool(change["new"])), names="value")
+    return switch
 
 
 async def prepared_set(

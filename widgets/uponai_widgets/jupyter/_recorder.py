@@ -43,6 +43,9 @@ class VoiceRecorder(ChunkReceiverMixin, anywidget.AnyWidget):
         sync=True
     )
     samples = traitlets.Tuple(help="received recordings (kernel only, never synced)")
+    notice = traitlets.Unicode(
+        "", help="a message under Record (no microphone); cleared once it is stale"
+    ).tag(sync=True)
 
     def __init__(self, store: ChunkStore | None = None, **kwargs: Any) -> None:
         """Create the recorder; `store` defaults to a new private temporary directory."""

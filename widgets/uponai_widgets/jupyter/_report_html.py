@@ -8,13 +8,31 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, get_args
 
-__all__ = ["badge_html", "overall_html", "pending_report_html", "report_html", "reports_html"]
+from ..audio._verdict import Verdict
+from ._samples_html import count_text
 
+__all__ = [
+    "OVERALL_NOTES",
+    "VERDICTS",
+    "badge_html",
+    "overall_html",
+    "report_html",
+    "speech_text",
+]
+
+#: The verdicts, named as `Verdict` names them (a badge shows the name the API returns).
+VERDICTS: tuple[str, ...] = get_args(Verdict)
 # White text on these reaches at least 4.5:1 (WCAG AA) in the light and the dark theme.
 _COLORS = {"good": "#1b6e34", "warn": "#8a4b00", "bad": "#b00020", "pending": "#555"}
-_LABELS = {"good": "good", "warn": "warning", "bad": "bad", "pending": "analysing"}
+_LABELS = {verdict: verdict for verdict in VERDICTS} | {"pending": "analysing"}
+#: What the overall line says after its badge, by verdict.
+OVERALL_NOTES = {
+    "good": "Ready to clone.",
+    "warn": "Warnings do not block cloning; you decide.",
+    "bad": "Samples marked bad make a poor clone or cannot be sent: fix or remove them.",
+}
 
 
 def badge_html(verdict: str) -> str:
@@ -66,38 +84,25 @@ def report_html(report: Any, waveform_svg: str, *, note: str = "") -> str:
     )
 
 
-def pending_report_html(name: str) -> str:
-    """The card shown while a sample is still being analysed."""
-    return (
-        '<div class="uponai-report uponai-report-pending" style="margin:0.3em 0">'
-        f"<strong>{html.escape(name)}</strong> <em>analysing\u2026</em></div>"
-    )
-
-
-def overall_html(overall: Any | None, *, pending: int = 0) -> str:
-    """The overall verdict for the chosen samples (shown before **Clone voice**)."""
+def overall_html(overall: Any | None, *, pending: int = 0, verb: str = "Analysing") -> str:
+    """The overall verdict for what Clone sends (shown before **Clone voice**)."""
     if pending:
         return (
             '<div class="uponai-verdict uponai-verdict-pending">'
-            f"<em>Analysing {pending} sample(s)\u2026</em></div>"
+            f"<em>{html.escape(verb)} {html.escape(count_text(pending, 'sample'))}\u2026</em></div>"
         )
     if overall is None:
         return ""
-    note = (
-        " Warnings do not block cloning; you decide."
-        if overall.verdict != "good"
-        else " Ready to clone."
-    )
+    note = OVERALL_NOTES[overall.verdict]
     return (
         f'<div class="uponai-verdict uponai-verdict-{html.escape(overall.verdict)}">'
         f"<strong>Overall:</strong> {badge_html(overall.verdict)} "
-        f"{overall.count} sample(s), {overall.sound_duration_s:.1f} s of sound in "
-        f"{overall.total_duration_s:.1f} s.{html.escape(note)}"
+        f"{html.escape(count_text(overall.count, 'sample'))}, "
+        f"{html.escape(speech_text(overall.speech_s))}. {html.escape(note)}"
         f"{_reasons(overall.reasons)}</div>"
     )
 
 
-def reports_html(cards: Iterable[str]) -> str:
-    """All report cards in one block (empty when there are none)."""
-    body = "".join(cards)
-    return f'<div class="uponai-reports-list">{body}</div>' if body else ""
+def speech_text(speech_s: float) -> str:
+    """The one measure of how much audio there is: ``34.5 s of speech``."""
+    return f"{speech_s:.1f} s of speech"

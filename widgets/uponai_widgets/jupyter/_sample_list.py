@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+import ipywidgets  # type: ignore[import-untyped]  # ipywidgets ships no type information
 import traitlets
 
 from .._sizes import format_duration, format_size
-from ..audio._inspect import SampleReport
+from ..audio._inspect import OverallVerdict, SampleReport, overall_verdict
+from ..audio._verdict import worst
 from ._audio_sender import send_audio
 from ._chunk_store import StoredFile
 from ._frontend import SHARED_PARTS, es_module, stylesheet
@@ -27,27 +29,14 @@ from ._insight import SampleInsight
 from ._picker import AudioPicker
 from ._preparation import SamplePreparations, preparation_row
 from ._recorder import VoiceRecorder
-from ._report_html import badge_html, report_html
-from ._samples_html import (
-    EMPTY_SELECTION_HINT,
-    SampleInfo,
-    describe_file,
-    describe_upload_entry,
-    total_size,
-)
+from ._report_html import badge_html, overall_html, report_html
+from ._sample_sources import EntrySource, ReceivedSource, SampleRef
+from ._samples_html import EMPTY_LIST_TEXT, SampleInfo, count_text, total_size
 
 __all__ = ["SampleList", "SampleListView", "SampleRef"]
 
 #: A set holding this much speech makes a short take fine (it counts toward the total).
 _ENOUGH_TOTAL_S = 60.0
-
-
-@dataclasses.dataclass(frozen=True)
-class SampleRef:
-    """One chosen sample: where it comes from (``entry``, ``picked``, ``recorded``) and its key."""
-
-    kind: str
-    key: str
 
 
 class SampleListView(anywidget.AnyWidget):
@@ -58,7 +47,7 @@ class SampleListView(anywidget.AnyWidget):
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     footer = traitlets.Unicode("").tag(sync=True)
-    empty_text = traitlets.Unicode("No samples chosen yet.").tag(sync=True)
+    empty_text = traitlets.Unicode(EMPTY_LIST_TEXT).tag(sync=True)
     disabled = traitlets.Bool(False).tag(sync=True)
 
 
@@ -72,11 +61,13 @@ class SampleList:
         self.picker = picker
         self.recorder = recorder
         self._on_change = on_change
-        self._entries: dict[str, Mapping[str, Any]] = {}
-        self._entry_infos: dict[str, SampleInfo] = {}
-        self._entry_numbers = 0
-        self._infos: dict[SampleRef, SampleInfo] = {}
+        self.entries = EntrySource()
+        #: Where samples come from, in the list's order: entries, picked files, recordings.
+        self.sources = (self.entries, ReceivedSource(picker), ReceivedSource(recorder))
         self.insight = SampleInsight(on_report=self.render)
+        #: The overall verdict over what Clone sends (``uponai-overall``).
+        self.verdict_view = ipywidgets.HTML("")
+        self.verdict_view.add_class("uponai-overall")
         #: True while "Prepare samples" is on: every arrived sample is prepared.
         self.prepare = False
         self.preparations = SamplePreparations(on_change=self.render)
@@ -90,57 +81,28 @@ class SampleList:
 
     # -- what is chosen ---------------------------------------------------------------------
 
-    def _source(self, kind: str) -> AudioPicker | VoiceRecorder:
-        return self.picker if kind == "picked" else self.recorder
-
     def refs(self) -> list[SampleRef]:
         """Every chosen sample (arrived, arriving or failed), in order."""
-        return [
-            *(SampleRef("entry", key) for key in self._entries),
-            *(SampleRef("picked", f.id) for f in self.picker.store.files),
-            *(SampleRef("recorded", f.id) for f in self.recorder.store.files),
-        ]
+        return [SampleRef(source, key) for source in self.sources for key in source.sample_keys()]
 
     def stored(self, ref: SampleRef) -> StoredFile | None:
         """The picker's or recorder's file behind `ref` (None for entries or a removed file)."""
-        if ref.kind == "entry":
-            return None
-        return self._source(ref.kind).store.get(ref.key)
+        return ref.source.stored(ref.key)
 
     def state(self, ref: SampleRef) -> str:
         """``ready``, ``receiving``, ``failed`` or ``removed``."""
-        if ref.kind == "entry":
-            return "ready" if ref.key in self._entries else "removed"
-        stored = self.stored(ref)
-        return "removed" if stored is None else stored.state
+        return ref.source.state(ref.key)
 
     def sample(self, ref: SampleRef) -> Any:
         """What `clone_voice` gets for an arrived sample."""
-        if ref.kind == "entry":
-            return self._entries[ref.key]
-        stored = self.stored(ref)
-        if stored is None or not stored.complete:
-            raise KeyError(f"{ref} has not arrived")
-        return stored.as_sample()
+        return ref.source.sample(ref.key)
 
     def info(self, ref: SampleRef) -> SampleInfo:
         """Name, size, MIME type and duration (from the header, else from the analysis)."""
-        if ref.kind == "entry":
-            info = self._entry_infos[ref.key]
-        else:
-            info = self._infos.get(ref) or self._describe(ref)
+        info = ref.source.info(ref.key)
         report = self._report(ref)
         if info.duration is None and report is not None and report.duration_s is not None:
             info = dataclasses.replace(info, duration=report.duration_s)
-        return info
-
-    def _describe(self, ref: SampleRef) -> SampleInfo:
-        stored = self.stored(ref)
-        assert stored is not None
-        if not stored.complete:
-            return SampleInfo(stored.name, stored.size, stored.mime, None)
-        info = describe_file(stored.name, stored.path, stored.size, stored.mime)
-        self._infos[ref] = info
         return info
 
     def ready_refs(self) -> list[SampleRef]:
@@ -165,8 +127,13 @@ class SampleList:
     # -- changes ----------------------------------------------------------------------------
 
     def _on_picked(self, _change: Mapping[str, Any] | None = None) -> None:
+        self.clear_notices()
         self.update()
         self._on_change()
+
+    def clear_notices(self) -> None:
+        """Clear messages that a later action made stale (the recorder's "No microphone")."""
+        self.recorder.notice = ""
 
     def _on_view_message(self, _widget: Any, content: Any, _buffers: Sequence[Any]) -> None:
         if not isinstance(content, Mapping):
@@ -189,14 +156,7 @@ class SampleList:
         ref = self.preparations.key_of_before(audio_id)
         if not isinstance(ref, SampleRef) or self.state(ref) != "ready":
             return None, ""
-        if ref.kind == "entry":
-            entry = self._entries[ref.key]
-            content = entry.get("content")
-            mime = str(entry.get("type") or "audio/wav")
-            return (content if isinstance(content, bytes | memoryview) else None), mime
-        stored = self.stored(ref)
-        assert stored is not None
-        return Path(stored.path), stored.mime or "audio/wav"
+        return ref.source.audio(ref.key)
 
     def set_prepare(self, on: bool) -> None:
         """Switch preparation on (every arrived sample is prepared) or off (all are forgotten)."""
@@ -221,43 +181,31 @@ class SampleList:
 
     def remove(self, key: str) -> None:
         """Remove one sample by its key (stops it if still arriving)."""
-        if key in self._entries:
-            del self._entries[key]
-            self._entry_infos.pop(key, None)
-            self.update()
-            self._on_change()
-            return
-        for source in (self.picker, self.recorder):
-            if source.store.get(key) is not None:
-                source.remove(key)
+        for ref in self.refs():
+            if ref.key == key:
+                ref.source.remove(key)
+                if ref.source is self.entries:  # pickers and recorders announce their own
+                    self._on_picked()
 
     def discard(self, refs: Sequence[SampleRef]) -> None:
         """Remove these samples (after a clone used them); other samples stay."""
         for ref in refs:
-            if ref.kind == "entry":
-                self._entries.pop(ref.key, None)
-                self._entry_infos.pop(ref.key, None)
-            elif self.stored(ref) is not None:
-                self._source(ref.kind).remove(ref.key)
+            ref.source.remove(ref.key)
         self.update()
 
     def set_entries(self, entries: Any) -> None:
         """Replace every sample with in-memory FileUpload-style entries (name/content dicts)."""
-        self._entries = {}
-        self._entry_infos = {}
-        for entry in entries:
-            self._entry_numbers += 1
-            key = f"entry-{self._entry_numbers}"
-            self._entries[key] = entry
-            self._entry_infos[key] = describe_upload_entry(entry)
+        self.entries.replace(entries)
         self.picker.clear()
         self.recorder.clear()
+        self.clear_notices()
         self.update()
 
     def update(self) -> None:
         """Forget removed samples, analyse newly arrived ones, redraw."""
-        refs = self.refs()
-        self._infos = {ref: info for ref, info in self._infos.items() if ref in refs}
+        for source in self.sources:
+            if isinstance(source, ReceivedSource):
+                source.prune()
         ready = self.ready_refs()
         self.insight.update([(ref, self.info(ref).name, self.sample(ref)) for ref in ready])
         self.preparations.keep_only(ready if self.prepare else ())
@@ -291,36 +239,70 @@ class SampleList:
             row["arrival_text"] = f"did not arrive: {stored.error}"
             row["badge_html"] = badge_html("bad")
         found = self.insight.result(ref)
-        if isinstance(found, tuple):
-            report, svg = found
-            verdict = report.verdict
-            note = ""
-            if counts_toward_total and verdict == "warn" and _only_short(report):
+        sent = self.sent_reports(ref)
+        if isinstance(found, tuple) and sent:
+            _original, svg = found
+            prep = self.preparations.get(ref) if self.prepare else None
+            if prep is not None and prep.prepared is not None:
+                svg = prep.svgs[1]
+            verdict = worst(report.verdict for report in sent)
+            note = "prepared file (what Clone sends)" if self.prepare else ""
+            if counts_toward_total and verdict == "warn" and all(map(_only_short, sent)):
                 verdict, note = "good", "short, but it counts toward the set's total"
             row["badge_html"] = badge_html(verdict)
             row["waveform_svg"] = svg
-            row["report_html"] = report_html(report, svg, note=note)
+            row["report_html"] = "".join(report_html(r, svg, note=note) for r in sent)
             row["summary"] = "Report" + (f": {note}" if note else "")
         elif isinstance(found, str):
             row["badge_html"] = badge_html("bad")
             row["report_html"] = f"<div>{html.escape(found)}</div>"
-        elif state == "ready":
+        elif state == "ready" and not isinstance(found, str):
             row["badge_html"] = badge_html("pending")
         if self.prepare and state == "ready":
             row.update(preparation_row(self.preparations.get(ref)))
         return row
 
+    def sent_reports(self, ref: SampleRef) -> tuple[SampleReport, ...]:
+        """The reports of what Clone sends for `ref`: the prepared files while Prepare samples
+        is on (empty until they are ready), else the original's (empty while analysed)."""
+        if self.prepare:
+            prep = self.preparations.get(ref)
+            return prep.prepared.after if prep is not None and prep.prepared is not None else ()
+        report = self._report(ref)
+        return () if report is None else (report,)
+
+    @property
+    def overall(self) -> OverallVerdict | None:
+        """The verdict over what Clone sends (None while any is analysed or prepared, or none)."""
+        ready = self.ready_refs()
+        sent = [self.sent_reports(ref) for ref in ready]
+        if not ready or not all(sent):
+            return None
+        return overall_verdict(report for reports in sent for report in reports)
+
+    def _waiting(self) -> int:
+        """How many arrived samples have no report of what is sent yet."""
+        return sum(
+            1
+            for ref in self.ready_refs()
+            if not self.sent_reports(ref) and not isinstance(self.insight.result(ref), str)
+        )
+
     def render(self) -> None:
-        """Redraw the list's rows and footer."""
-        overall = self.insight.overall
+        """Redraw the list's rows and footer, and the overall verdict."""
+        overall = self.overall
         enough = overall is not None and overall.speech_s >= _ENOUGH_TOTAL_S
         refs = [ref for ref in self.refs() if self.state(ref) != "removed"]
         self.view.rows = [self._row(ref, enough) for ref in refs]
         infos = self.infos
         self.view.footer = (
-            f"{len(infos)} file(s), {format_size(total_size(infos))} in the kernel" if infos else ""
+            f"{count_text(len(infos), 'file')}, {format_size(total_size(infos))} in the kernel"
+            if infos
+            else ""
         )
-        self.view.empty_text = "No samples chosen yet. " + EMPTY_SELECTION_HINT.split(". ", 1)[1]
+        waiting = self._waiting()
+        verb = "Preparing" if self.prepare else "Analysing"
+        self.verdict_view.value = overall_html(overall, pending=waiting, verb=verb)
 
 
 def _only_short(report: SampleReport) -> bool:

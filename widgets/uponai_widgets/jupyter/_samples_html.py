@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._sizes import format_duration, format_size
+
+def count_text(count: int, noun: str) -> str:
+    """``1 sample``, ``2 samples``: a count with its noun in the right number."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
 
 #: Shown when Clone voice is clicked and no sample reached the kernel.
 EMPTY_SELECTION_HINT = (
     "No audio samples in the kernel yet. Choose audio files (or drop them on the picker) and "
     "wait until each one is listed as in the kernel; files of any size work."
 )
+
+#: The sample list's text while it is empty (the same before and after a clone).
+EMPTY_LIST_TEXT = "No samples chosen yet. " + EMPTY_SELECTION_HINT.split(". ", 1)[1]
 
 # Enough of a WAV file to hold its header chunks; the sample frames are never decoded.
 _WAV_HEADER_PREFIX = 1024 * 1024
@@ -94,30 +101,6 @@ def describe_file(name: str, path: Path, size: int, mime: str = "") -> SampleInf
 def total_size(samples: Iterable[SampleInfo]) -> int:
     """Sum of the sizes of ``samples``."""
     return sum(sample.size for sample in samples)
-
-
-def samples_html(samples: list[SampleInfo], caption: str = "") -> str:
-    """Render samples as an HTML table (escaped) under an optional caption; a hint when empty."""
-    if not samples:
-        return '<div class="uponai-samples-empty"><em>No samples chosen yet.</em></div>'
-    head = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    rows = "".join(
-        "<tr>"
-        f"<td>{html.escape(sample.name)}</td>"
-        f'<td style="text-align:right">{html.escape(format_size(sample.size))}</td>'
-        f'<td style="text-align:right">{html.escape(format_duration(sample.duration))}</td>'
-        "</tr>"
-        for sample in samples
-    )
-    total = total_size(samples)
-    return (
-        f'<table class="uponai-samples-table">{head}'
-        "<thead><tr><th>Sample</th><th>Size</th><th>Duration</th></tr></thead>"
-        f"<tbody>{rows}</tbody>"
-        f"<tfoot><tr><td>{len(samples)} file(s)</td>"
-        f'<td style="text-align:right">{html.escape(format_size(total))}</td><td></td></tr>'
-        "</tfoot></table>"
-    )
 
 
 def problems_html(lines: list[str]) -> str:

@@ -42,6 +42,18 @@ function render({ model, el }) {
   elapsed.textContent = formatElapsed(0);
   const status = document.createElement("div");
   status.className = "uponai-recorder-status";
+  // A message the kernel clears once it is stale (the next sample, a removal, a clone).
+  const notice = document.createElement("div");
+  notice.className = "uponai-recorder-notice";
+  notice.setAttribute("role", "status");
+  const showNotice = () => { notice.textContent = model.get("notice") || ""; };
+  const setNotice = (text) => {
+    model.set("notice", text);
+    try { model.save_changes(); } catch (err) { /* kernel gone: shown locally only */ }
+    showNotice();
+  };
+  model.on("change:notice", showNotice);
+  showNotice();
   const controls = document.createElement("div");
   controls.className = "uponai-recorder-controls";
   const dot = document.createElement("span");
@@ -51,7 +63,7 @@ function render({ model, el }) {
   live.className = "uponai-recording-label";
   live.textContent = "";
   controls.append(start, stop, dot, live, meter, elapsed);
-  box.append(gone.element, controls, status, transfers.element);
+  box.append(gone.element, controls, status, notice, transfers.element);
   el.append(box);
 
   let session = null;
@@ -83,11 +95,12 @@ function render({ model, el }) {
   start.addEventListener("click", async () => {
     if (session || model.get("disabled") || sender.isGone()) return;
     status.textContent = "";
+    if (model.get("notice")) setNotice("");
     let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch (err) {
-      status.textContent = `No microphone: ${err.message}`;
+      setNotice(`No microphone: ${err.message}`);
       return;
     }
     const type = RECORDER_TYPES.find((t) => MediaRecorder.isTypeSupported(t));
