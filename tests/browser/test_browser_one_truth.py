@@ -209,6 +209,13 @@ def test_the_prepare_switch_and_the_more_fields_line_up_with_the_form(
     assert off["width"] > 1.5 * off["height"], off  # a track, not a square box
     assert off["knob"] == '""'
     page.locator(".uponai-prepare input[type=checkbox]").click()
+    # The track's colour changes over a 0.15 s transition: wait (bounded) for its end.
+    page.wait_for_function(
+        "(before) => getComputedStyle(document.querySelector("
+        "'.uponai-prepare input[type=checkbox]')).backgroundColor !== before",
+        arg=off["background"],
+        timeout=5_000,
+    )
     on = page.evaluate(SWITCH)
     assert on["checked"] is True
     assert on["background"] != off["background"]

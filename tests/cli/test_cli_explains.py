@@ -169,7 +169,7 @@ def test_clone_prepare_prints_what_it_changed(sandbox: RunningSandbox, tmp_path:
     assert any(line.startswith("  - trimmed ") for line in changes), done.err
     assert any("LUFS" in line for line in changes), done.err
     assert "  - mixed 2 channels down to mono" in changes
-    assert "  - written as 16-bit PCM WAV" in changes
+    assert "  - written as 16-bit FLAC (lossless, about half the size of WAV)" in changes
     assert "warning:" not in done.err
 
 
