@@ -245,3 +245,12 @@ def _created() -> bytes:
     body = json.dumps(voice_json()).encode()
     head = f"HTTP/1.1 201 Created\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     return head.encode() + body
+
+
+@pytest.mark.parametrize("path", ["\x00", "take\x00one.wav"])
+def test_a_sample_path_with_a_nul_byte_is_a_validation_error(path: str) -> None:
+    """Found by the property above: `Path.stat` raises a plain ValueError for such a name."""
+    connection = uw.connect(base_url="http://127.0.0.1:9", token=TOKEN)
+    with pytest.raises(uw.ValidationError) as caught:
+        uw.clone_voice(connection, samples=[path], name="A", provider="p", workspace_id=1)
+    assert "is not a usable file name (embedded null byte)" in str(caught.value)

@@ -380,6 +380,8 @@ def _open_path(path: Path, filename: str | None, mime: str | None) -> SampleRead
         return Problem(label, "samples", f"no such file: {path}")
     except OSError as exc:
         return Problem(label, "samples", f"cannot open {path}: {exc.strerror or exc}")
+    except ValueError as exc:  # a NUL byte in the path: no file can have that name
+        return Problem(label, "samples", f"{str(path)!r} is not a usable file name ({exc})")
     if stat.S_ISDIR(info.st_mode):
         return Problem(label, "samples", f"{path} is a directory, not an audio file")
     if not stat.S_ISREG(info.st_mode):
