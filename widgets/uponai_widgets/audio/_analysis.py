@@ -9,13 +9,10 @@ for sound.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 
-from ._decode import AUDIO_HINT
+from ._decode import import_soxr
 from ._filters import HighPass
 from ._layout import downmix_weights
 from ._silence import SilenceTrack
@@ -29,20 +26,13 @@ __all__ = ["Analysis", "MonoConditioner"]
 Block = npt.NDArray[np.float32]
 
 
-def _import_soxr() -> Any:
-    try:
-        return importlib.import_module("soxr")
-    except ImportError as exc:
-        raise ImportError(f"resampling needs soxr: {AUDIO_HINT} ({exc})", name="soxr") from exc
-
-
 class MonoConditioner:
     """Decoded blocks (frames, channels) -> 16 kHz mono, high-passed, as 1-D float32."""
 
     def __init__(self, sample_rate: int, channels: int, layout: str | None = None) -> None:
         self._mix: Block = np.asarray(downmix_weights(channels, layout), np.float32)[:, None]
         self._resampler = (
-            _import_soxr().ResampleStream(sample_rate, VAD_RATE, 1, dtype="float32", quality="QQ")
+            import_soxr().ResampleStream(sample_rate, VAD_RATE, 1, dtype="float32", quality="QQ")
             if sample_rate != VAD_RATE
             else None
         )

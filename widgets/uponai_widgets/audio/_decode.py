@@ -22,13 +22,16 @@ class DecodeError(Exception):
     """The audio could not be decoded; the message says why in plain words."""
 
 
-def _import(name: str, errors: tuple[type[BaseException], ...] = (ImportError,)) -> Any:
+def _import(
+    name: str,
+    errors: tuple[type[BaseException], ...] = (ImportError,),
+    purpose: str = "inspecting audio",
+) -> Any:
     try:
         return importlib.import_module(name)
     except errors as exc:
-        raise ImportError(
-            f"inspecting audio needs {name}: {AUDIO_HINT} ({exc})", name=name
-        ) from exc
+        package = name.split(".")[0]
+        raise ImportError(f"{purpose} needs {package}: {AUDIO_HINT} ({exc})", name=package) from exc
 
 
 def import_numpy() -> Any:
@@ -45,6 +48,16 @@ def import_soundfile() -> Any:
 def import_av() -> Any:
     """PyAV, or an ImportError naming the extra to install."""
     return _import("av")
+
+
+def import_soxr() -> Any:
+    """soxr (resampling), or an ImportError naming the extra to install."""
+    return _import("soxr", purpose="resampling")
+
+
+def import_signal() -> Any:
+    """scipy.signal (filtering), or an ImportError naming the extra to install."""
+    return _import("scipy.signal", purpose="filtering")
 
 
 Decoded = tuple[int, int, str | None, Generator[Any, None, None]]

@@ -9,13 +9,10 @@ started from the first sample (so a recording that begins on an offset has no tr
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 
-from ._decode import AUDIO_HINT
+from ._decode import import_signal
 
 __all__ = ["CUTOFF_HZ", "HighPass", "import_signal"]
 
@@ -23,14 +20,6 @@ CUTOFF_HZ = 20.0
 # Added before filtering: keeps the filter's state out of subnormal floats in digital silence
 # (ten times slower arithmetic); the high-pass removes it like any offset.
 _NORMAL_OFFSET = np.float32(1e-20)
-
-
-def import_signal() -> Any:
-    """scipy.signal, or an ImportError naming the extra to install."""
-    try:
-        return importlib.import_module("scipy.signal")
-    except ImportError as exc:
-        raise ImportError(f"filtering needs scipy: {AUDIO_HINT} ({exc})", name="scipy") from exc
 
 
 class HighPass:

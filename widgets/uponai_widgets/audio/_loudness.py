@@ -14,11 +14,10 @@ kept too, for the peak ceiling. scipy does the filtering.
 
 from __future__ import annotations
 
-import importlib
 import math
 from typing import Any
 
-from ._decode import AUDIO_HINT
+from ._decode import import_signal
 from ._layout import loudness_weights
 
 __all__ = ["STEP_S", "LoudnessMeter", "integrated_loudness"]
@@ -29,15 +28,6 @@ ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
 _OFFSET = -0.691  # the constant in L = -0.691 + 10 log10(sum G_i z_i)
 SILENT_LUFS = -120.0  # what `integrated` gives when every block is gated away
-
-
-def _import_signal() -> Any:
-    try:
-        return importlib.import_module("scipy.signal")
-    except ImportError as exc:
-        raise ImportError(
-            f"measuring loudness needs scipy: {AUDIO_HINT} ({exc})", name="scipy"
-        ) from exc
 
 
 def k_weighting(sample_rate: int) -> list[list[float]]:
@@ -72,7 +62,7 @@ class LoudnessMeter:
 
     def __init__(self, np: Any, sample_rate: int, channels: int, layout: str | None = None) -> None:
         self._np = np
-        self._signal = _import_signal()
+        self._signal = import_signal()
         self.sample_rate = sample_rate
         self._sos = np.array(k_weighting(sample_rate), dtype=np.float32)
         self._zi = np.zeros((len(self._sos), 2, channels), dtype=np.float32)

@@ -14,13 +14,12 @@ first pass's timeline for the part (the same audio, the detector levels its inpu
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 from ._analysis import Analysis
-from ._decode import AUDIO_HINT, import_soundfile
+from ._decode import import_soundfile, import_soxr
 from ._filters import HighPass
 from ._layout import downmix_weights
 from ._limiter import PeakLimiter
@@ -37,13 +36,6 @@ PCM_BYTES = 2
 def pcm_bytes_per_second(sample_rate: int, channels: int) -> int:
     """The uncompressed size of a second of output: FLAC never stores much more than this."""
     return sample_rate * channels * PCM_BYTES
-
-
-def _import_soxr() -> Any:
-    try:
-        return importlib.import_module("soxr")
-    except ImportError as exc:
-        raise ImportError(f"resampling needs soxr: {AUDIO_HINT} ({exc})", name="soxr") from exc
 
 
 class Conditioner:
@@ -70,7 +62,7 @@ class Conditioner:
         )
         self._highpass = HighPass(sample_rate, self.channels)
         self._resampler = (
-            _import_soxr().ResampleStream(
+            import_soxr().ResampleStream(
                 sample_rate, out_rate, self.channels, dtype="float32", quality="HQ"
             )
             if out_rate != sample_rate
