@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq
 
 .PHONY: test test-fast demo docs install lint typecheck check-generated regenerate benchmarks \
-	constraints clean python-venv debian-packages
+	constraints clean python-venv debian-packages screenshots
 
 install: $(STAMP)
 
@@ -67,6 +67,11 @@ test: $(STAMP) debian-packages check-generated lint typecheck
 # Every test that needs neither a browser nor more than a few seconds (under 2 minutes).
 test-fast: $(STAMP) debian-packages
 	$(BIN)/pytest -m "not slow and not browser"
+
+# The README's pictures (docs/screenshots/), made from the current code in JupyterLab and
+# headless Chromium; each is checked to show one coherent state before it is written.
+screenshots: $(STAMP) debian-packages
+	$(BIN)/python scripts/screenshots.py
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py

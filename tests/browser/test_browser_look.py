@@ -3,7 +3,8 @@
 With three samples chosen and a cloned card shown, every label fits its box (``scrollWidth <=
 clientWidth``), every text has a contrast of at least 4.5:1 against what is behind it (WCAG AA;
 disabled controls are exempt, as WCAG says) in both themes, and the card's copy button puts the
-voice id on the clipboard. The screenshots are the README's.
+voice id on the clipboard. Its screenshots go to test-artifacts/ (the README shows those of
+`make screenshots`, in docs/screenshots/).
 """
 
 from __future__ import annotations
