@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from playwright.sync_api import Page
+
+from uponai_widgets.audio._verdict import Verdict
 
 __all__ = [
     "API_VERDICTS",
@@ -27,8 +29,9 @@ __all__ = [
     "read_widget",
 ]
 
-#: The verdicts as the API names them; a badge showing anything else is wrong or unfinished.
-API_VERDICTS = ("good", "warn", "bad")
+#: The verdicts as the Python API names them (`SampleReport.verdict`): a badge showing anything
+#: else is a word the API does not return, or a sample not judged yet.
+API_VERDICTS: tuple[str, ...] = get_args(Verdict)
 
 _STATUS_CLONED = re.compile(r"Cloned voice (\S+) from (\d+) samples?\.")
 _FOOTER = re.compile(r"^(\d+) files?, (.+) in the kernel$")
