@@ -204,7 +204,15 @@ def _click(page: Page, css: str) -> None:
     page.locator(css).evaluate("element => element.click()")
 
 
+# True once every player in the widget knows its duration and has stopped loading, so the
+# players show their lengths (not 0:00) and the same buffered bar at every run.
+_PLAYERS_SETTLED = """() => Array.from(
+  document.querySelectorAll('.uponai-clone-widget audio'),
+).every((audio) => audio.readyState >= 1 && audio.networkState !== 2)"""
+
+
 def _write(page: Page, path: Path, expected: Expected, check: Check) -> Shot:
+    page.wait_for_function(_PLAYERS_SETTLED, timeout=30_000)
     page.mouse.move(0, 0)  # no hover colours
     page.evaluate("() => document.activeElement && document.activeElement.blur()")  # no focus ring
     page.wait_for_timeout(300)
