@@ -42,6 +42,13 @@ SCREENSHOTS = REPO / "docs" / "screenshots"
 BLOCKS = markdown_blocks(README.read_text(encoding="utf-8"))
 UNMARKED = [block for block in BLOCKS if block.language in RUNNABLE and block.marker is None]
 CHECKOUT = [block for block in BLOCKS if block.marker == ("readme-test", "checkout")]
+DOCS_PYTHON = [
+    (page, block)
+    for page in sorted((REPO / "docs").glob("*.md"))
+    for block in markdown_blocks(page.read_text(encoding="utf-8"))
+    if block.language == "python"
+]
+"""The python blocks of the docs pages: each runs here too, unless another test runs it."""
 NOT_IN_CHECKOUT = {".git", "dist", "build", ".demo", "test-artifacts"}
 """Left out of the checkout copy: git's data, and what builds and runs leave."""
 
@@ -59,6 +66,7 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data, rate = soundfile.read(second, dtype="int16")
     soundfile.write(folder / "take2.flac", data, rate, subtype="PCM_16")
     second.unlink()
+    shutil.copy(folder / "take1.wav", folder / "raw take.wav")
     for speaker, take in (("ada", "take1.wav"), ("grace", "take2.flac")):
         (folder / "speakers" / speaker).mkdir(parents=True)
         shutil.copy(folder / take, folder / "speakers" / speaker / take)
@@ -130,6 +138,33 @@ def console_lines(test_file: Path) -> list[str]:
 @pytest.mark.parametrize("block", UNMARKED, ids=block_id)
 def test_the_block_runs_against_the_sandbox_and_prints_what_the_readme_shows(
     block: Block, samples: Path, sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    cwd = tmp_path / "work"
+    shutil.copytree(samples, cwd)
+    (tmp_path / "home").mkdir()
+    run_block(block, cwd, user_env(tmp_path / "home", sandbox))
+
+
+def test_every_python_block_of_the_docs_pages_is_run_here_or_by_the_test_it_names() -> None:
+    assert DOCS_PYTHON, "the docs pages lost their examples"
+    for page, block in DOCS_PYTHON:
+        if block.marker is None:
+            continue
+        kind, value = block.marker
+        assert kind == "run-by", f"{page.name}, {block.name}: unknown marker {block.marker}"
+        runner = REPO / value
+        assert runner.is_file(), f"{page.name}, {block.name}: {value} does not exist"
+        assert page.name in runner.read_text(encoding="utf-8"), f"{value} does not read {page.name}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("page", "block"),
+    [(page, block) for page, block in DOCS_PYTHON if block.marker is None],
+    ids=lambda value: value.stem if isinstance(value, Path) else block_id(value),
+)
+def test_the_python_block_of_a_docs_page_runs_against_the_sandbox(
+    page: Path, block: Block, samples: Path, sandbox: RunningSandbox, tmp_path: Path
 ) -> None:
     cwd = tmp_path / "work"
     shutil.copytree(samples, cwd)

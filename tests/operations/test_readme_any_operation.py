@@ -18,7 +18,7 @@ from uponai_devtools.wav import noise_wav
 pytestmark = pytest.mark.slow
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "any-operation.md"
-MARK = "<!-- any-operation example -->"
+MARK = "<!-- run-by: tests/operations/test_readme_any_operation.py -->"
 
 
 def documented_block() -> str:
