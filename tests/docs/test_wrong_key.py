@@ -1,10 +1,11 @@
 """What the README's "A wrong key" says, over real HTTP with a 20 MB sample on disk.
 
-The API has no operation to check a key, so a wrong key shows at the first upload. Against the
-sandbox (which reads every body before it answers) the whole sample goes out and then the typed
-error comes, naming `UPONAI_API_KEY`. Against a server that refuses the key from the request head
-(`support.early_server`, its own process) the client stops sending as soon as the answer is
-there: the server gets a few megabytes of the twenty.
+The API has no operation to check a key, so a wrong key shows at the first upload (no key at all
+is refused by `connect()`, before any request). Against the sandbox (which reads every body before
+it answers) the whole sample goes out and then the typed error comes, naming `UPONAI_API_KEY`.
+Against a server that refuses the key from the request head (`support.early_server`, its own
+process) the client stops sending as soon as the answer is there: the server gets at most a few
+megabytes of the twenty (often none).
 """
 
 from __future__ import annotations
@@ -68,3 +69,14 @@ def test_a_server_refusing_the_key_from_the_head_gets_a_fraction_of_the_upload(
     # The README's figure: about what the socket buffers hold (3 MB on loopback), not 20 MB.
     assert received < size // 4, f"{received} of {size} bytes reached the server"
     assert sent[-1] < size // 4, f"the client reported {sent[-1]} of {size} bytes sent"
+
+
+def test_no_key_at_all_is_refused_by_connect_before_any_request(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("UPONAI_API_KEY", raising=False)
+    with pytest.raises(uw.AuthenticationError) as info:
+        uw.connect(sandbox.url)
+    assert info.value.status is None
+    assert "UPONAI_API_KEY" in str(info.value)
+    assert sandbox.requests() == []
