@@ -5,11 +5,14 @@ is refused by `connect()`, before any request). Against the sandbox (which reads
 it answers) the whole sample goes out and then the typed error comes, naming `UPONAI_API_KEY`.
 Against a server that refuses the key from the request head (`support.early_server`, its own
 process) the client stops sending as soon as the answer is there: the server gets at most a few
-megabytes of the twenty (often none).
+megabytes of the twenty (often none). Over HTTPS (the same server behind TLS, with a certificate
+made by openssl at test time) the client does not watch, and reads the 401 after the whole upload.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -69,6 +72,39 @@ def test_a_server_refusing_the_key_from_the_head_gets_a_fraction_of_the_upload(
     # The README's figure: about what the socket buffers hold (3 MB on loopback), not 20 MB.
     assert received < size // 4, f"{received} of {size} bytes reached the server"
     assert sent[-1] < size // 4, f"the client reported {sent[-1]} of {size} bytes sent"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key (PEM files)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed (Debian's ca-certificates brings it)")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_over_https_a_wrong_key_is_read_after_the_whole_upload(
+    big_sample: Path, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # the client trusts it, as a user's CA
+    fast_drain = 256 * 1024 * 1024
+    with EarlyServer(status=401, then="drain", drain_rate=fast_drain, tls=certificate) as server:
+        assert server.url.startswith("https://")
+        error, sent = clone_with_wrong_key(server.url, big_sample)
+        (received,) = server.body_bytes()
+    assert error.status == 401
+    assert HINT in str(error)
+    size = big_sample.stat().st_size
+    assert received >= size, f"only {received} of {size} bytes: the client stopped over TLS"
+    assert sent[-1] >= size
 
 
 def test_no_key_at_all_is_refused_by_connect_before_any_request(
