@@ -12,8 +12,10 @@ made by openssl at test time) the client does not watch, and reads the 401 after
 from __future__ import annotations
 
 import shutil
+import ssl
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.early_server import EarlyServer
@@ -35,10 +37,13 @@ def big_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_large_wav(tmp_path_factory.mktemp("wrong-key") / "long take.wav", SIZE)
 
 
-def clone_with_wrong_key(url: str, sample: Path) -> tuple[uw.AuthenticationError, list[int]]:
+def clone_with_wrong_key(
+    url: str, sample: Path, httpx_args: dict[str, Any] | None = None
+) -> tuple[uw.AuthenticationError, list[int]]:
     """Clone `sample` at `url` with a key the server refuses: the error and the bytes sent."""
     sent: list[int] = []
-    connection = uw.connect(url, WRONG_KEY, retry=uw.RetryPolicy(max_retries=0))
+    policy = uw.RetryPolicy(max_retries=0)
+    connection = uw.connect(url, WRONG_KEY, retry=policy, httpx_args=httpx_args)
     with connection, pytest.raises(uw.AuthenticationError) as info:
         uw.clone_voice(
             connection, samples=[sample], on_progress=lambda done, _: sent.append(done), **FIELDS
@@ -91,14 +96,24 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return cert, key
 
 
+@pytest.mark.parametrize("trust", ["SSL_CERT_FILE", "httpx_args"])
 def test_over_https_a_wrong_key_is_read_after_the_whole_upload(
-    big_sample: Path, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    trust: str,
+    big_sample: Path,
+    certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # the client trusts it, as a user's CA
+    """The certificate is trusted as the README says a company CA is: `SSL_CERT_FILE`, or an
+    `ssl.SSLContext` passed as `connect(httpx_args={"verify": ...})`."""
+    httpx_args: dict[str, Any] = {}
+    if trust == "SSL_CERT_FILE":
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    else:
+        httpx_args["verify"] = ssl.create_default_context(cafile=str(certificate[0]))
     fast_drain = 256 * 1024 * 1024
     with EarlyServer(status=401, then="drain", drain_rate=fast_drain, tls=certificate) as server:
         assert server.url.startswith("https://")
-        error, sent = clone_with_wrong_key(server.url, big_sample)
+        error, sent = clone_with_wrong_key(server.url, big_sample, httpx_args)
         (received,) = server.body_bytes()
     assert error.status == 401
     assert HINT in str(error)
