@@ -141,14 +141,15 @@ def test_making_a_request_field_optional_is_compatible() -> None:
     assert (change.kind, change.breaking) == ("made optional", False)
 
 
-def test_readme_quotes_the_current_report_for_the_fixture_pair() -> None:
+def test_the_regenerating_page_quotes_the_current_report_for_the_fixture_pair() -> None:
     from support.codegen import ROOT
 
     from uponai_codegen.apidiff import render
 
     before, after = normalized("api_before.json"), normalized("api_after.json")
     report = render(diff_specs(before, after), "2026-01-01", "2026-06-01")
-    assert report in (ROOT / "README.md").read_text(), "refresh the README's Regenerating section"
+    page = (ROOT / "docs" / "regenerating.md").read_text()
+    assert report in page, "refresh the API diff example in docs/regenerating.md"
 
 
 def _clone_edit(edit: Any) -> list[Change]:

@@ -191,9 +191,9 @@ def test_content_types_the_configuration_maps_to_a_sendable_one_are_not_skipped(
     ]
 
 
-def test_readme_lists_each_new_code_with_its_fixture() -> None:
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("### Lenient by default") :]
+def test_the_regenerating_page_lists_each_new_code_with_its_fixture() -> None:
+    page = (ROOT / "docs" / "regenerating.md").read_text()
+    section = page[page.index("## Lenient by default") :]
     for name, found in EXPECTED.items():
         for _, code, _ in found:
             assert re.search(rf"\| `{re.escape(code)}` \|.*`{re.escape(name)}`", section), code

@@ -16,7 +16,7 @@ import uponai_widgets
 
 REPO = Path(__file__).resolve().parents[2]
 PDOC = ["-m", "pdoc", "--no-search", "--output-directory"]
-# Data, not code: documented in the module docstring and the README.
+# Data, not code: documented in the module docstring.
 NOT_CODE = {"__version__"}
 
 

@@ -1,4 +1,4 @@
-"""The README's "Any operation" block, run line by line as a user would after regenerating
+"""The "Any operation" block of docs/any-operation.md, run line by line as a user would after regenerating
 from a spec in UponAI's style: a subprocess with the generated fixture client in place of
 `uponai_client`, against the scripted API."""
 
@@ -17,15 +17,15 @@ from uponai_devtools.wav import noise_wav
 
 pytestmark = pytest.mark.slow
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-MARK = "<!-- any-operation example -->"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "any-operation.md"
+MARK = "<!-- run-by: tests/operations/test_readme_any_operation.py -->"
 
 
-def readme_block() -> str:
-    text = README.read_text(encoding="utf-8")
+def documented_block() -> str:
+    text = PAGE.read_text(encoding="utf-8")
     after = text[text.index(MARK) + len(MARK) :]
     found = re.search(r"```python\n(.*?)```", after, re.S)
-    assert found is not None, "the README lost its example"
+    assert found is not None, "docs/any-operation.md lost its example"
     return found.group(1)
 
 
@@ -34,7 +34,7 @@ def _page(*items: dict[str, Any], limit: int = 20) -> dict[str, Any]:
     return {"match": "GET /api/workspaces/42/voices", "status": 200, "json": body}
 
 
-def test_the_readme_example_runs_and_says_what_it_promises(
+def test_the_documented_example_runs_and_says_what_it_promises(
     platform_client_dir: Path, api: ScriptedServer, tmp_path: Path
 ) -> None:
     ada_now = {**VOICE, "voiceId": "v_new", "createdAt": "2099-01-01T00:00:00Z"}
@@ -52,7 +52,7 @@ def test_the_readme_example_runs_and_says_what_it_promises(
     (tmp_path / "voices" / "Ada").mkdir(parents=True)
     (tmp_path / "voices" / "Ada" / "take.wav").write_bytes(noise_wav(8000))
     script = tmp_path / "example.py"
-    script.write_text(readme_block(), encoding="utf-8")
+    script.write_text(documented_block(), encoding="utf-8")
     done = run_with_client(platform_client_dir, api.url, TOKEN, script, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert api.pending() == 0

@@ -14,7 +14,7 @@ proxy with a body limit or an API that refuses a token from the headers does, an
 
 Each connection's count of body bytes read is appended to a log file (one JSON line). It runs as
 its own process (standard library only), binds 127.0.0.1, exits after `--max-seconds` or on
-SIGTERM, and `stop()` ends it by PID.
+SIGTERM, and `stop()` ends it by PID. With `tls=(certificate, key)` (PEM files) it speaks HTTPS.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import json
 import signal
 import socket
 import socketserver
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -135,7 +136,19 @@ class EarlyTCPServer(socketserver.ThreadingTCPServer):
         self.stall_seconds, self.drain_rate = float(args.stall_seconds), int(args.drain_rate)
         self.log, self.lock = Path(args.log), threading.Lock()
         self.ok_left = int(args.first_ok)
+        self.tls: ssl.SSLContext | None = None
+        if args.tls_cert:
+            self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls.load_cert_chain(args.tls_cert, args.tls_key)
         super().__init__((HOST, port), EarlyHandler)
+
+    def get_request(self) -> tuple[socket.socket, object]:
+        """The next connection, inside TLS when the server speaks HTTPS."""
+        sock, address = super().get_request()
+        if self.tls is None:
+            return sock, address
+        # The handshake happens at the first read, in the connection's own thread.
+        return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
 
     def take_ok(self) -> bool:
         """True for a request still answered 201 (one of the first `first_ok`)."""
@@ -164,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain-rate", type=int, default=2 * 1024 * 1024)
     parser.add_argument("--max-seconds", type=float, default=120.0)
     parser.add_argument("--first-ok", type=int, default=0)
+    parser.add_argument("--tls-cert", default="")
+    parser.add_argument("--tls-key", default="")
     args = parser.parse_args(argv)
     server = EarlyTCPServer(args.port, args)
     signal.signal(signal.SIGTERM, _exit_now)
@@ -187,12 +202,18 @@ class EarlyServer:
         first_ok: int = 0,
         stall_seconds: float = 10.0,
         max_seconds: float = 120.0,
+        drain_rate: int = 2 * 1024 * 1024,
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
         self.options = [f"--status={status}", f"--then={then}", f"--stall-seconds={stall_seconds}"]
         self.options += [f"--max-seconds={max_seconds}", f"--first-ok={first_ok}"]
+        self.options += [f"--drain-rate={drain_rate}"]
+        if tls is not None:
+            self.options += [f"--tls-cert={tls[0]}", f"--tls-key={tls[1]}"]
         self._folder = tempfile.TemporaryDirectory()
         self.log = Path(self._folder.name) / "connections.jsonl"
         self.url = ""
+        self._tls = tls is not None
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 10.0) -> EarlyServer:
@@ -200,7 +221,7 @@ class EarlyServer:
         from uponai_devtools.processes import free_port
 
         port = free_port()
-        self.url = f"http://{HOST}:{port}"
+        self.url = f"{'https' if self._tls else 'http'}://{HOST}:{port}"
         command = [sys.executable, "-I", str(SCRIPT), f"--port={port}", f"--log={self.log}"]
         self._process = subprocess.Popen([*command, *self.options], stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout

@@ -295,12 +295,14 @@ def connect(
         raise ValidationError([Problem(None, "base_url", problem)])
     base_url = base_url.strip()
     chosen = resolve_timeout(timeout)
+    extra = dict(httpx_args or {})
     client = AuthenticatedClient(
         base_url=base_url.rstrip("/"),
         token=token.reveal(),
         timeout=chosen or DEFAULT_TIMEOUT,
         headers={"User-Agent": user_agent()},
-        httpx_args=dict(httpx_args or {}),
+        verify_ssl=extra.pop("verify", True),  # the generated client passes `verify` itself
+        httpx_args=extra,
     )
     policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
     return Connection(client, retry=policy, timeout=chosen, limits=limits)
