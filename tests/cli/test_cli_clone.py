@@ -157,7 +157,7 @@ def test_without_typer_it_prints_the_pip_line() -> None:
         [sys.executable, "-c", probe], env=cli_env(None), capture_output=True, text=True, timeout=30
     )
     assert done.returncode == 2
-    assert "pip install 'uponai-voices[cli]'" in done.stderr
+    assert "pip install '.[cli]' in a checkout" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -172,7 +172,7 @@ def test_widget_names_are_lazy_and_explain_the_extra_when_ipywidgets_is_missing(
     )
     lines = out.splitlines()
     assert len(lines) == len(LAZY_WIDGET_NAMES)
-    assert all("pip install 'uponai-voices[jupyter]'" in line for line in lines)
+    assert all("pip install '.[jupyter]' in a checkout" in line for line in lines)
 
 
 def test_lazy_names_resolve_on_first_use() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from uponai_widgets.audio._inspect import inspect_sample
 
-HINT = "pip install 'uponai-voices[audio]'"
+HINT = "pip install '.[audio]' in a checkout"
 
 
 def test_importing_the_inspection_modules_loads_no_audio_library() -> None:
@@ -36,7 +36,7 @@ def test_a_missing_library_raises_import_error_naming_the_extra(
 def test_missing_pyav_is_named_for_browser_recordings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "av", None)
     webm = b"\x1a\x45\xdf\xa3" + bytes(200)
-    with pytest.raises(ImportError, match=r"needs av: pip install 'uponai-voices\[audio\]'"):
+    with pytest.raises(ImportError, match=r"needs av: pip install '\.\[audio\]' in a checkout"):
         inspect_sample(webm)
 
 

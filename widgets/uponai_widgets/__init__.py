@@ -53,6 +53,7 @@ from ._errors import (
     UponAIError,
     ValidationError,
 )
+from ._extras import install_hint as _install_hint
 from ._find import find_voices, find_voices_async
 from ._generated import Operation
 from ._operations import call, call_async
@@ -180,7 +181,7 @@ if TYPE_CHECKING:
     from .jupyter._picker import AudioPicker
     from .jupyter._recorder import VoiceRecorder
 
-_JUPYTER_HINT = "pip install 'uponai-voices[jupyter]'"
+_JUPYTER_HINT = _install_hint("jupyter")
 _JUPYTER_LIBRARIES = {"ipywidgets", "anywidget", "traitlets", "IPython"}
 
 

@@ -11,9 +11,11 @@ import re
 from collections.abc import Generator
 from typing import IO, Any
 
+from .._extras import install_hint
+
 __all__ = ["AUDIO_HINT", "DecodeError", "decode", "import_av", "import_numpy", "import_soundfile"]
 
-AUDIO_HINT = "pip install 'uponai-voices[audio]'"
+AUDIO_HINT = install_hint("audio")
 BLOCK_FRAMES = 128 * 1024  # frames per libsndfile block: 1 MiB of float32 stereo
 AV_BLOCK_FRAMES = 32 * 1024  # frames gathered from FFmpeg's 20-60 ms frames: 256 KiB stereo
 

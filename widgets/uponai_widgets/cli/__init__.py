@@ -7,9 +7,11 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from .._extras import install_hint
+
 __all__ = ["CLI_HINT", "main"]
 
-CLI_HINT = "pip install 'uponai-voices[cli]'"
+CLI_HINT = install_hint("cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._extras import install_hint
 from ._connect import print_json
 from ._errors import FAILED, OK, CliError
 from ._output import shown
@@ -48,9 +49,7 @@ def run_inspect(samples: list[Path], *, as_json: bool) -> int:
 
         reports = inspect_samples(samples)
     except ImportError as exc:
-        raise CliError(
-            f"inspect needs the audio extra: pip install 'uponai-voices[audio]' ({exc})"
-        ) from None
+        raise CliError(f"inspect needs the audio extra: {install_hint('audio')} ({exc})") from None
     overall = overall_verdict(reports)
     status = FAILED if _any_bad(reports, overall.verdict) else OK
     if as_json:

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._extras import install_hint
 from ._connect import print_json
 from ._errors import OK, CliError
 from ._inspect import warn_bad_samples
@@ -22,7 +23,7 @@ from ._output import shown
 
 __all__ = ["prepare_jobs", "prepare_paths", "run_prepare"]
 
-_AUDIO = "preparing samples needs the audio extra: pip install 'uponai-voices[audio]'"
+_AUDIO = f"preparing samples needs the audio extra: {install_hint('audio')}"
 
 
 def _api() -> Any:

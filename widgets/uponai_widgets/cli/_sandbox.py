@@ -20,6 +20,7 @@ from types import FrameType
 
 import httpx
 
+from .._extras import install_hint
 from ._errors import FAILED, INTERRUPTED, OK, CliError
 
 __all__ = ["KEY_FILE", "default_data_dir", "export_lines", "run_sandbox", "sandbox_key"]
@@ -115,7 +116,7 @@ def run_sandbox(port: int, data_dir: Path | None) -> int:
         m for m in ("starlette", "uvicorn", "multipart") if importlib.util.find_spec(m) is None
     ]
     if missing:
-        raise CliError("the sandbox needs the sandbox extra: pip install 'uponai-voices[sandbox]'")
+        raise CliError(f"the sandbox needs the sandbox extra: {install_hint('sandbox')}")
     folder = (data_dir or default_data_dir()).expanduser().resolve()
     try:
         folder.mkdir(parents=True, exist_ok=True)
