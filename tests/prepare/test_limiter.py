@@ -13,7 +13,7 @@ CEILING = 10 ** (-1 / 20)
 
 
 def run(signal: np.ndarray, block: int, rate: int = 16000) -> tuple[np.ndarray, PeakLimiter]:
-    limiter = PeakLimiter(np, rate, signal.shape[1], CEILING)
+    limiter = PeakLimiter(rate, signal.shape[1], CEILING)
     out = [limiter.process(signal[i : i + block]) for i in range(0, len(signal), block)]
     out.append(limiter.process(signal[:0], last=True))
     return np.concatenate(out), limiter

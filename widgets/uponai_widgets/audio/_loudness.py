@@ -15,12 +15,16 @@ kept too, for the peak ceiling. scipy does the filtering.
 from __future__ import annotations
 
 import math
-from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from ._decode import import_signal
 from ._layout import loudness_weights
 
-__all__ = ["STEP_S", "LoudnessMeter", "integrated_loudness"]
+__all__ = ["STEP_S", "LoudnessMeter"]
+
+Block = npt.NDArray[np.float32]
 
 STEP_S = 0.1  # gating blocks overlap by 75 %: a 400 ms block every 100 ms
 BLOCK_STEPS = 4
@@ -60,8 +64,7 @@ def k_weighting(sample_rate: int) -> list[list[float]]:
 class LoudnessMeter:
     """K-weighted energy per 100 ms step over consecutive float32 blocks (frames, channels)."""
 
-    def __init__(self, np: Any, sample_rate: int, channels: int, layout: str | None = None) -> None:
-        self._np = np
+    def __init__(self, sample_rate: int, channels: int, layout: str | None = None) -> None:
         self._signal = import_signal()
         self.sample_rate = sample_rate
         self._sos = np.array(k_weighting(sample_rate), dtype=np.float32)
@@ -77,9 +80,8 @@ class LoudnessMeter:
         """The first frame of step number `step`."""
         return int(step * STEP_S * self.sample_rate + 1e-9)
 
-    def feed(self, block: Any) -> None:
+    def feed(self, block: Block) -> None:
         """Add the next block (it may be a reused buffer: nothing keeps a reference to it)."""
-        np = self._np
         if not len(block):
             return
         # float32 throughout: within 0.001 LU of float64 here, and a third faster. The tiny
@@ -128,7 +130,6 @@ class LoudnessMeter:
 
     def integrated(self, start: int = 0, end: int | None = None) -> float:
         """Gated integrated loudness (LUFS) of the 400 ms blocks within steps [start, end)."""
-        np = self._np
         energy = np.array(self._step_energy[start:end], dtype=np.float64)
         if len(energy) < BLOCK_STEPS:
             return SILENT_LUFS
@@ -143,11 +144,3 @@ class LoudnessMeter:
         relative = _OFFSET + 10 * math.log10(float(kept.mean())) + RELATIVE_GATE_LU
         gated = mean_square[(loudness > ABSOLUTE_GATE_LUFS) & (loudness > relative)]
         return _OFFSET + 10 * math.log10(float(gated.mean()))
-
-
-def integrated_loudness(np: Any, blocks: Any, sample_rate: int, channels: int) -> float:
-    """The integrated loudness (LUFS) of an iterable of float32 blocks (frames, channels)."""
-    meter = LoudnessMeter(np, sample_rate, channels)
-    for block in blocks:
-        meter.feed(block)
-    return meter.integrated()

@@ -32,7 +32,7 @@ for the timeline that trimming and splitting use.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
@@ -60,7 +60,7 @@ _SHAPE_HZ = (100.0, 4000.0)
 _POWER_FLOOR = np.float32(1e-10)
 
 
-def import_webrtcvad() -> Any:
+def import_webrtcvad() -> ModuleType:
     """webrtcvad (from webrtcvad-wheels), or an ImportError naming the extra to install."""
     try:
         return importlib.import_module("webrtcvad")
