@@ -62,11 +62,6 @@ def import_soxr() -> ModuleType:
     return _import("soxr", purpose="resampling")
 
 
-def import_signal() -> ModuleType:
-    """scipy.signal (filtering), or an ImportError naming the extra to install."""
-    return _import("scipy.signal", purpose="filtering")
-
-
 Blocks = Generator["npt.NDArray[np.float32]", None, None]
 Decoded = tuple[int, int, str | None, Blocks]
 

@@ -66,7 +66,8 @@ class PeakLimiter:
 
     def process(self, block: Block, *, last: bool = False) -> Block:
         """Limit the next block; `last=True` also flushes what is held. Returns what is done."""
-        data = np.concatenate([self._held, block]) if len(self._held) else block
+        owned = len(self._held) > 0  # a new array: limited in place, not copied
+        data = np.concatenate([self._held, block]) if owned else block
         whole = len(data) // self._tick
         need = self._needed(data[: whole * self._tick])
         if last and len(data) > whole * self._tick:  # a final partial tick
@@ -92,12 +93,13 @@ class PeakLimiter:
         self._reduction = float(reduction[done - 1])
         self._count(gains)
         frames = len(data) if last else done * self._tick
-        out = data[:frames].copy()
+        self._held = data[frames:].copy()
+        recent = data[max(0, frames - CONTEXT) : frames]  # the input, before any gain
+        self._before = np.concatenate([self._before, recent])[-CONTEXT:].copy()
+        out = data[:frames] if owned else data[:frames].copy()
         active = np.flatnonzero((before < 1.0) | (gains < 1.0) | (after < 1.0))  # else gain 1
         if len(active):
             self._apply(out, active, before, gains, after)
-        self._held = data[frames:].copy()
-        self._before = np.concatenate([self._before, data[:frames]])[-CONTEXT:].copy()
         return out
 
     def _count(self, gains: Gains) -> None:

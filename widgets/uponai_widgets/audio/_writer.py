@@ -126,7 +126,8 @@ class PartWriter:
         limited = self._limiter.process(block * self._gain, last=last)
         if not len(limited):
             return
-        scaled = np.rint(limited * np.float32(32768.0))
+        scaled = limited * np.float32(32768.0)
+        np.rint(scaled, out=scaled)
         np.clip(scaled, -self._limit, self._limit, out=scaled)
         pcm = scaled.astype(np.int16)
         self._file.write(pcm)
