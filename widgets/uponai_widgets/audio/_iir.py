@@ -8,8 +8,9 @@ the signal is cut into segments of `SEGMENT` samples; then
   response) plus its starting state times another (`C A^i`): two matrix products, done by BLAS
   for all segments at once;
 - the state at each segment's start follows from the previous one, s[j+1] = A^L s[j] + G u[j];
-  that recursion is solved for all segments in log2(segments) vectorised steps (a prefix scan
-  that doubles its reach each step), in float64.
+  that recursion is solved in float64 for groups of `GROUP` segments in log2(groups)
+  vectorised steps (a prefix scan that doubles its reach each step), and inside the groups by
+  one more matrix product.
 
 The output matches a sample-by-sample filter to about 1e-6 of full scale. The matrix products
 are cut into pieces small enough that OpenBLAS does them on one thread (threads only add CPU
@@ -28,7 +29,8 @@ import numpy.typing as npt
 __all__ = ["SectionCascade", "butterworth_highpass"]
 
 SEGMENT = 32  # samples per segment: the triangular product costs SEGMENT multiplications a sample
-_ROWS = 256  # segments per matrix product: 256 x 32 x 32 stays under OpenBLAS's threading size
+GROUP = 8  # segments per step of the state's prefix scan
+_ONE_THREAD = 65536 * 4  # OpenBLAS multiplies on one thread up to this m x n x k
 
 Block = npt.NDArray[np.float32]
 Matrix = npt.NDArray[np.float64]
@@ -49,6 +51,25 @@ def butterworth_highpass(cutoff_hz: float, sample_rate: int) -> list[list[float]
             (1 - math.sqrt(2) * k + k * k) * norm,
         ]
     ]
+
+
+def _product(
+    left: npt.NDArray[np.floating], right: npt.NDArray[np.floating], out: npt.NDArray[np.floating]
+) -> None:
+    """out = left @ right, in row pieces small enough for OpenBLAS to stay on one thread."""
+    rows = max(1, _ONE_THREAD // (left.shape[1] * right.shape[1]))
+    for row in range(0, len(left), rows):
+        np.matmul(left[row : row + rows], right, out=out[row : row + rows])
+
+
+def _blocks_of_powers(power: list[Matrix], exponents: list[list[int | None]]) -> Matrix:
+    """The matrix whose block (i, j) is power[exponents[i][j]] transposed (zeros for None):
+    multiplying row vectors of states by it applies those powers of A."""
+    size = len(power[0])
+    rows = []
+    for line in exponents:
+        rows.append([np.zeros((size, size)) if e is None else power[e].T for e in line])
+    return np.block(rows)
 
 
 def _state_space(sections: Sequence[Sequence[float]]) -> tuple[Matrix, Matrix, Matrix, float]:
@@ -85,12 +106,24 @@ class SectionCascade:
         triangle = np.zeros((SEGMENT, SEGMENT))
         for row in range(SEGMENT):
             triangle[row, : row + 1] = response[row::-1]
-        self._a, self._b = a, b
-        self._powers = powers  # A^0 .. A^SEGMENT
-        self._response_t = np.ascontiguousarray(triangle.T, dtype=np.float32)
-        self._from_state_t = np.array([c @ powers[i] for i in range(SEGMENT)]).T.astype(np.float32)
-        self._to_state_t = np.array([powers[SEGMENT - 1 - j] @ b for j in range(SEGMENT)])
-        self._c, self._d = c, d
+        from_state = np.array([c @ powers[i] for i in range(SEGMENT)])  # (SEGMENT, order)
+        # One product gives a segment's output: [its input | its starting state] @ this.
+        self._output = np.vstack([triangle.T, from_state.T]).astype(np.float32)
+        self._to_state = np.array([powers[SEGMENT - 1 - j] @ b for j in range(SEGMENT)])
+        step = [np.eye(order)]  # powers of M = A^SEGMENT, the state's step per segment
+        for _ in range(GROUP):
+            step.append(powers[SEGMENT] @ step[-1])
+        self._step = powers[SEGMENT]
+        self._group_step = step[GROUP]
+        # A group's inputs (row vectors, one per segment) to the state after the group ...
+        self._group_sum = _blocks_of_powers(step, [[GROUP - 1 - i] for i in range(GROUP)])
+        # ... the state before a group to the starting states of its segments ...
+        self._spread = _blocks_of_powers(step, [list(range(GROUP))])
+        # ... and a group's inputs to the starting states of its later segments.
+        self._within = _blocks_of_powers(
+            step, [[i - 1 - k if k < i else None for i in range(GROUP)] for k in range(GROUP)]
+        )
+        self._a, self._b, self._c, self._d = a, b, c, d
         self._state = np.zeros((channels, order))
 
     def settle(self, first: npt.NDArray[np.float64]) -> None:
@@ -101,6 +134,8 @@ class SectionCascade:
 
     def process(self, block: Block) -> Block:
         """The next block, filtered (a new float32 array)."""
+        if block.shape[1] == 1:
+            return self._channel(np.ascontiguousarray(block[:, 0], np.float32), 0)[:, None]
         out = np.empty(block.shape, np.float32)
         for channel in range(block.shape[1]):
             signal = np.ascontiguousarray(block[:, channel], dtype=np.float32)
@@ -115,11 +150,8 @@ class SectionCascade:
         if count:
             segments = x[:whole].reshape(count, SEGMENT)
             starts, state = self._segment_states(segments, state)
-            out = y[:whole].reshape(count, SEGMENT)
-            for row in range(0, count, _ROWS):
-                part = slice(row, row + _ROWS)
-                np.matmul(segments[part], self._response_t, out=out[part])
-                out[part] += starts[part].astype(np.float32) @ self._from_state_t
+            both = np.concatenate([segments, starts.astype(np.float32)], axis=1)
+            _product(both, self._output, y[:whole].reshape(count, SEGMENT))
         for index in range(whole, len(x)):  # the few samples after the last whole segment
             value = float(x[index])
             y[index] = float(self._c @ state) + self._d * value
@@ -130,22 +162,29 @@ class SectionCascade:
     def _segment_states(self, segments: Block, state: Matrix) -> tuple[Matrix, Matrix]:
         """The state at the start of every segment (the first one's is `state`) and after
         the last one."""
-        count = len(segments)
-        carried = np.empty((count, len(state)))
-        for row in range(0, count, _ROWS):
-            part = slice(row, row + _ROWS)
-            carried[part] = segments[part].astype(np.float64) @ self._to_state_t
-        # carried[j]: what segment j's input adds to the state after it. The state after
-        # segment j is sum over i <= j of M^(j-i) carried[i], M = A^SEGMENT, with the
+        count, order = len(segments), len(state)
+        groups = -(-count // GROUP)
+        # carried[j]: what segment j's input adds to the state after it (zero-padded to whole
+        # groups; the padding's states are dropped).
+        carried = np.zeros((groups * GROUP, order))
+        _product(segments.astype(np.float64), self._to_state, carried[:count])
+        by_group = carried.reshape(groups, GROUP * order)
+        after = np.empty((groups, order))
+        _product(by_group, self._group_sum, after)
+        # The state after group k: sum over i <= k of S^(k-i) after[i], S = M^GROUP, with the
         # incoming state folded into the first term: a prefix scan doubling its reach.
-        step = self._powers[SEGMENT]
-        carried[0] += step @ state
-        reach, power = 1, step
-        while reach < count:
-            carried[reach:] += carried[:-reach] @ power.T
+        after[0] += state @ self._group_step.T
+        reach, power = 1, self._group_step
+        while reach < groups:
+            after[reach:] += after[:-reach] @ power.T
             power = power @ power
             reach *= 2
-        starts = np.empty_like(carried)
-        starts[0] = state
-        starts[1:] = carried[:-1]
-        return starts, carried[-1]
+        before = np.empty_like(after)
+        before[0] = state
+        before[1:] = after[:-1]
+        starts = np.empty((groups, GROUP * order))
+        _product(by_group, self._within, starts)
+        starts += before @ self._spread
+        flat = starts.reshape(groups * GROUP, order)
+        final = flat[count] if count < len(flat) else after[-1]
+        return flat[:count], final.copy()
