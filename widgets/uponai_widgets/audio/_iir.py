@@ -5,8 +5,8 @@ cascade is therefore written in state-space form (state s, s' = A s + B x, y = C
 the signal is cut into segments of `SEGMENT` samples; then
 
 - each segment's output is its input times a fixed lower-triangular matrix (the impulse
-  response) plus its starting state times another (`C A^i`): two matrix products, done by BLAS
-  for all segments at once;
+  response) plus its starting state times another (`C A^i`): one matrix product of
+  [input | starting state], done by BLAS for all segments at once;
 - the state at each segment's start follows from the previous one, s[j+1] = A^L s[j] + G u[j];
   that recursion is solved in float64 for groups of `GROUP` segments in log2(groups)
   vectorised steps (a prefix scan that doubles its reach each step), and inside the groups by
@@ -64,7 +64,7 @@ def _product(
 
 def _blocks_of_powers(power: list[Matrix], exponents: list[list[int | None]]) -> Matrix:
     """The matrix whose block (i, j) is power[exponents[i][j]] transposed (zeros for None):
-    multiplying row vectors of states by it applies those powers of A."""
+    multiplying row vectors of states by it applies those powers."""
     size = len(power[0])
     rows = []
     for line in exponents:
