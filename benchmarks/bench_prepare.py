@@ -47,7 +47,7 @@ TEXT = (
 
 CHILD = """
 import json, sys, time, tracemalloc
-import numpy, soundfile, soxr, scipy.signal, webrtcvad
+import numpy, soundfile, soxr, webrtcvad
 from uponai_widgets.audio._prepare import prepare_sample
 
 def status(key):

@@ -1,10 +1,11 @@
 """The speech detector rejects music and tonal sound and keeps speech: chords, tremolo tones,
 plucked notes and a music bed; speech alone, quiet, in noise, over music; recorded human
-voices (KLettres) against ffmpeg's silencedetect."""
+voices (KLettres) against ffmpeg's silencedetect and against an annotation."""
 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -93,3 +94,18 @@ def test_recorded_human_speech_is_measured_like_ffmpegs_silence_detector(tmp_pat
     kept = prepared.after[0].duration_s
     assert kept is not None
     assert kept >= last_sound - first_sound
+
+
+ANNOTATION = Path(__file__).with_name("klettres_speech_spans.json")
+
+
+@pytest.mark.slow
+def test_recorded_human_speech_is_measured_near_its_annotated_span(tmp_path: Path) -> None:
+    """Against speech spans annotated for each recorded letter (the method is in the file):
+    within 10 % (the detector judges 30 ms frames and keeps a letter's faint tail)."""
+    spans = json.loads(ANNOTATION.read_text(encoding="utf-8"))["spans_s"]
+    path, _ = human_speech(tmp_path, "".join(spans))
+    annotated = sum(end - start for start, end in spans.values())
+    report = uw.inspect_sample(path)
+    assert report.speech_s is not None
+    assert report.speech_s == pytest.approx(annotated, rel=0.1)

@@ -16,6 +16,7 @@ HINT = "pip install '.[audio]' in a checkout"
 def test_importing_the_inspection_modules_loads_no_audio_library() -> None:
     code = (
         "import sys, uponai_widgets, uponai_widgets.audio._inspect, uponai_widgets.audio._waveform\n"
+        "import uponai_widgets.audio._run, uponai_widgets.audio._options\n"
         "print(','.join(m for m in ('numpy', 'soundfile', 'av') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -73,7 +73,7 @@ def test_any_block_sizes_give_the_reference_figures() -> None:
     signal[:, 1] *= 0.5
     expected = reference(signal.astype(np.float64))
     for sizes in ([len(signal)], [1, 7, 799, 801, 2205], [WINDOW], [65536], [333]):
-        acc = Accumulator(np, RATE, 2)
+        acc = Accumulator(RATE, 2)
         track = SilenceTrack(RATE)
         start, turn = 0, 0
         while start < len(signal):
@@ -96,7 +96,7 @@ def test_any_block_sizes_give_the_reference_figures() -> None:
 
 def test_the_envelope_stays_small_and_keeps_positions() -> None:
     seconds = 200.0  # 20,000 ticks of 10 ms: the columns merge several times
-    acc = Accumulator(np, 1000, 1)
+    acc = Accumulator(1000, 1)
     block = np.zeros((1000, 1), np.float32)
     for second in range(int(seconds)):
         block[:] = 0.9 if second == 150 else 0.1  # one loud second at 75 %

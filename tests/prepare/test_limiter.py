@@ -13,7 +13,7 @@ CEILING = 10 ** (-1 / 20)
 
 
 def run(signal: np.ndarray, block: int, rate: int = 16000) -> tuple[np.ndarray, PeakLimiter]:
-    limiter = PeakLimiter(np, rate, signal.shape[1], CEILING)
+    limiter = PeakLimiter(rate, signal.shape[1], CEILING)
     out = [limiter.process(signal[i : i + block]) for i in range(0, len(signal), block)]
     out.append(limiter.process(signal[:0], last=True))
     return np.concatenate(out), limiter
@@ -37,7 +37,16 @@ def test_output_is_under_the_ceiling_for_any_block_size(
     assert float(np.abs(out).max()) <= CEILING * (1 + 1e-6)
     whole, _ = run(signal, len(signal))
     np.testing.assert_allclose(out, whole, atol=1e-6)  # blocks do not change the result
-    assert (limiter.max_reduction_db > 0) == (float(np.abs(signal).max()) > CEILING)
+    # Limited when a sample is over the ceiling; also when only a peak between the samples is
+    # (white noise with sharp peaks has them): never when even the true peak is well under it.
+    if float(np.abs(signal).max()) > CEILING:
+        assert limiter.max_reduction_db > 0
+    true_peak = max(
+        float(np.abs(resample_poly(signal[:, c].astype(np.float64), 16, 1)).max())
+        for c in range(channels)
+    )
+    if true_peak < CEILING * 10 ** (-0.5 / 20):
+        assert limiter.max_reduction_db == 0
 
 
 def test_audio_under_the_ceiling_is_unchanged() -> None:

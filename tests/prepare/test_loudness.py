@@ -17,7 +17,7 @@ from uponai_widgets.audio._loudness import LoudnessMeter, k_weighting
 
 def streamed(signal: np.ndarray, rate: int, block: int = 65536) -> float:
     x = np.asarray(signal, np.float32).reshape(len(signal), -1)
-    meter = LoudnessMeter(np, rate, x.shape[1])
+    meter = LoudnessMeter(rate, x.shape[1])
     for start in range(0, len(x), block):
         meter.feed(x[start : start + block])
     return meter.integrated()

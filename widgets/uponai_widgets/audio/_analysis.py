@@ -63,7 +63,7 @@ class Analysis:
         speech: SpeechTimeline | None = None,
         layout: str | None = None,
     ) -> None:
-        self._accumulator = Accumulator(np, sample_rate, channels)
+        self._accumulator = Accumulator(sample_rate, channels)
         self._conditioner = MonoConditioner(sample_rate, channels, layout)
         self._silence = SilenceTrack(VAD_RATE)
         self._speech = speech

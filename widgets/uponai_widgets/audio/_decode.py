@@ -9,7 +9,14 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Generator
-from typing import IO, Any
+from types import ModuleType
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported on first use, below
+    import numpy as np
+    import numpy.typing as npt
+    from av.audio.stream import AudioStream
+    from av.container import InputContainer
 
 from .._extras import install_hint
 
@@ -28,7 +35,7 @@ def _import(
     name: str,
     errors: tuple[type[BaseException], ...] = (ImportError,),
     purpose: str = "inspecting audio",
-) -> Any:
+) -> ModuleType:
     try:
         return importlib.import_module(name)
     except errors as exc:
@@ -36,33 +43,29 @@ def _import(
         raise ImportError(f"{purpose} needs {package}: {AUDIO_HINT} ({exc})", name=package) from exc
 
 
-def import_numpy() -> Any:
+def import_numpy() -> ModuleType:
     """numpy, or an ImportError naming the extra to install."""
     return _import("numpy")
 
 
-def import_soundfile() -> Any:
+def import_soundfile() -> ModuleType:
     """soundfile (libsndfile), or an ImportError naming the extra to install."""
     # soundfile raises OSError when its libsndfile cannot be loaded.
     return _import("soundfile", (ImportError, OSError))
 
 
-def import_av() -> Any:
+def import_av() -> ModuleType:
     """PyAV, or an ImportError naming the extra to install."""
     return _import("av")
 
 
-def import_soxr() -> Any:
+def import_soxr() -> ModuleType:
     """soxr (resampling), or an ImportError naming the extra to install."""
     return _import("soxr", purpose="resampling")
 
 
-def import_signal() -> Any:
-    """scipy.signal (filtering), or an ImportError naming the extra to install."""
-    return _import("scipy.signal", purpose="filtering")
-
-
-Decoded = tuple[int, int, str | None, Generator[Any, None, None]]
+Blocks = Generator["npt.NDArray[np.float32]", None, None]
+Decoded = tuple[int, int, str | None, Blocks]
 
 
 def decode(stream: IO[bytes], fmt: str | None) -> Decoded:
@@ -163,7 +166,7 @@ def _message(exc: BaseException) -> str:
     return text.removesuffix(": '<none>'")
 
 
-def _soundfile_blocks(sound: Any) -> Generator[Any, None, None]:
+def _soundfile_blocks(sound: Any) -> Blocks:  # Any: soundfile ships no type information
     np = import_numpy()
     out = np.empty((BLOCK_FRAMES, sound.channels), dtype=np.float32)
     with sound:
@@ -190,7 +193,7 @@ _SAMPLE_FORMATS = {
 }
 
 
-def _av_blocks(container: Any, audio: Any, channels: int) -> Generator[Any, None, None]:
+def _av_blocks(container: InputContainer, audio: AudioStream, channels: int) -> Blocks:
     """Decoded frames gathered into blocks of up to AV_BLOCK_FRAMES float32 frames.
 
     Samples are read straight from the frames' planes with numpy (no FFmpeg resampler, no

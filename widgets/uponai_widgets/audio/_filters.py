@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ._decode import import_signal
+from ._iir import SectionCascade, butterworth_highpass
 
-__all__ = ["CUTOFF_HZ", "HighPass", "import_signal"]
+__all__ = ["CUTOFF_HZ", "HighPass"]
 
 CUTOFF_HZ = 20.0
 # Added before filtering: keeps the filter's state out of subnormal floats in digital silence
@@ -26,21 +26,14 @@ class HighPass:
     """float32 blocks (frames, channels) in, the same frames high-passed out."""
 
     def __init__(self, sample_rate: int, channels: int) -> None:
-        self._signal = import_signal()
-        sos = self._signal.butter(2, CUTOFF_HZ, "highpass", fs=sample_rate, output="sos")
-        self._sos: npt.NDArray[np.float32] = sos.astype(np.float32)
-        self._unit_state = self._signal.sosfilt_zi(sos)  # the state for a constant input of 1
-        self._channels = channels
-        self._state: npt.NDArray[np.float32] | None = None
+        self._filter = SectionCascade(butterworth_highpass(CUTOFF_HZ, sample_rate), channels)
+        self._started = False
 
     def process(self, block: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """The next block, filtered (a new array; `block` is left as it was)."""
         if not len(block):
             return block.astype(np.float32, copy=True)
-        if self._state is None:
-            first = block[0].astype(np.float64) + float(_NORMAL_OFFSET)
-            self._state = (self._unit_state[:, :, None] * first[None, None, :]).astype(np.float32)
-        out, self._state = self._signal.sosfilt(
-            self._sos, block + _NORMAL_OFFSET, axis=0, zi=self._state
-        )
-        return np.asarray(out, dtype=np.float32)
+        if not self._started:
+            self._filter.settle(block[0].astype(np.float64) + float(_NORMAL_OFFSET))
+            self._started = True
+        return self._filter.process(block + _NORMAL_OFFSET)

@@ -23,14 +23,18 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import IO, TYPE_CHECKING, cast
 
 from .._errors import Problem
-from .._samples import open_sample, sniff_audio, unwrap_sample
+from .._samples import SampleReader, open_sample, sniff_audio, unwrap_sample
 from .._sniff import sniff_unaccepted_audio
 from ._decode import DecodeError, decode, import_numpy
 from ._timeline import SpeechTimeline
 from ._verdict import OverallVerdict, SampleReport, failed_report, overall_verdict, worst
+
+if TYPE_CHECKING:  # numpy is imported on first use (`import_numpy`), not with this module
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["OverallVerdict", "SampleReport", "inspect_sample", "inspect_samples", "overall_verdict"]
 
@@ -46,14 +50,16 @@ _UNACCEPTED = {
 }
 
 
-def _caller_stream(item: object) -> Any:
+def _caller_stream(item: object) -> IO[bytes] | None:
     """The caller's file object inside `item`, if any (the cloning layer's sample shapes)."""
     unwrapped = unwrap_sample(item)
     data = None if isinstance(unwrapped, str) else unwrapped.data
-    return data if hasattr(data, "read") else None
+    return cast("IO[bytes]", data) if hasattr(data, "read") else None
 
 
-def caller_stream_position(sample: object, index: int) -> tuple[Any, int | None, str | None]:
+def caller_stream_position(
+    sample: object, index: int
+) -> tuple[IO[bytes] | None, int | None, str | None]:
     """The caller's open stream (None for paths and bytes), its position to restore, and the
     sample's name when that stream cannot seek (reading it would use it up), else None."""
     stream = _caller_stream(sample)
@@ -85,18 +91,21 @@ def _inspect(sample: object, index: int) -> SampleReport:
         return _decode_report(reader)
     finally:
         reader.close()
-        if position is not None:
+        if stream is not None and position is not None:
             stream.seek(position)
 
 
-def _decode_report(reader: Any) -> SampleReport:
+def _decode_report(reader: SampleReader) -> SampleReport:
     return measure(reader)[0]
 
 
-Tap = Callable[[int, int, str | None], Callable[[Any], None]]
+Tap = Callable[[int, int, str | None], Callable[["npt.NDArray[np.float32]"], None]]
+"""`tap(sample_rate, channels, layout)` gives the function fed each decoded block."""
 
 
-def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTimeline | None]:
+def measure(
+    reader: SampleReader, tap: Tap | None = None
+) -> tuple[SampleReport, SpeechTimeline | None]:
     """The report for an opened sample and its speech timeline (None when undecodable).
 
     `tap(sample_rate, channels, layout)`, when given, returns a function that is fed every decoded
@@ -117,7 +126,7 @@ def measure(reader: Any, tap: Tap | None = None) -> tuple[SampleReport, SpeechTi
     import_numpy()  # the ImportError naming the extra, before anything is decoded
     in_tap = False
     try:
-        rate, channels, layout, blocks = decode(reader, fmt)
+        rate, channels, layout, blocks = decode(cast(IO[bytes], reader), fmt)
         from ._analysis import Analysis  # numpy is there now
 
         with contextlib.closing(blocks):

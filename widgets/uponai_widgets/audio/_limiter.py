@@ -20,7 +20,9 @@ result does not depend on the block sizes.
 from __future__ import annotations
 
 import math
-from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from ._truepeak import CONTEXT, TickTruePeaks
 
@@ -32,12 +34,14 @@ TICK_S = 0.001
 RELEASE_S = 0.05
 _TINY = 1e-12
 
+Block = npt.NDArray[np.float32]
+Gains = npt.NDArray[np.float64]
+
 
 class PeakLimiter:
     """Blocks (frames, channels) in, the same frames out (delayed by up to three ticks)."""
 
-    def __init__(self, np: Any, sample_rate: int, channels: int, ceiling: float) -> None:
-        self._np = np
+    def __init__(self, sample_rate: int, channels: int, ceiling: float) -> None:
         self._tick = max(1, round(sample_rate * TICK_S))
         self._ceiling = ceiling
         self._true_ceiling = ceiling * 10 ** (-TRUE_PEAK_MARGIN_DB / 20)
@@ -51,19 +55,19 @@ class PeakLimiter:
         self.max_reduction_db = 0.0
         self.limited_ticks = 0
 
-    def _needed(self, x: Any) -> Any:
+    def _needed(self, x: Block) -> Gains:
         """Gain each tick of `x` (a whole number of ticks) needs: 1.0 under the ceiling."""
-        np = self._np
         peaks = np.abs(x).reshape(-1, self._tick * x.shape[1]).max(axis=1).astype(np.float64)
         true = self._true_peaks.peaks(x, peaks, self._true_ceiling, self._before)
         sample_need = self._ceiling / np.maximum(peaks, _TINY)
         true_need = self._true_ceiling / np.maximum(true, _TINY)
-        return np.minimum(1.0, np.minimum(sample_need, true_need))
+        need: Gains = np.minimum(1.0, np.minimum(sample_need, true_need))
+        return need
 
-    def process(self, block: Any, *, last: bool = False) -> Any:
+    def process(self, block: Block, *, last: bool = False) -> Block:
         """Limit the next block; `last=True` also flushes what is held. Returns what is done."""
-        np = self._np
-        data = np.concatenate([self._held, block]) if len(self._held) else block
+        owned = len(self._held) > 0  # a new array: limited in place, not copied
+        data = np.concatenate([self._held, block]) if owned else block
         whole = len(data) // self._tick
         need = self._needed(data[: whole * self._tick])
         if last and len(data) > whole * self._tick:  # a final partial tick
@@ -89,24 +93,30 @@ class PeakLimiter:
         self._reduction = float(reduction[done - 1])
         self._count(gains)
         frames = len(data) if last else done * self._tick
-        out = data[:frames].copy()
+        self._held = data[frames:].copy()
+        recent = data[max(0, frames - CONTEXT) : frames]  # the input, before any gain
+        self._before = np.concatenate([self._before, recent])[-CONTEXT:].copy()
+        out = data[:frames] if owned else data[:frames].copy()
         active = np.flatnonzero((before < 1.0) | (gains < 1.0) | (after < 1.0))  # else gain 1
         if len(active):
             self._apply(out, active, before, gains, after)
-        self._held = data[frames:].copy()
-        self._before = np.concatenate([self._before, data[:frames]])[-CONTEXT:].copy()
         return out
 
-    def _count(self, gains: Any) -> None:
-        np = self._np
+    def _count(self, gains: Gains) -> None:
         if len(gains) and float(gains.min()) < 1.0:
             self.limited_ticks += int(np.count_nonzero(gains < 1.0))
             worst = -20 * math.log10(max(float(gains.min()), _TINY))
             self.max_reduction_db = max(self.max_reduction_db, worst)
 
-    def _apply(self, out: Any, active: Any, before: Any, gains: Any, after: Any) -> None:
+    def _apply(
+        self,
+        out: Block,
+        active: npt.NDArray[np.intp],
+        before: Gains,
+        gains: Gains,
+        after: Gains,
+    ) -> None:
         """Multiply the active ticks of `out` by the gain, linear between tick centres."""
-        np = self._np
         tick = self._tick
         frac = (np.arange(tick) + 0.5) / tick - 0.5  # -0.5 .. 0.5 around the centre
         g, lo, hi = gains[active, None], before[active, None], after[active, None]
@@ -119,9 +129,8 @@ class PeakLimiter:
             rest = out[whole * tick :]
             rest *= curve[-1, : len(rest), None].astype(np.float32)
 
-    def _recover(self, window: Any) -> Any:
+    def _recover(self, window: Gains) -> Gains:
         """1 - gain per tick after the 50 ms recovery, continuing from the last output tick."""
-        np = self._np
         depth = np.maximum(1.0 - window, _TINY)
         steps = np.arange(1, len(depth) + 1, dtype=np.float64)
         log_r = math.log(self._decay)

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeGuard
 
 from .._errors import Problem, ValidationError
 
@@ -46,7 +46,7 @@ class Options:
     max_segment_s: float | None
 
 
-def _number(value: Any) -> bool:
+def _number(value: object) -> TypeGuard[int | float]:
     return (
         isinstance(value, (int, float))
         and not isinstance(value, bool)
@@ -54,19 +54,19 @@ def _number(value: Any) -> bool:
     )
 
 
-def _in(value: Any, bounds: tuple[float, float]) -> bool:
+def _in(value: object, bounds: tuple[float, float]) -> TypeGuard[int | float]:
     return _number(value) and bounds[0] <= float(value) <= bounds[1]
 
 
 def check_options(
     *,
-    out_dir: Any,
-    trim_silence: Any,
-    target_lufs: Any,
-    peak_dbfs: Any,
-    mono: Any,
-    sample_rate: Any,
-    max_segment_s: Any,
+    out_dir: object,
+    trim_silence: object,
+    target_lufs: object,
+    peak_dbfs: object,
+    mono: object,
+    sample_rate: object,
+    max_segment_s: object,
 ) -> Options:
     """The options, or a `ValidationError` listing every unsupported one."""
     problems: list[Problem] = []
@@ -112,12 +112,15 @@ def check_options(
         )
     if problems:
         raise PreparationError(problems)
+    # Every value was checked above; the checks are repeated only to narrow the types.
+    assert _in(peak_dbfs, PEAK_RANGE)
+    assert sample_rate is None or isinstance(sample_rate, int)
     return Options(
         out_dir=folder,
         trim_silence=bool(trim_silence),
-        target_lufs=None if target_lufs is None else float(target_lufs),
+        target_lufs=float(target_lufs) if _number(target_lufs) else None,
         peak_dbfs=float(peak_dbfs),
         mono=bool(mono),
         sample_rate=sample_rate,
-        max_segment_s=None if max_segment_s is None else float(max_segment_s),
+        max_segment_s=float(max_segment_s) if _number(max_segment_s) else None,
     )

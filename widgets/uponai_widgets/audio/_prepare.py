@@ -18,7 +18,8 @@ holds however well FLAC compresses. The set of files of one call must fit one re
 of files, total size); when it does not, `PreparationError` says which files to keep and which
 to drop.
 
-The passes themselves are in `_passes`.
+The passes themselves are in `_passes`, the gains in `_gain`, the words for the changes in
+`_changes`.
 
 Memory stays bounded: blocks of 128k frames, one byte per 30 ms of speech timeline and a few
 bytes per 10 ms. `out_dir=None` writes into a private temporary folder that is removed when the
@@ -38,28 +39,26 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING
 
 from .._errors import Problem
 from .._samples import SampleReader, open_sample, unwrap_sample
 from .._validation import Limits
-from ._decode import import_numpy
+from ._changes import describe
+from ._gain import plan_gain
 from ._inspect import SampleReport, caller_stream_position, measure
 from ._options import Options, PreparationError, check_options
-from ._passes import (
-    CancelToken,
-    Measure,
-    PreparationCancelled,
-    Progress,
-    Run,
-    describe,
-    output_names,
-    plan_gain,
-    write_parts,
-)
+from ._passes import Measure, output_names, write_parts
+from ._run import CancelToken, PreparationCancelled, Progress, Run
 from ._split import plan_segments
 from ._verdict import MIN_WORD_S, with_source_clipping
 from ._writer import pcm_bytes_per_second
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Block = npt.NDArray[np.float32]
 
 __all__ = [
     "PreparationCancelled",
@@ -143,7 +142,7 @@ def _problem(label: str, message: str) -> PreparationError:
     return PreparationError([Problem(label, "samples", message)])
 
 
-def _open(sample: object, index: int) -> tuple[SampleReader, Any, int | None]:
+def _open(sample: object, index: int) -> tuple[SampleReader, IO[bytes] | None, int | None]:
     """The reader, the caller's stream (to restore its position) and that position."""
     stream, position, unseekable = caller_stream_position(sample, index)
     if unseekable is not None:
@@ -159,7 +158,7 @@ def _prepare(
     index: int,
     opts: Options,
     progress: Progress | None,
-    cancel: Any,
+    cancel: CancelToken | None,
     used: set[str] | None = None,
     inputs: frozenset[Path] = frozenset(),
     limits: Limits | None = None,
@@ -170,10 +169,10 @@ def _prepare(
     try:
         holder: list[Measure] = []
 
-        def tap(rate: int, channels: int, layout: str | None) -> Callable[[Any], None]:
-            holder.append(Measure(import_numpy(), rate, channels, layout, opts))
+        def tap(rate: int, channels: int, layout: str | None) -> Callable[[Block], None]:
+            holder.append(Measure(rate, channels, layout, opts))
 
-            def feed(block: Any) -> None:
+            def feed(block: Block) -> None:
                 run.step(reader, 0.0, 0.5)
                 holder[0].feed(block)
 
@@ -237,7 +236,7 @@ def _prepare(
         raise
     finally:
         reader.close()
-        if position is not None:
+        if stream is not None and position is not None:
             stream.seek(position)
 
 

@@ -14,7 +14,9 @@ both measured in the first streaming pass, so no audio is held. Times are in sec
 from __future__ import annotations
 
 from array import array
-from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from ._timeline import SpeechTimeline
 
@@ -30,16 +32,14 @@ TICK_S = 0.01
 class QuietTrack:
     """Mean square per 10 ms of the first channel of consecutive blocks: 400 bytes a second."""
 
-    def __init__(self, np: Any, sample_rate: int) -> None:
-        self._np = np
+    def __init__(self, sample_rate: int) -> None:
         self._tick = max(1, round(sample_rate * TICK_S))
         self._rate = sample_rate
         self._carry = np.zeros((0, 1), np.float32)
         self._energy = array("f")
 
-    def feed(self, block: Any) -> None:
+    def feed(self, block: npt.NDArray[np.float32]) -> None:
         """Add the next block (it may be a reused buffer)."""
-        np = self._np
         mono = block if block.shape[1] == 1 else block[:, :1]
         data = np.concatenate([self._carry, mono]) if len(self._carry) else mono
         count = len(data) // self._tick
@@ -50,7 +50,6 @@ class QuietTrack:
 
     def quietest(self, start_s: float, end_s: float) -> float:
         """The middle of the quietest 10 ms tick within [start_s, end_s]."""
-        np = self._np
         first = max(0, int(start_s / TICK_S))
         last = min(len(self._energy), int(end_s / TICK_S))
         if last <= first:

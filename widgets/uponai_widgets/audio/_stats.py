@@ -2,71 +2,43 @@
 
 `Accumulator.feed` takes decoded blocks of shape (frames, channels) of any length; it keeps
 only running totals, a carry shorter than one analysis window and a small min/max envelope,
-so memory does not grow with the length of the audio. numpy is imported by the caller. Silence
-is judged on the high-passed signal (`_silence`) and joined to these figures at the end.
+so memory does not grow with the length of the audio. Silence is judged on the high-passed
+signal (`_silence`) and joined to these figures at the end. numpy is imported at module level:
+only `_analysis` imports this module, once the `audio` extra is known to be there.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
+import numpy as np
+import numpy.typing as npt
 
-    from ._silence import SilenceFigures
+from ._figures import CLIP_LEVEL, DBFS_FLOOR, Figures, dbfs
+from ._silence import SilenceFigures
 
-    Block = NDArray[np.float32]
+__all__ = ["ENVELOPE_MAX", "Accumulator"]
 
-__all__ = ["CLIP_LEVEL", "Accumulator", "Figures", "dbfs"]
+Block = npt.NDArray[np.float32]
 
-CLIP_LEVEL = 0.999  # |sample| at or above this counts as clipped (full scale is 1.0)
 WINDOW_S = 0.05  # values are taken per 50 ms window
 TICKS_PER_WINDOW = 5  # the envelope's finest resolution: 10 ms
 ENVELOPE_MAX = 1024  # the envelope keeps at most this many (min, max) columns
-DBFS_FLOOR = -120.0  # digital silence is reported as this instead of -inf
-
-
-def dbfs(amplitude: float) -> float:
-    """An amplitude (1.0 = full scale) in dB relative to full scale, floored at -120 dBFS."""
-    if amplitude <= 0.0:
-        return DBFS_FLOOR
-    return max(DBFS_FLOOR, 20.0 * math.log10(amplitude))
-
-
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """What one streaming pass measured."""
-
-    frames: int
-    sample_rate: int
-    channels: int
-    peak_dbfs: float
-    rms_dbfs: float
-    clipped_ratio: float
-    silence_ratio: float
-    leading_silence_s: float
-    trailing_silence_s: float
-    envelope: tuple[tuple[float, float], ...]
 
 
 class _Envelope:
     """Min/max per column; columns double their span (pairs merge) when there are too many."""
 
-    def __init__(self, np: Any, limit: int = ENVELOPE_MAX) -> None:
-        self._np = np
+    def __init__(self, limit: int = ENVELOPE_MAX) -> None:
         self._limit = limit
         self._span = 1  # ticks per column
-        self._lo: list[Any] = []  # arrays of finished columns
-        self._hi: list[Any] = []
+        self._lo: list[Block] = []  # arrays of finished columns
+        self._hi: list[Block] = []
         self._count = 0
         self._pending: tuple[float, float, int] | None = None  # (lo, hi, ticks) of a partial column
 
     def add(self, lo: Block, hi: Block) -> None:
         """Append the min and max of consecutive ticks."""
-        np = self._np
         start, total = 0, len(lo)
         while start < total:
             if self._pending is not None or total - start < self._span:
@@ -95,7 +67,6 @@ class _Envelope:
 
     def _merge(self) -> None:
         """Halve the number of columns: merge neighbours; an odd last one becomes pending."""
-        np = self._np
         lo, hi = np.concatenate(self._lo), np.concatenate(self._hi)
         pending = self._pending
         if len(lo) % 2:
@@ -110,7 +81,6 @@ class _Envelope:
         self._pending = pending
 
     def columns(self) -> tuple[tuple[float, float], ...]:
-        np = self._np
         lo = np.concatenate(self._lo) if self._lo else np.zeros(0, np.float32)
         hi = np.concatenate(self._hi) if self._hi else np.zeros(0, np.float32)
         pairs = [(round(float(a), 4), round(float(b), 4)) for a, b in zip(lo, hi, strict=True)]
@@ -122,14 +92,13 @@ class _Envelope:
 class Accumulator:
     """Running figures over consecutive blocks of float32 samples shaped (frames, channels)."""
 
-    def __init__(self, np: Any, sample_rate: int, channels: int) -> None:
-        self._np = np
+    def __init__(self, sample_rate: int, channels: int) -> None:
         self.sample_rate = sample_rate
         self.channels = channels
         self._tick = max(1, round(sample_rate * WINDOW_S / TICKS_PER_WINDOW))
         self._window = self._tick * TICKS_PER_WINDOW
         self._carry: Block | None = None
-        self._envelope = _Envelope(np)
+        self._envelope = _Envelope()
         self.frames = 0
         self._peak = 0.0
         self._sum_squares = 0.0
@@ -143,9 +112,9 @@ class Accumulator:
         if self._carry is not None:
             need = window - len(self._carry)
             if len(block) < need:
-                self._carry = self._np.concatenate([self._carry, block])
+                self._carry = np.concatenate([self._carry, block])
                 return
-            self._windows(self._np.concatenate([self._carry, block[:need]]))
+            self._windows(np.concatenate([self._carry, block[:need]]))
             self._carry, start = None, need
         full = (len(block) - start) // window * window
         if full:
@@ -155,7 +124,6 @@ class Accumulator:
 
     def _windows(self, x: Block) -> None:
         """Whole windows: `len(x)` is a multiple of the window length."""
-        np = self._np
         count = len(x) // self._window
         self.frames += len(x)
         ticks = np.ascontiguousarray(x).reshape(count * TICKS_PER_WINDOW, -1)
@@ -167,21 +135,20 @@ class Accumulator:
 
     def _check_finite(self, lo: Block, hi: Block) -> None:
         """A NaN or infinity anywhere shows in its tick's min or max (NaN propagates)."""
-        if self.finite and not (self._np.isfinite(lo).all() and self._np.isfinite(hi).all()):
+        if self.finite and not (np.isfinite(lo).all() and np.isfinite(hi).all()):
             self.finite = False
 
     def _level(self, x: Block, neg_peak: float, pos_peak: float) -> None:
         peak = max(neg_peak, pos_peak)
         self._peak = max(self._peak, peak)
         if peak >= CLIP_LEVEL:  # only then is the block scanned for clipped samples
-            self._clipped += int(self._np.count_nonzero(self._np.abs(x) >= CLIP_LEVEL))
+            self._clipped += int(np.count_nonzero(np.abs(x) >= CLIP_LEVEL))
 
     def _flush(self) -> None:
         """The final partial window (shorter than 50 ms)."""
         x, self._carry = self._carry, None
         if x is None or not len(x):
             return
-        np = self._np
         self.frames += len(x)
         lo, hi = x.min(keepdims=True).reshape(1), x.max(keepdims=True).reshape(1)
         self._check_finite(lo, hi)

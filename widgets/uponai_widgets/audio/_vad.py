@@ -32,7 +32,7 @@ for the timeline that trimming and splitting use.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
@@ -60,7 +60,7 @@ _SHAPE_HZ = (100.0, 4000.0)
 _POWER_FLOOR = np.float32(1e-10)
 
 
-def import_webrtcvad() -> Any:
+def import_webrtcvad() -> ModuleType:
     """webrtcvad (from webrtcvad-wheels), or an ImportError naming the extra to install."""
     try:
         return importlib.import_module("webrtcvad")
@@ -68,6 +68,17 @@ def import_webrtcvad() -> Any:
         raise ImportError(
             f"finding speech needs webrtcvad: {AUDIO_HINT} ({exc})", name="webrtcvad"
         ) from exc
+
+
+def _median_where(values: Floats, kept: npt.NDArray[np.bool_]) -> Floats:
+    """The median of each row's `kept` values (NaN for a row with none): `np.nanmedian` of the
+    others set to NaN, without its small-array path through numpy.ma (ten times slower)."""
+    ordered = np.sort(np.where(kept, values, np.float32(np.nan)), axis=1)  # NaN sorts last
+    count = np.count_nonzero(kept, axis=1)
+    rows = np.arange(len(values))
+    low = ordered[rows, np.maximum(count - 1, 0) // 2]
+    high = ordered[rows, count // 2 - (count == 0)]  # a row with none: its first value, NaN
+    return np.asarray((low + high) / 2, dtype=np.float32)
 
 
 class SpeechDetector:
@@ -155,9 +166,7 @@ class SpeechDetector:
         bands = bands + np.float32(1e-12)
         cv = np.median(bands.std(axis=1) / bands.mean(axis=1), axis=1)
         sounding = rms >= SOUNDING_SHARE * rms.max(axis=1, keepdims=True)
-        held = np.where(sounding, flux, np.nan)
-        with np.errstate(all="ignore"):
-            median_flux = np.nanmedian(held, axis=1)
+        median_flux = _median_where(flux, sounding)
         music = np.nan_to_num(median_flux, nan=0.0) < MUSIC_FLUX_DB
         return np.asarray(cv < STEADY_CV, dtype=np.bool_), np.asarray(music, dtype=np.bool_)
 

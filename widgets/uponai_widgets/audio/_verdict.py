@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from ._stats import Figures
+from ._figures import Figures
 
 __all__ = [
     "MIN_WORD_S",

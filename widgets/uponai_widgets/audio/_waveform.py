@@ -12,8 +12,8 @@ import math
 import struct
 import zlib
 
+from ._figures import CLIP_LEVEL
 from ._inspect import SampleReport, inspect_sample
-from ._stats import CLIP_LEVEL
 
 __all__ = ["waveform_png", "waveform_svg"]
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from ._analysis import Analysis
 from ._decode import import_soundfile, import_soxr
@@ -32,6 +34,8 @@ OUTPUT_FORMAT = ("flac", "FLAC", "PCM_16")  # extension, libsndfile format, subt
 """Lossless 16-bit FLAC: the API takes it, and it is about half the size of the same WAV."""
 PCM_BYTES = 2
 
+Block = npt.NDArray[np.float32]
+
 
 def pcm_bytes_per_second(sample_rate: int, channels: int) -> int:
     """The uncompressed size of a second of output: FLAC never stores much more than this."""
@@ -45,7 +49,6 @@ class Conditioner:
 
     def __init__(
         self,
-        np: Any,
         sample_rate: int,
         channels: int,
         *,
@@ -53,7 +56,6 @@ class Conditioner:
         out_rate: int,
         layout: str | None = None,
     ) -> None:
-        self._np = np
         self.channels = 1 if mono else channels
         self.sample_rate = out_rate
         self.layout = None if mono else layout
@@ -69,24 +71,23 @@ class Conditioner:
             else None
         )
 
-    def process(self, block: Any) -> Any:
+    def process(self, block: Block) -> Block:
         """The next output block (possibly empty while the resampler fills)."""
-        np = self._np
         if self._mix is not None and block.shape[1] > 1:
             block = block @ self._mix  # BLAS: mean(axis=1) is several times slower
         block = self._highpass.process(block)
         if self._resampler is None:
             return block
-        out = self._resampler.resample_chunk(np.ascontiguousarray(block), last=False)
+        out: Block = self._resampler.resample_chunk(np.ascontiguousarray(block), last=False)
         return out.reshape(-1, self.channels)
 
-    def finish(self) -> Any:
+    def finish(self) -> Block:
         """What the resampler still holds (an empty block without resampling)."""
-        np = self._np
         if self._resampler is None:
             return np.zeros((0, self.channels), np.float32)
         empty = np.zeros((0, self.channels), np.float32)
-        return self._resampler.resample_chunk(empty, last=True).reshape(-1, self.channels)
+        out: Block = self._resampler.resample_chunk(empty, last=True)
+        return out.reshape(-1, self.channels)
 
 
 class PartWriter:
@@ -94,7 +95,6 @@ class PartWriter:
 
     def __init__(
         self,
-        np: Any,
         path: Path,
         sample_rate: int,
         channels: int,
@@ -103,13 +103,12 @@ class PartWriter:
         speech: SpeechTimeline,
         layout: str | None = None,
     ) -> None:
-        self._np = np
         self.path = path
         self._partial = path.with_name(f".{path.name}.partial")
         self._gain = np.float32(gain)
         self._limit = min(32767, int(ceiling * 32768.0))
-        self._limiter = PeakLimiter(np, sample_rate, channels, self._limit / 32768.0)
-        self.meter = LoudnessMeter(np, sample_rate, channels, layout)
+        self._limiter = PeakLimiter(sample_rate, channels, self._limit / 32768.0)
+        self.meter = LoudnessMeter(sample_rate, channels, layout)
         self.analysis = Analysis(sample_rate, channels, speech, layout)
         self._file = import_soundfile().SoundFile(
             str(self._partial),
@@ -122,13 +121,13 @@ class PartWriter:
         self.meter_channels = channels
         self.frames = 0
 
-    def write(self, block: Any, *, last: bool = False) -> None:
+    def write(self, block: Block, *, last: bool = False) -> None:
         """Append float samples (frames, channels); `last` flushes the limiter."""
-        np = self._np
         limited = self._limiter.process(block * self._gain, last=last)
         if not len(limited):
             return
-        scaled = np.rint(limited * np.float32(32768.0))
+        scaled = limited * np.float32(32768.0)
+        np.rint(scaled, out=scaled)
         np.clip(scaled, -self._limit, self._limit, out=scaled)
         pcm = scaled.astype(np.int16)
         self._file.write(pcm)
@@ -144,7 +143,7 @@ class PartWriter:
 
     def commit(self) -> Path:
         """Flush, close the file and move it to its final name."""
-        self.write(self._np.zeros((0, self.meter_channels), self._np.float32), last=True)
+        self.write(np.zeros((0, self.meter_channels), np.float32), last=True)
         self._file.close()
         os.replace(self._partial, self.path)
         return self.path

@@ -10,12 +10,10 @@ them: in its rows and in its overall verdict.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from ..audio._filters import import_signal
 from ..audio._inspect import OverallVerdict, SampleReport, inspect_sample, overall_verdict
 from ..audio._waveform import waveform_svg
 
@@ -36,15 +34,8 @@ class SampleInsight:
     """The reports and waveforms of the chosen samples, analysed once each."""
 
     def __init__(self, on_report: Callable[[], None] | None = None) -> None:
-        """`on_report` is called when a background analysis lands.
-
-        The analysis's filters (scipy.signal, about 75 MiB) are loaded here, with the widget,
-        rather than when the first file arrives, in the middle of a transfer; without the
-        audio extra the first analysis says what to install.
-        """
+        """`on_report` is called when a background analysis lands."""
         self.on_report = on_report
-        with contextlib.suppress(ImportError):
-            import_signal()
         self._order: list[tuple[Hashable, str]] = []
         self._done: dict[Hashable, tuple[SampleReport, str] | str] = {}
         self._pending: set[Hashable] = set()

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import ValidationError
-from ..audio._passes import PreparationCancelled
 from ..audio._prepare import PreparedSample, prepare_sample
+from ..audio._run import PreparationCancelled
 from ..audio._waveform import waveform_svg
 
 __all__ = ["Preparation", "SamplePreparations"]
