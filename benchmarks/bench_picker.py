@@ -220,7 +220,7 @@ def report(figures: dict[str, Any], args: argparse.Namespace, total: int, comman
         f"route: {'comm (chunks over the websocket)' if args.comm else 'direct (one PUT per file)'}"
     )
     total_cpu = sum(figures["cpu"].values())
-    print(f"CPU of all processes: {total_cpu:.1f} s ({total_cpu / (mib / 1024):.1f} s per GiB)")
+    print(f"CPU of all processes: {total_cpu:.1f} s ({total_cpu / (total / 1e9):.1f} s per GB)")
     transfer = figures["transfer_s"]
     print(f"browser -> kernel: {transfer:.2f} s ({mib / transfer:.1f} MiB/s)")
     cpu = ", ".join(f"{k} {v:.1f} s" for k, v in figures["cpu"].items())

@@ -63,7 +63,7 @@ def test_one_file_arrives_is_analysed_and_cloned_with_lab_and_httpx_for_scale() 
         r"^raw httpx upload of the same files: \d+\.\d\d s",
         r"^JupyterLab's own upload of the first file: \d+\.\d\d s",
         r"^route: direct \(one PUT per file\)$",
-        r"^CPU of all processes: \d+\.\d s \(\d+\.\d s per GiB\)$",
+        r"^CPU of all processes: \d+\.\d s \(\d+\.\d s per GB\)$",
         r"^kernel chunk handler: .*\b1 stored\b.*; \d+\.\d\d s handling",
         r"^sandbox sha256 and size match every file: True$",
     )
