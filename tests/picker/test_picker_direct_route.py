@@ -7,7 +7,9 @@ temporary directory pointed at the server's, as a kernel of that server would ha
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 
 from uponai_devtools.lab import RunningLab, start_lab
 from uponai_widgets import Limits
+from uponai_widgets.jupyter import _server_route
 from uponai_widgets.jupyter._chunk_store import ChunkStore
 from uponai_widgets.jupyter._server_route import ROUTE, open_ticket
 
@@ -195,3 +198,14 @@ def test_a_body_over_jupyters_in_memory_ceiling_streams_to_disk(
     assert response.status_code == 201, response.text
     assert store.handle({"type": "stored", "id": "f0"}, []) == {"type": "done", "id": "f0"}
     assert store.complete[0].path.stat().st_size == size
+
+
+def test_the_installed_package_enables_the_route_for_every_jupyter_server() -> None:
+    """The wheel's data puts the extension's switch where every Jupyter server of this
+    environment reads its config (``make install`` and ``pip install`` alike)."""
+    config = (
+        Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "uponai_widgets.json"
+    )
+    switches = json.loads(config.read_text())["ServerApp"]["jpserver_extensions"]
+    assert switches == {_server_route.__name__: True}
+    assert _server_route._jupyter_server_extension_points() == [{"module": _server_route.__name__}]
