@@ -112,6 +112,10 @@ def test_the_server_writes_only_into_an_empty_ticket_file_of_a_private_store(
         ticket + "/x",
     ):
         assert open_ticket(wrong, tmp_path) is None, wrong
+    descriptor = open_ticket(ticket, tmp_path)
+    assert descriptor is not None
+    assert open_ticket(ticket, tmp_path) is None  # one writer at a time
+    os.close(descriptor)
     path.write_bytes(b"x")  # already written: never twice
     assert open_ticket(ticket, tmp_path) is None
     path.unlink()

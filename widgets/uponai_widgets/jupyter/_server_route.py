@@ -10,8 +10,8 @@ announced (`ChunkStore` names it with a random 128-bit token and tells the page 
 ``<store directory>/<file name>``, relative to the temporary directory). The kernel then checks
 the size and marks the file complete; its memory never holds the bytes.
 
-The handler writes only into a file that already exists and is empty, is a regular file (not a
-link) owned by the server's user, inside a store directory of the temporary directory owned by
+The handler writes only into a file that already exists and is empty (and that no other request
+is writing), is a regular file (not a link) owned by the server's user, inside a store directory of the temporary directory owned by
 that user and closed to others. A kernel on another machine, or with another temporary directory,
 has no such file for the server: the PUT answers 404 and the page sends the file over the comm
 instead. Requests are authenticated and authorised like JupyterLab's own contents API (token or
@@ -25,6 +25,7 @@ JupyterLab, Notebook 7 and Voila keep their default settings.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -65,6 +66,11 @@ def open_ticket(ticket: str, parent: Path | None = None) -> int | None:
     try:
         descriptor = os.open(directory / match.group(2), flags)
     except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # one writer at a time
+    except OSError:
+        os.close(descriptor)
         return None
     info = os.fstat(descriptor)
     if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_size:
