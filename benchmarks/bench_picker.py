@@ -1,8 +1,8 @@
 """Large WAVs picked in Chromium and cloned through `VoiceCloneWidget` on a default JupyterLab.
 
 .venv/bin/python benchmarks/bench_picker.py [--size-bytes 1000000000] [--files 1]
-    [--clone-at-once] [--lab-upload] [--raw-upload] [--breakdown] [--chunk-size N] [--window N]
-    [--timeout S] [--keep-tmp]
+    [--clone-at-once] [--lab-upload] [--raw-upload] [--breakdown] [--comm] [--chunk-size N]
+    [--window N] [--timeout S] [--keep-tmp]
 
 Starts, all on 127.0.0.1 and stopped by PID: a test-mode sandbox with per-file/request limits
 raised above the total size, a JupyterLab with Jupyter's DEFAULT settings (10 MiB websocket
@@ -20,6 +20,11 @@ choosing to the card, and split at the moment the last file arrived.
 Kernel memory, from /proc/<kernel pid>/status: VmRSS when idle with the widget shown, VmHWM (peak,
 reset by writing 5 to /proc/<pid>/clear_refs) during each leg. CPU seconds of the browser, the
 Jupyter server and the kernel during the transfer come from /proc/<pid>/stat.
+
+The picker sends each file over its direct route (one streamed PUT that the Jupyter server writes
+into the kernel's temporary file; the package's server extension, enabled by its own config
+file, so Lab's settings stay the defaults); `--comm` turns that off (``widget.picker.direct =
+False``) to measure the chunked comm path the picker falls back to.
 
 For scale, in the same run: `--raw-upload` posts the same files with plain httpx (multipart,
 streamed from disk) to the same sandbox; `--lab-upload` uploads the first file with JupyterLab's
@@ -75,7 +80,8 @@ ERROR = ".uponai-error"
 BREAKDOWN_CELL = """
 import json as _json, time as _time
 _store = widget.picker.store
-_stats = {{"chunks": 0, "bytes": 0, "handle_s": 0.0, "write_s": 0.0, "first": None, "last": 0.0}}
+_stats = {{"chunks": 0, "bytes": 0, "handle_s": 0.0, "write_s": 0.0, "first": None, "last": 0.0,
+           "messages": {{}}}}
 _handle, _write = _store.handle, _store.write
 def _timed_write(*args):
     began = _time.perf_counter()
@@ -92,7 +98,9 @@ def _timed_handle(content, buffers):
     finally:
         _stats["last"] = _time.perf_counter()
         _stats["handle_s"] += _stats["last"] - began
-        if content.get("type") == "chunk":
+        _kind = str(content.get("type"))
+        _stats["messages"][_kind] = _stats["messages"].get(_kind, 0) + 1
+        if _kind == "chunk":
             _stats["chunks"] += 1
             _stats["bytes"] += sum(memoryview(b).nbytes for b in buffers)
         with open({path!r}, "w") as _out:
@@ -113,6 +121,8 @@ def notebook_copy(source: str, limit: int, args: argparse.Namespace, stats: Path
     )
     notebook = json.loads(source.replace(plain, raised))
     extra = []
+    if args.comm:
+        extra.append("widget.picker.direct = False")
     if args.chunk_size:
         extra.append(f"widget.picker.chunk_size = {args.chunk_size}")
     if args.window:
@@ -206,6 +216,11 @@ def report(figures: dict[str, Any], args: argparse.Namespace, total: int, comman
     print(f"command: {command}")
     print(f"load average at the start: {figures['load_start']}; at the end: {load_average()}")
     print(f"files: {args.files} x {args.size_bytes} B WAV ({mib:.1f} MiB in all), default Lab")
+    print(
+        f"route: {'comm (chunks over the websocket)' if args.comm else 'direct (one PUT per file)'}"
+    )
+    total_cpu = sum(figures["cpu"].values())
+    print(f"CPU of all processes: {total_cpu:.1f} s ({total_cpu / (total / 1e9):.1f} s per GB)")
     transfer = figures["transfer_s"]
     print(f"browser -> kernel: {transfer:.2f} s ({mib / transfer:.1f} MiB/s)")
     cpu = ", ".join(f"{k} {v:.1f} s" for k, v in figures["cpu"].items())
@@ -233,8 +248,9 @@ def report(figures: dict[str, Any], args: argparse.Namespace, total: int, comman
     if "kernel" in figures:
         k = figures["kernel"]
         span = k["last"] - k["first"]
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(k["messages"].items()))
         print(
-            f"kernel chunk handler: {k['chunks']} chunks, {k['handle_s']:.2f} s handling "
+            f"kernel chunk handler: {kinds}; {k['handle_s']:.2f} s handling "
             f"(disk writes {k['write_s']:.2f} s) of {span:.2f} s from first to last message"
         )
         print(f"browser reading the files alone: {figures['read_alone_s']:.2f} s")
@@ -305,6 +321,7 @@ def main() -> int:
     parser.add_argument("--raw-upload", action="store_true", help="also time plain httpx")
     parser.add_argument("--lab-upload", action="store_true", help="also time Lab's own upload")
     parser.add_argument("--breakdown", action="store_true", help="time the parts of the transfer")
+    parser.add_argument("--comm", action="store_true", help="send over the comm, not the PUT")
     parser.add_argument("--chunk-size", type=int, default=0, help="bytes per chunk (0: widget's)")
     parser.add_argument("--window", type=int, default=0, help="chunks in flight (0: widget's)")
     parser.add_argument("--timeout", type=float, default=0, help="bound of each wait, s")

@@ -62,19 +62,22 @@ def test_one_file_arrives_is_analysed_and_cloned_with_lab_and_httpx_for_scale() 
         r"^upload \+ clone after the click: \d+\.\d\d s$",
         r"^raw httpx upload of the same files: \d+\.\d\d s",
         r"^JupyterLab's own upload of the first file: \d+\.\d\d s",
-        r"^kernel chunk handler: \d+ chunks, \d+\.\d\d s handling",
+        r"^route: direct \(one PUT per file\)$",
+        r"^CPU of all processes: \d+\.\d s \(\d+\.\d s per GB\)$",
+        r"^kernel chunk handler: .*\b1 stored\b.*; \d+\.\d\d s handling",
         r"^sandbox sha256 and size match every file: True$",
     )
 
 
-def test_two_files_with_clone_at_once_driven_by_playwright() -> None:
+def test_two_files_over_the_comm_with_clone_at_once_driven_by_playwright() -> None:
     report = run(
         *("--size-bytes", "12000000", "--files", "2", "--clone-at-once", "--raw-upload"),
-        *("--driver", "playwright"),
+        *("--driver", "playwright", "--comm"),
     )
     lines_matching(
         report,
         r"^files: 2 x 12000000 B WAV",
+        r"^route: comm \(chunks over the websocket\)$",
         r"^CPU during browser -> kernel: .*playwright driver \d+\.\d s",
         r"^upload started -?\d+\.\d\d s after arrival$",
         r"^whole run, choosing to voice card: \d+\.\d\d s$",

@@ -55,10 +55,12 @@ class ChunkReceiverMixin:
         reply = self.store.handle(content, buffers)
         if reply is not None:
             self.send(reply)  # type: ignore[attr-defined]  # AnyWidget method
-        if content.get("type") != "chunk" or (reply is not None and reply["type"] == "error"):
+        if reply is not None and reply["type"] == "error":
             self._refresh()
-        elif reply is not None:
+        elif content.get("type") in {"chunk", "progress"}:
             self._progress(str(content.get("id") or ""))
+        else:
+            self._refresh()
 
     def _progress(self, file_id: str) -> None:
         # Arrival progress reaches the synced list in steps of about 5 %, not per chunk.

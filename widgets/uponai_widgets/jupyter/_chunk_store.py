@@ -3,7 +3,12 @@
 The browser (see ``chunk_sender.js``) first announces a whole selection with ``select`` (id,
 name, size, MIME type per file: the kernel knows every chosen file before any byte), then per
 file sends ``begin``, ``chunk`` messages (id, offset, one binary buffer each) and ``end``;
-``abort`` and ``remove`` drop a file. `ChunkStore.handle` writes each buffer straight to the
+``abort`` and ``remove`` drop a file. The ``selected`` reply also gives each accepted file a
+*ticket* (its temporary file, relative to the temporary directory) for the direct route: the page
+PUTs the file to the Jupyter server (`_server_route`), which writes it there, then says
+``stored``; the kernel checks the size. ``progress`` asks the kernel to look how much has
+arrived that way. A ``begin`` after a ticket moves the file to a new name first, so a direct
+attempt that failed part way can never write into what the comm sends. `ChunkStore.handle` writes each buffer straight to the
 file's temporary file (the buffer is a view over the received frame: no copy is kept) and answers
 with the reply to send back (``selected``, ``ack`` with the bytes received so far, ``done``, or
 ``error``). The browser keeps only a few unacknowledged chunks in flight, so kernel memory stays
@@ -25,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import re
+import secrets
 import shutil
 import tempfile
 import weakref
@@ -36,16 +41,12 @@ from typing import Any
 
 from .._sizes import format_size
 from .._validation import Limits
+from ._store_directories import remove_stale_directories
 
 __all__ = ["ChunkError", "ChunkStore", "StoredFile", "remove_stale_directories"]
 
 #: Longest file name kept from the browser (the name only labels the sample).
 MAX_NAME = 255
-
-#: Prefixes of the stores' directories (picker, recorder) in the temporary directory.
-PREFIXES = ("uponai-samples-", "uponai-recordings-")
-
-_OWNED = re.compile(r"^(?:uponai-samples-|uponai-recordings-)(\d+)-")
 
 
 @dataclass
@@ -94,36 +95,6 @@ def _clean_name(raw: object) -> str:
     name = str(raw or "").replace("\x00", "").strip()
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     return name[:MAX_NAME] or "unnamed"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_stale_directories(parent: Path | None = None) -> list[Path]:
-    """Delete store directories in `parent` (default: the temp dir) whose owner PID is dead."""
-    parent = Path(tempfile.gettempdir()) if parent is None else parent
-    removed: list[Path] = []
-    with contextlib.suppress(OSError):
-        for entry in parent.iterdir():
-            match = _OWNED.match(entry.name)
-            if match is None or int(match.group(1)) == os.getpid():
-                continue
-            try:
-                if not entry.is_dir() or entry.stat().st_uid != os.getuid():
-                    continue
-            except OSError:
-                continue
-            if not _pid_alive(int(match.group(1))):
-                shutil.rmtree(entry, ignore_errors=True)
-                removed.append(entry)
-    return removed
 
 
 class ChunkStore:
@@ -208,13 +179,55 @@ class ChunkStore:
         if size < 0:
             raise ChunkError("negative size")
         self._check_size(size)
-        path = self.directory / f"{next(self._numbers):05d}.audio"
-        path.touch(mode=0o600)
         stored = StoredFile(
-            id=file_id, name=_clean_name(name), mime=str(mime or ""), size=size, path=path
+            id=file_id,
+            name=_clean_name(name),
+            mime=str(mime or ""),
+            size=size,
+            path=self._new_path(),
         )
         self._files[file_id] = stored
         return stored
+
+    def _new_path(self) -> Path:
+        # The random part makes the name a ticket only this store's page learns.
+        path = self.directory / f"{next(self._numbers):05d}-{secrets.token_hex(16)}.audio"
+        path.touch(mode=0o600)
+        return path
+
+    def ticket(self, file_id: str) -> str | None:
+        """The direct route's name for a file still to arrive: ``<directory>/<file>``, relative
+        to the temporary directory (None when the store lives elsewhere)."""
+        stored = self._files.get(file_id)
+        if stored is None or stored.state != "receiving" or stored.received:
+            return None
+        if self.directory.parent != Path(tempfile.gettempdir()):
+            return None
+        return f"{self.directory.name}/{stored.path.name}"
+
+    def restart(self, file_id: str) -> StoredFile:
+        """Start a file over under a new name (its old name is no longer anyone's ticket)."""
+        stored = self._arriving(file_id)
+        old = stored.path
+        stored.path = self._new_path()
+        stored.received = 0
+        old.unlink(missing_ok=True)
+        return stored
+
+    def look(self, file_id: str) -> int:
+        """How many bytes the direct route has written so far (kept as `received`)."""
+        stored = self._arriving(file_id)
+        stored.received = min(stored.path.stat().st_size, stored.size)
+        return stored.received
+
+    def finish_direct(self, file_id: str) -> StoredFile:
+        """Mark complete a file the server wrote: it must hold exactly the announced size."""
+        stored = self._arriving(file_id)
+        written = stored.path.stat().st_size
+        if written != stored.size:
+            raise ChunkError(f"the server stored {written} of {stored.size} bytes")
+        stored.received = written
+        return self.finish(file_id)
 
     def add(
         self, name: object, data: bytes | bytearray | memoryview, mime: object = ""
@@ -302,7 +315,12 @@ class ChunkStore:
                 self.begin(file_id, entry.get("name"), size, entry.get("mime"))
             except ChunkError as exc:
                 refused[file_id] = str(exc)
-        return {"type": "selected", "refused": refused}
+        tickets = {
+            file_id: ticket
+            for file_id in (str(e.get("id") or "") for e in entries if isinstance(e, Mapping))
+            if file_id not in refused and (ticket := self.ticket(file_id)) is not None
+        }
+        return {"type": "selected", "refused": refused, "tickets": tickets}
 
     def _drop_unless_complete(self, file_id: str, reason: str) -> None:
         stored = self._files.get(file_id)
@@ -318,7 +336,8 @@ class ChunkStore:
                 return {**self._select(content.get("files")), "selection": content.get("selection")}
             if kind == "begin":
                 if file_id in self._files and self._files[file_id].state == "receiving":
-                    return None  # announced with the selection: it starts arriving now
+                    self.restart(file_id)  # announced with the selection: it starts arriving now
+                    return None
                 size = content.get("size")
                 if not isinstance(size, int):
                     raise ChunkError("size must be an integer")
@@ -330,6 +349,12 @@ class ChunkStore:
                     raise ChunkError("a chunk needs an integer offset and one buffer")
                 received = self.write(file_id, offset, memoryview(buffers[0]))
                 return {"type": "ack", "id": file_id, "received": received}
+            if kind == "progress":
+                self.look(file_id)
+                return None
+            if kind == "stored":
+                self.finish_direct(file_id)
+                return {"type": "done", "id": file_id}
             if kind == "end":
                 self.finish(file_id)
                 return {"type": "done", "id": file_id}

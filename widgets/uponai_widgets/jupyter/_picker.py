@@ -2,9 +2,12 @@
 
 Unlike ipywidgets' `FileUpload` (one websocket message per selection, so a default Jupyter server
 silently drops anything over 10 MiB, and every byte held in kernel memory and synced state), the
-picker (``picker.js``) reads each file in the browser with ``File.slice`` and sends chunks of ``chunk_size``
-bytes as binary comm buffers; the kernel appends them to temporary files (`ChunkStore`) and
-acknowledges each, and the browser keeps at most ``window`` chunks unacknowledged. Synced state
+picker (``picker.js``) hands each file to the Jupyter server's direct route (`_server_route`: one
+streamed PUT that the server writes into the kernel's temporary file) when the server has it and
+``direct`` is on; otherwise it reads the file with ``File.slice`` and sends chunks of
+``chunk_size`` bytes as binary comm buffers; the kernel appends them to temporary files
+(`ChunkStore`) and acknowledges each, and the browser keeps at most ``window`` chunks
+unacknowledged. Synced state
 only holds names, sizes and states: a saved notebook never contains audio.
 """
 
@@ -49,6 +52,9 @@ class AudioPicker(ChunkReceiverMixin, anywidget.AnyWidget):
     show_list = traitlets.Bool(True, help="draw the per-file transfer rows").tag(sync=True)
     chunk_size = traitlets.Int(DEFAULT_CHUNK).tag(sync=True)
     window = traitlets.Int(DEFAULT_WINDOW).tag(sync=True)
+    direct = traitlets.Bool(
+        True, help="send each file as one PUT to the Jupyter server's direct route when it has one"
+    ).tag(sync=True)
     files = traitlets.List(traitlets.Dict(), help="name/size/state per file; no audio").tag(
         sync=True
     )

@@ -38,7 +38,57 @@ function watchKernel(model, onGone) {
   };
 }
 
+// The Jupyter server's direct route (`_server_route.py`), addressed and authenticated as the
+// page's own API calls are: the base URL and token from the page's config, the XSRF cookie.
+function directRoute() {
+  const node = document.getElementById("jupyter-config-data");
+  let config = {};
+  try {
+    config = JSON.parse((node && node.textContent) || "{}");
+  } catch (err) {
+    config = {};
+  }
+  const base = String(config.baseUrl || "/").replace(/\/?$/, "/");
+  const headers = { "Content-Type": "application/octet-stream" };
+  if (config.token) headers.Authorization = `token ${config.token}`;
+  const xsrf = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
+  if (xsrf) headers["X-XSRFToken"] = decodeURIComponent(xsrf[1]);
+  return { url: (ticket) => `${base}uponai/direct-upload/${ticket}`, headers };
+}
+
+// One PUT of the whole file to the direct route: the browser streams it from disk and the page
+// never holds its bytes. Resolves true once the server stored it all, false when the route
+// cannot take it (no such route or file on this server, an error, a stall: the comm takes over);
+// rejects when the transfer was stopped (`t.fail`).
+function putDirect(ticket, blob, t, onSent) {
+  const route = directRoute();
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    let timer = null;
+    const watch = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => xhr.abort(), STALL_MS);
+    };
+    const settle = (stored) => {
+      clearTimeout(timer);
+      t.stopDirect = null;
+      if (t.error) reject(new Error(t.error));
+      else resolve(stored);
+    };
+    xhr.open("PUT", route.url(ticket));
+    for (const [name, value] of Object.entries(route.headers)) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (event) => { watch(); onSent(event.loaded); };
+    xhr.onload = () => settle(xhr.status === 201);
+    xhr.onerror = () => settle(false);
+    xhr.onabort = () => settle(false);
+    t.stopDirect = () => xhr.abort();
+    watch();
+    xhr.send(blob);
+  });
+}
+
 function createChunkSender(model) {
+  let directWorks = true;  // until the route failed once in this view
   const transfers = new Map();
   const selections = new Map();
   const goneListeners = [];
@@ -66,7 +116,7 @@ function createChunkSender(model) {
     if (msg.type === "selected") {
       const waiting = selections.get(msg.selection);
       selections.delete(msg.selection);
-      if (waiting) waiting.resolve(msg.refused || {});
+      if (waiting) waiting.resolve(msg);
       return;
     }
     const t = transfers.get(msg.id);
@@ -85,7 +135,8 @@ function createChunkSender(model) {
   model.on("msg:custom", onMessage);
 
   // Tell the kernel about a whole selection (id, name, size, mime each) before any byte;
-  // resolves to {id: reason} for the files it refused.
+  // resolves to {id: reason} for the files it refused. Each accepted entry gets the `ticket`
+  // the kernel gave it for the direct route.
   function announce(entries) {
     const selection = newTransferId();
     return new Promise((resolve, reject) => {
@@ -94,7 +145,12 @@ function createChunkSender(model) {
         reject(new Error("the kernel did not answer"));
       }, STALL_MS);
       selections.set(selection, {
-        resolve: (refused) => { clearTimeout(timer); resolve(refused); },
+        resolve: (reply) => {
+          clearTimeout(timer);
+          const tickets = reply.tickets || {};
+          for (const entry of entries) entry.ticket = tickets[entry.id] || "";
+          resolve(reply.refused || {});
+        },
         reject: (err) => { clearTimeout(timer); reject(err); },
       });
       try {
@@ -114,7 +170,11 @@ function createChunkSender(model) {
     const t = { id: meta.id || newTransferId(), size: blob.size, acked: 0, finished: false,
                 error: null, waiter: null, onProgress };
     t.wake = () => { const w = t.waiter; t.waiter = null; if (w) w(); };
-    t.fail = (reason) => { if (!t.error) t.error = reason; t.wake(); };
+    t.fail = (reason) => {
+      if (!t.error) t.error = reason;
+      if (t.stopDirect) t.stopDirect();
+      t.wake();
+    };
     transfers.set(t.id, t);
     const until = async (ready) => {
       while (!ready() && !t.error) {
@@ -128,6 +188,27 @@ function createChunkSender(model) {
       if (t.error) throw new Error(t.error);
     };
     try {
+      if (meta.ticket && directWorks && model.get("direct") !== false) {
+        let told = 0;
+        const onSent = (sent) => {
+          t.acked = sent;
+          if (t.onProgress) t.onProgress(sent, t.size, t.id);
+          if (sent - told >= t.size / 20) {
+            told = sent;
+            try {
+              post({ type: "progress", id: t.id });
+            } catch (err) { /* the kernel is gone: t.fail stops the upload */ }
+          }
+        };
+        if (await putDirect(meta.ticket, blob, t, onSent)) {
+          post({ type: "stored", id: t.id });
+          await until(() => t.finished);
+          return t.id;
+        }
+        directWorks = false;
+        t.acked = 0;
+      }
+      // Over the comm: `begin` also tells the kernel to forget any partial direct attempt.
       post({ type: "begin", id: t.id, name: meta.name || "", size: blob.size,
              mime: meta.mime || "" });
       // The next chunk is read from disk while the window is full (one chunk read ahead).
