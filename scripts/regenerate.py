@@ -164,6 +164,7 @@ def build_package(
             config,
             staging,
             config_label=display_path(config),
+            before_fork=validation.wait,
         )
     except PipelineError:
         validation.result()

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -100,16 +101,23 @@ def _config_advice(summary: str, spec: dict[str, Any], config_label: str) -> str
 
 
 def run_generator(
-    spec: dict[str, Any], config_path: Path, work_dir: Path, config_label: str = ""
+    spec: dict[str, Any],
+    config_path: Path,
+    work_dir: Path,
+    config_label: str = "",
+    before_fork: Callable[[], None] | None = None,
 ) -> tuple[Path, list[GeneratorWarning]]:
     """Generate `uponai_client` from `spec` under `work_dir`; return the package folder and warnings.
 
     Errors, and warnings that mean the output is unformatted, raise `PipelineError`. `config_path`
-    is the generator's configuration (`config_label` names it in messages).
+    is the generator's configuration (`config_label` names it in messages). The rendering is
+    shared with a forked process (`rendering`); `before_fork` runs before it forks.
     """
-    from openapi_python_client import generate
+    from openapi_python_client import _get_project_for_url_or_path
     from openapi_python_client.config import Config, ConfigFile, MetaType
-    from openapi_python_client.parser.errors import ErrorLevel
+    from openapi_python_client.parser.errors import ErrorLevel, GeneratorError
+
+    from .rendering import build_in_two_processes
 
     check_pinned_tools()
     spec_path = work_dir / "openapi.normalized.json"
@@ -129,7 +137,11 @@ def run_generator(
     try:
         # The generator prints progress to stdout; this command keeps stdout for data.
         with contextlib.redirect_stdout(sys.stderr):
-            errors = generate(config=config)
+            project = _get_project_for_url_or_path(config=config)
+            if isinstance(project, GeneratorError):
+                errors: Sequence[GeneratorError] = [project]
+            else:
+                errors = build_in_two_processes(project, work_dir, before_fork)
     except RecursionError as exc:
         raise PipelineError(
             "the generator failed: the spec's $refs loop or nest too deeply"
