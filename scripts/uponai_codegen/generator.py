@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -105,13 +105,12 @@ def run_generator(
     config_path: Path,
     work_dir: Path,
     config_label: str = "",
-    before_fork: Callable[[], None] | None = None,
 ) -> tuple[Path, list[GeneratorWarning]]:
     """Generate `uponai_client` from `spec` under `work_dir`; return the package folder and warnings.
 
     Errors, and warnings that mean the output is unformatted, raise `PipelineError`. `config_path`
     is the generator's configuration (`config_label` names it in messages). The rendering is
-    shared with a forked process (`rendering`); `before_fork` runs before it forks.
+    shared with a forked process (`rendering`).
     """
     from openapi_python_client import _get_project_for_url_or_path
     from openapi_python_client.config import Config, ConfigFile, MetaType
@@ -141,7 +140,7 @@ def run_generator(
             if isinstance(project, GeneratorError):
                 errors: Sequence[GeneratorError] = [project]
             else:
-                errors = build_in_two_processes(project, work_dir, before_fork)
+                errors = build_in_two_processes(project, work_dir)
     except RecursionError as exc:
         raise PipelineError(
             "the generator failed: the spec's $refs loop or nest too deeply"

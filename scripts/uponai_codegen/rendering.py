@@ -18,7 +18,7 @@ import itertools
 import multiprocessing
 import os
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -127,12 +127,10 @@ def _merge(other: Path, package: Path) -> bool:
     return True
 
 
-def build_in_two_processes(
-    project: Project, scratch: Path, before_fork: Callable[[], None] | None = None
-) -> Sequence[GeneratorError]:
+def build_in_two_processes(project: Project, scratch: Path) -> Sequence[GeneratorError]:
     """`project.build()`, its rendering shared with a forked process (see the module's
-    docstring); `scratch` is a folder for that process's files, `before_fork` is called first
-    (to stop threads that must not be running when the process forks).
+    docstring); `scratch` is a folder for that process's files. This process must run no other
+    thread (the fork copies only this one).
 
     Alone (no fork, one core, or post hooks configured, which must run on the whole package)
     this is `project.build()`.
@@ -144,8 +142,6 @@ def build_in_two_processes(
     )
     if alone:
         return project.build()
-    if before_fork is not None:
-        before_fork()
     other = scratch / "rendered-by-the-other-process"
     shutil.rmtree(other, ignore_errors=True)
     context = multiprocessing.get_context("fork")

@@ -98,12 +98,3 @@ def test_when_the_other_process_fails_the_package_is_built_alone(
     )
     assert shared == alone
     assert not any(rendering.PLACEHOLDER.encode() in text for text in shared.values())
-
-
-def test_threads_are_stopped_before_the_fork(tmp_path: Path) -> None:
-    called = []
-    scratch = tmp_path / "shared"
-    project = project_for(CORPUS / "discriminated_oneof.json", scratch)
-    with contextlib.redirect_stdout(io.StringIO()):
-        rendering.build_in_two_processes(project, scratch, lambda: called.append("before"))
-    assert called == ["before"]
