@@ -55,8 +55,8 @@ class Checks:
     while the generator works.
 
     They take seconds on a large spec and need nothing from the generator; nothing is written
-    before the checks passed. The process is a plain fork with a pipe, so this process runs no
-    thread and may fork others (the generator's second renderer) while the checks run.
+    before the checks passed. The process is a plain fork with a pipe: this process runs no
+    thread meanwhile, so it may fork others (the import check) while the checks still run.
     """
 
     def __init__(

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -101,22 +100,16 @@ def _config_advice(summary: str, spec: dict[str, Any], config_label: str) -> str
 
 
 def run_generator(
-    spec: dict[str, Any],
-    config_path: Path,
-    work_dir: Path,
-    config_label: str = "",
+    spec: dict[str, Any], config_path: Path, work_dir: Path, config_label: str = ""
 ) -> tuple[Path, list[GeneratorWarning]]:
     """Generate `uponai_client` from `spec` under `work_dir`; return the package folder and warnings.
 
     Errors, and warnings that mean the output is unformatted, raise `PipelineError`. `config_path`
-    is the generator's configuration (`config_label` names it in messages). The rendering is
-    shared with a forked process (`rendering`).
+    is the generator's configuration (`config_label` names it in messages).
     """
-    from openapi_python_client import _get_project_for_url_or_path
+    from openapi_python_client import generate
     from openapi_python_client.config import Config, ConfigFile, MetaType
-    from openapi_python_client.parser.errors import ErrorLevel, GeneratorError
-
-    from .rendering import build_in_two_processes
+    from openapi_python_client.parser.errors import ErrorLevel
 
     check_pinned_tools()
     spec_path = work_dir / "openapi.normalized.json"
@@ -136,11 +129,7 @@ def run_generator(
     try:
         # The generator prints progress to stdout; this command keeps stdout for data.
         with contextlib.redirect_stdout(sys.stderr):
-            project = _get_project_for_url_or_path(config=config)
-            if isinstance(project, GeneratorError):
-                errors: Sequence[GeneratorError] = [project]
-            else:
-                errors = build_in_two_processes(project, work_dir)
+            errors = generate(config=config)
     except RecursionError as exc:
         raise PipelineError(
             "the generator failed: the spec's $refs loop or nest too deeply"
