@@ -15,7 +15,6 @@ temporary folder, verified, and only then swapped in; on any failure nothing is 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -41,7 +40,7 @@ from uponai_codegen.lint_operations import (
     without_skipped_operations,
 )
 from uponai_codegen.normalize import load_name_map, normalize, stale_name_map_entries
-from uponai_codegen.spec import check_version, load_spec
+from uponai_codegen.spec import check_version, dump_spec, load_spec
 from uponai_codegen.transforms import add_py_typed, record_spec_info, transform_package
 from uponai_codegen.tree import (
     diff_trees,
@@ -119,11 +118,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def dump_json(document: dict[str, Any]) -> str:
-    """The layout used for `openapi.json` and the snapshot."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
 def write_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` by a rename, so readers never see half a file."""
     scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -175,7 +169,6 @@ def build_package(
     report = transform_package(package, GENERATOR_VERSION)
     run_ruff_format(package, sorted(set(report.changed) | set(written)))
     add_py_typed(package)
-    validation.wait()  # no thread of its pool is running when the import check forks
     left_out = leave_out_broken_operations(package, verify_package(package))
     warnings = [str(warning) for warning in generator_warnings] + report.notes
     return package, warnings + [str(gone) for gone in left_out], [g.operation for g in left_out]
@@ -272,7 +265,8 @@ def run_validated(
             check_consumer(package, normalized, display_path(args.name_map))
         if changes:
             say(report.rstrip("\n"))
-        return finish(args, package, target, snapshot_path, normalized, document, warnings)
+        snapshot_text = validation.snapshot_text()
+        return finish(args, package, target, snapshot_path, snapshot_text, document, warnings)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -282,7 +276,7 @@ def finish(
     package: Path,
     target: Path,
     snapshot_path: Path,
-    normalized: dict[str, Any],
+    snapshot_text: str,
     document: dict[str, Any],
     warnings: list[str],
 ) -> int:
@@ -295,7 +289,6 @@ def finish(
             say("error: --strict: warnings are fatal; nothing was written")
             return EXIT_INVALID
     differences = diff_trees(package, target)
-    snapshot_text = dump_json(normalized)
     snapshot_current = snapshot_path.exists() and snapshot_path.read_text("utf-8") == snapshot_text
     if args.check:
         if not snapshot_current:
@@ -318,7 +311,7 @@ def finish(
     if not snapshot_current:
         write_atomically(snapshot_path, snapshot_text)
     if args.url:
-        write_atomically(args.spec, dump_json(document))
+        write_atomically(args.spec, dump_spec(document))
         say(f"{args.spec.name} replaced by the spec from {args.url}")
     if not differences and snapshot_current:
         say("generated client unchanged")

@@ -94,6 +94,11 @@ def load_spec(path: Path) -> dict[str, Any]:
     return parse_spec_text(text, str(path))
 
 
+def dump_spec(document: dict[str, Any]) -> str:
+    """The layout used for `openapi.json` and the snapshot of the spec the client came from."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
 def check_version(document: dict[str, Any], label: str) -> None:
     """Refuse anything that is not OpenAPI 3.0 or 3.1 before doing any work on it."""
     version = document.get("openapi")

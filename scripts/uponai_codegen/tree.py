@@ -68,12 +68,6 @@ def module_names(package: Path) -> list[str]:
     return names
 
 
-def import_workers() -> int:
-    """How many processes the import check uses: two where there are two cores (a busy core
-    only shares its time between them; the load average lags too much to decide by)."""
-    return min(2, os.cpu_count() or 1)
-
-
 def _import_share(root: str, names: list[str]) -> dict[str, str]:
     """In a forked process: import `names` from the package under `root`; the ones that fail."""
     sys.dont_write_bytecode = True
@@ -93,16 +87,17 @@ def _import_share(root: str, names: list[str]) -> dict[str, str]:
     return broken
 
 
-def verify_package(package: Path, workers: int | None = None) -> dict[str, str]:
-    """Import every module of `package` (which compiles each one), in processes of its own.
+def verify_package(package: Path, workers: int = 1) -> dict[str, str]:
+    """Import every module of `package` (which compiles each one), in a process of its own.
 
     Returns the modules that do not import (dotted name -> the exception); raises
     `PipelineError` when the package itself does not. The modules are split between `workers`
-    processes (default: `import_workers()`) that run side by side, forked from this one (which has
-    loaded what the modules need, such as attrs and httpx, already), else fresh interpreters.
+    processes that run side by side, forked from this one (which has loaded what the modules
+    need, such as attrs and httpx, already), else fresh interpreters. One by default: every
+    operation module imports the models package, which imports every model (nine tenths of the
+    time), so each further process would run all of that again for little gain.
     Nothing is written: no `__pycache__` is left behind.
     """
-    workers = workers or import_workers()
     names = module_names(package)
     shares = [share for share in (names[index::workers] for index in range(workers)) if share]
     if "fork" in multiprocessing.get_all_start_methods():
