@@ -17,6 +17,7 @@ from support.fake_api import (
 
 import uponai_widgets as uw
 from uponai_devtools.wav import noise_wav
+from uponai_widgets._coalesce import MIN_WRITE
 
 
 def open_fds_to(path: Path) -> list[str]:
@@ -31,6 +32,10 @@ def open_fds_to(path: Path) -> list[str]:
     return found
 
 
+#: Bodies of a dozen socket writes or more: enough for progress to be seen moving.
+DOZEN_WRITES = 12 * MIN_WRITE
+
+
 def check_progress(calls: list[tuple[int, int]], content_length: int) -> None:
     assert len(calls) > 10
     sent = [s for s, _ in calls]
@@ -42,7 +47,7 @@ def check_progress(calls: list[tuple[int, int]], content_length: int) -> None:
 
 def test_progress_is_reported_while_the_body_streams(tmp_path: Path) -> None:
     path = tmp_path / "long.wav"
-    path.write_bytes(noise_wav(3_000_000))
+    path.write_bytes(noise_wav(DOZEN_WRITES))
     calls: list[tuple[int, int]] = []
     received_at_call: list[int] = []
     transport = ScriptedTransport(keep_body=False)
@@ -66,7 +71,10 @@ def test_progress_is_reported_while_the_body_streams(tmp_path: Path) -> None:
 def test_progress_stays_monotonic_across_a_retry(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
     transport = ScriptedTransport(Reply(503, {}))
-    samples = [("a.wav", noise_wav(800_000, 1)), ("b.wav", noise_wav(700_000, 2))]
+    samples = [
+        ("a.wav", noise_wav(DOZEN_WRITES // 2, 1)),
+        ("b.wav", noise_wav(DOZEN_WRITES // 2, 2)),
+    ]
     uw.clone_voice(
         scripted_connection(transport),
         **clone_args(samples=samples, on_progress=lambda s, t: calls.append((s, t))),
@@ -78,7 +86,7 @@ def test_progress_stays_monotonic_across_a_retry(tmp_path: Path) -> None:
 def test_async_progress(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
     transport = ScriptedTransport()
-    samples = [("a.wav", noise_wav(2_000_000))]
+    samples = [("a.wav", noise_wav(DOZEN_WRITES))]
     asyncio.run(
         uw.clone_voice_async(
             scripted_connection(transport),

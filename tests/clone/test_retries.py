@@ -138,7 +138,7 @@ def test_connection_dropped_after_the_whole_body_is_an_unknown_outcome() -> None
 def test_connection_dropped_mid_upload_is_retried_identically_when_opted_in(
     tmp_path: Path,
 ) -> None:
-    transport = ScriptedTransport(Fail(httpx.RemoteProtocolError("gone"), after_bytes=250_000))
+    transport = ScriptedTransport(Fail(httpx.RemoteProtocolError("gone"), after_bytes=100_000))
     connection = scripted_connection(transport, retry_after_body_sent=True)
     uw.clone_voice(connection, **clone_args(samples=mixed_samples(tmp_path)))
     assert len(transport.seen) == 2
