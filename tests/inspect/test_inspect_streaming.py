@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from support.signals import silence, speech_like, tone
 
+from uponai_devtools.wav import make_wav
 from uponai_widgets.audio._inspect import inspect_sample
 from uponai_widgets.audio._silence import (
     ALWAYS_SILENT_DBFS,
@@ -159,3 +160,20 @@ def test_pyav_decoding_streams_too(tmp_path: Path, short_wav: Path) -> None:
         tracemalloc.stop()
     assert report.duration_s == pytest.approx(seconds, abs=0.03)
     assert peak < decoded / 4, f"peak {peak} B for {decoded} B decoded"
+
+
+def test_between_blocks_is_called_after_each_block_and_may_stop_the_analysis() -> None:
+    wav = make_wav(seconds=60.0)
+    calls: list[int] = []
+    report = inspect_sample(("long.wav", wav, "audio/wav"), between_blocks=lambda: calls.append(1))
+    assert report.duration_s is not None
+    assert len(calls) > 1  # a minute is decoded in several blocks, each followed by a call
+
+    class Stop(Exception):
+        pass
+
+    def stop() -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        inspect_sample(("long.wav", wav, "audio/wav"), between_blocks=stop)

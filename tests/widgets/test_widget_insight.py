@@ -15,6 +15,7 @@ from test_widget_clone import Gate, gate, pick, run, send_like_browser
 from uponai_devtools.wav import make_wav
 from uponai_widgets import VoiceCloneWidget, VoiceRecorder
 from uponai_widgets.jupyter._frontend import read_part
+from uponai_widgets.jupyter._insight import UPLOADS
 from uponai_widgets.jupyter._recorder import RECORDER_ESM
 
 __all__ = ["gate"]  # the fixture, imported for this module's tests
@@ -105,6 +106,41 @@ def test_in_a_running_loop_reports_are_computed_off_the_loop_then_shown() -> Non
     assert report.duration_s is not None
     assert "uponai-waveform" in reports_shown(widget)
     assert "Overall" in verdict_shown(widget)
+
+
+def test_a_sample_chosen_during_an_upload_is_analysed_after_it(gate: Gate) -> None:
+    # The analysis shares the kernel's interpreter lock with the upload: it waits between
+    # blocks while an upload runs, so the clone the user waits for keeps its speed.
+    widget = VoiceCloneWidget(workspace_id=1)
+    pick(widget, ("first.wav", make_wav(seconds=1.0)))
+    widget.form.inputs["name"].value = "First"
+
+    async def scenario() -> None:
+        widget.clone_button.click()
+        await asyncio.wait_for(gate.started.wait(), 5)
+        pick(widget, ("next.wav", make_wav(seconds=30.0)))
+        for _ in range(400):
+            if UPLOADS.waiting:
+                break
+            await asyncio.sleep(0.025)
+        assert UPLOADS.waiting == 1  # the analysis stopped at a block, not before starting
+        badges = [row["badge_html"] for row in widget.sample_list.view.rows]
+        assert ">analysing<" in badges[-1]
+        gate.release.set()
+        assert widget.task is not None
+        await widget.task
+        for _ in range(400):
+            if widget.sample_list.insight.pending == 0:
+                break
+            await asyncio.sleep(0.025)
+
+    run(scenario)
+    assert UPLOADS.waiting == 0
+    (report,) = widget.reports  # first.wav went with the clone; next.wav stays, analysed
+    assert report is not None
+    assert report.duration_s is not None
+    assert abs(report.duration_s - 30.0) < 0.01
+    assert "next.wav" in reports_shown(widget)
 
 
 def test_warnings_do_not_block_cloning(gate: Gate) -> None:

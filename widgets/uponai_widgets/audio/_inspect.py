@@ -79,7 +79,9 @@ def caller_stream_position(
     )
 
 
-def _inspect(sample: object, index: int) -> SampleReport:
+def _inspect(
+    sample: object, index: int, between_blocks: Callable[[], None] | None = None
+) -> SampleReport:
     stream, position, unseekable = caller_stream_position(sample, index)
     if unseekable is not None:
         reason = "not inspected: the stream cannot seek, so reading it would use it up"
@@ -87,16 +89,16 @@ def _inspect(sample: object, index: int) -> SampleReport:
     reader = open_sample(sample, index)
     if isinstance(reader, Problem):
         return failed_report(reader.sample or f"sample {index + 1}", None, reader.message)
+    tap: Tap | None = None
+    if between_blocks is not None:
+        after_block = between_blocks
+        tap = lambda _rate, _channels, _layout: lambda _block: after_block()  # noqa: E731
     try:
-        return _decode_report(reader)
+        return measure(reader, tap)[0]
     finally:
         reader.close()
         if stream is not None and position is not None:
             stream.seek(position)
-
-
-def _decode_report(reader: SampleReader) -> SampleReport:
-    return measure(reader)[0]
 
 
 Tap = Callable[[int, int, str | None], Callable[["npt.NDArray[np.float32]"], None]]
@@ -163,10 +165,16 @@ def _not_taken(report: SampleReport, container: str) -> SampleReport:
     return replace(report, verdict=verdict, reasons=(*report.reasons, reason))
 
 
-def inspect_sample(sample: object) -> SampleReport:
+def inspect_sample(
+    sample: object, *, between_blocks: Callable[[], None] | None = None
+) -> SampleReport:
     """Decode one sample in blocks and judge it (see the module's guidance); never raises for
-    bad audio, only ImportError when the ``audio`` extra (numpy, soundfile, av) is missing."""
-    return _inspect(sample, 0)
+    bad audio, only ImportError when the ``audio`` extra (numpy, soundfile, av) is missing.
+
+    `between_blocks()`, when given, is called after each decoded block: it may wait (the
+    notebook widget pauses analyses while a clone uploads) or raise to stop (what it raises
+    propagates)."""
+    return _inspect(sample, 0, between_blocks)
 
 
 def inspect_samples(samples: Iterable[object]) -> list[SampleReport]:

@@ -34,6 +34,7 @@ from ..audio._inspect import OverallVerdict, SampleReport
 from ._card import VoiceCard
 from ._card_html import register_voice_formatter
 from ._clone_form import CloneForm, problem_lines
+from ._insight import UPLOADS
 from ._picker import AUDIO_ACCEPT, AudioPicker
 from ._prepared_set import prepare_toggle
 from ._recorder import VoiceRecorder
@@ -308,7 +309,10 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             connection: Connection | AuthenticatedClient = connect() if given is None else given
             self._used_connection = connection
             try:
-                voice = await clone_voice_async(connection, on_progress=self._on_progress, **kwargs)
+                with UPLOADS.upload():  # sample analyses wait: the upload goes first
+                    voice = await clone_voice_async(
+                        connection, on_progress=self._on_progress, **kwargs
+                    )
             finally:
                 if owned and isinstance(connection, Connection):
                     await connection.aclose()
