@@ -31,6 +31,9 @@ streamed from disk) to the same sandbox; `--lab-upload` uploads the first file w
 own file browser (its chunked contents-API upload). `--breakdown` also times, in the kernel,
 the chunk handler and its disk writes, and in the browser, reading the file alone.
 
+The generated WAVs are synced to disk before the run (their writeback would otherwise slow
+whichever leg came first), and so is everything before `--raw-upload`'s leg.
+
 Every wait is bounded (`--timeout`, default from the total size); one that runs out fails with
 what it waited for and what the widget showed.
 """
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import shutil
 import sys
@@ -276,6 +280,9 @@ def measure(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
         )
         for i in range(args.files)
     ]
+    # The generated inputs go to disk before anything is timed: left dirty in the page cache,
+    # their writeback (a GB) would land on whichever leg runs first (the widget's upload).
+    os.sync()
     total = args.files * args.size_bytes
     limit = total + 64 * MiB
     extra = ["--max-file-size", str(limit), "--max-request-size", str(limit)]
@@ -303,6 +310,7 @@ def measure(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
             if args.lab_upload:
                 figures["lab_s"] = lab_upload(page, lab, wavs[0], args.timeout)
         if args.raw_upload:
+            os.sync()  # the widget leg's writes are on disk too: both legs start level
             figures["raw_s"], _raw_id = raw_upload(sandbox, wavs, args.timeout)
         samples = sandbox.voice_record(figures["voice_id"])["samples"]
         stored = sorted((s["filename"], s["size"], s["sha256"]) for s in samples)
