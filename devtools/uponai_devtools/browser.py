@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import BrowserContext, Locator, Page, sync_playwright
 
@@ -53,10 +54,17 @@ KERNEL_IDLE = _KERNEL_IDLE
 
 
 @contextmanager
-def chromium(tmp: Path) -> Iterator[BrowserContext]:
-    """A headless Chromium with a fresh profile; HOME and TMPDIR inside `tmp`."""
+def chromium(
+    tmp: Path, *, default_timeout_ms: float = 30_000, **context_options: Any
+) -> Iterator[BrowserContext]:
+    """A headless Chromium with a fresh profile; HOME and TMPDIR inside `tmp`.
+
+    `context_options` go to Playwright's `launch_persistent_context` (a `viewport`, a
+    `device_scale_factor`, a `locale`, ...); the viewport is 1280 x 1600 unless given.
+    """
     home = tmp / "chromium-home"
     (home / "tmp").mkdir(parents=True, exist_ok=True)
+    context_options.setdefault("viewport", {"width": 1280, "height": 1600})
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             user_data_dir=str(tmp / "chromium-profile"),
@@ -64,9 +72,9 @@ def chromium(tmp: Path) -> Iterator[BrowserContext]:
             headless=True,
             args=CHROMIUM_ARGS,
             env={"HOME": str(home), "TMPDIR": str(home / "tmp"), "PATH": os.environ["PATH"]},
-            viewport={"width": 1280, "height": 1600},
+            **context_options,
         )
-        context.set_default_timeout(30_000)
+        context.set_default_timeout(default_timeout_ms)
         try:
             yield context
         finally:

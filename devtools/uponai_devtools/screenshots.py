@@ -18,21 +18,20 @@ written for that shot.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import soundfile as sf  # type: ignore[import-untyped]
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page
 
-from uponai_devtools.browser import CHROMIUM, CHROMIUM_ARGS, choose_files, fill_text, open_and_run
+from uponai_devtools.browser import choose_files, chromium, fill_text, open_and_run
 from uponai_devtools.coherence import (
     CloneShown,
     Expected,
@@ -155,27 +154,15 @@ def quiet_padded_speech(path: Path, text: str) -> Path:
     return path
 
 
-@contextmanager
-def _chromium(tmp: Path) -> Iterator[BrowserContext]:
-    home = tmp / "chromium-home"
-    (home / "tmp").mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(tmp / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            env={"HOME": str(home), "TMPDIR": str(home / "tmp"), "PATH": os.environ["PATH"]},
-            viewport=VIEWPORT,  # type: ignore[arg-type]  # a dict with width and height
-            device_scale_factor=SCALE,
-            timezone_id="UTC",
-            locale="en-GB",
-        )
-        context.set_default_timeout(60_000)
-        try:
-            yield context
-        finally:
-            context.close()
+def _chromium(tmp: Path) -> AbstractContextManager[BrowserContext]:
+    return chromium(
+        tmp,
+        default_timeout_ms=60_000,
+        viewport=VIEWPORT,
+        device_scale_factor=SCALE,
+        timezone_id="UTC",
+        locale="en-GB",
+    )
 
 
 def _set_theme(page: Page, theme: Literal["light", "dark"]) -> None:
