@@ -61,8 +61,18 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The whole suite (what .ci/run calls): the checks, then every test, browser tests included.
+# Tests marked `isolated` (long, sharing nothing with the rest) run in a second pytest beside
+# the main one, on the second core; their output follows the main run's. Either failing fails.
 test: $(STAMP) debian-packages check-generated lint typecheck
-	$(BIN)/pytest
+	@mkdir -p test-artifacts
+	@$(BIN)/pytest -m isolated -p no:cacheprovider > test-artifacts/isolated-tests.log 2>&1 & \
+	isolated=$$!; trap 'kill $$isolated 2>/dev/null' INT TERM; \
+	echo "$(BIN)/pytest -m 'not isolated'   (and -m isolated beside it: test-artifacts/isolated-tests.log)"; \
+	$(BIN)/pytest -m "not isolated"; main=$$?; \
+	wait $$isolated; beside=$$?; \
+	echo "== the isolated tests, run beside the rest (pytest -m isolated):"; \
+	cat test-artifacts/isolated-tests.log; \
+	[ $$main -eq 0 ] && [ $$beside -eq 0 ]
 
 # Every test that needs neither a browser nor more than a few seconds (under 2 minutes).
 test-fast: $(STAMP) debian-packages

@@ -58,6 +58,7 @@ def test_a_set_over_the_request_limit_names_what_to_keep_and_drop(
 
 
 @pytest.mark.slow
+@pytest.mark.isolated
 def test_a_22_minute_mp3_becomes_files_under_the_real_limits(tmp_path: Path) -> None:
     """The real limits: 22 minutes of 44.1 kHz stereo speech as a VBR MP3."""
     data, rate = espeak_speech(tmp_path, 44100)

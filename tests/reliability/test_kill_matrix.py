@@ -35,7 +35,7 @@ from uponai_devtools.wav import write_wav
 from uponai_widgets import BatchRow
 from uponai_widgets.batch._journal import journal_beside, resume_rows
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
+pytestmark = [pytest.mark.slow, pytest.mark.isolated, pytest.mark.timeout(400)]
 
 KILLS_WANTED = 54
 JOBS_PER_BATCH = 12
