@@ -61,6 +61,12 @@ SCRIPT = textwrap.dedent(
 )
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A test run in the background (make test's second pytest) inherits an ignored SIGINT,
+    # and so would the client: give it the default action a user's terminal gives it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @dataclass
 class Tally:
     """What the matrix did and found (printed at the end, for the record)."""
@@ -160,7 +166,11 @@ def test_kill_matrix_then_resume_never_duplicates_nor_contradicts_the_store(
                 )
                 target = proxy.events().get(event, 0) + chooser.randint(1, 3)
                 process = subprocess.Popen(
-                    command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                    command,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    preexec_fn=_ctrl_c_as_in_a_terminal,
                 )
                 try:
                     if _wait_for(proxy, event, target, process):
