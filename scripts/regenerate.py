@@ -15,10 +15,13 @@ temporary folder, verified, and only then swapped in; on any failure nothing is 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -318,11 +321,31 @@ def finish(
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def cyclic_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one run of the pipeline.
+
+    The spec and the generator's parse of it are hundreds of thousands of long-lived objects,
+    which every full collection walks again: on a 387-operation spec the collector took 1.5 s of
+    a 14 s run, a 0.6 s pass right after generation among them. A run frees almost nothing
+    cyclic before it ends (its peak memory grew 165 -> 181 MiB on that spec), so the collector
+    waits until the run is over; the forked checks inherit the pause.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the pipeline; see the module docstring for the exit status."""
     args = parse_args(argv)
     try:
-        return run(args)
+        with cyclic_collector_paused():
+            return run(args)
     except PipelineError as exc:
         say(f"error: {exc}")
     except RecursionError:

@@ -35,3 +35,17 @@ def test_the_import_check_leaves_nothing_behind(tmp_path: Path) -> None:
     broken = tree.verify_package(package)
     assert broken["uponai_client.models.thing"] == "ZeroDivisionError: division by zero"
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_module_that_does_not_compile_is_reported_though_compiled_ahead(tmp_path: Path) -> None:
+    # The operations and the last models are byte-compiled ahead of the check by another
+    # process, which skips what does not compile: the check still reports it, with the cause.
+    package = write_package(tmp_path)
+    (package / "models" / "thing.py").write_text("class Thing(:\n    pass\n")
+    (package / "api" / "things" / "list_things.py").write_text("def broken(:\n")
+    broken = tree.verify_package(package)
+    assert broken["uponai_client.models.thing"] == "SyntaxError: invalid syntax (thing.py, line 1)"
+    assert broken["uponai_client.api.things.list_things"] == (
+        "SyntaxError: invalid syntax (list_things.py, line 1)"
+    )
+    assert not list(tmp_path.rglob("__pycache__"))
