@@ -186,10 +186,20 @@ def test_voila_three_files_clone_at_once(
 ) -> None:
     started = time.monotonic()
     page = browser.new_page()
+    direct_route: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            direct_route.append(request.method) if "/uponai/direct-upload/" in request.url else None
+        ),
+    )
     page.goto(voila.page_url())  # Voila runs the notebook itself and shows only outputs
     page.locator(".uponai-files").wait_for(state="visible", timeout=120_000)
     clone_right_after_choosing(page, sandbox, three_files(tmp_path, sixty_mb), "Voila voice")
     screenshot(page, "voila-clone-three.png")
+    # Voila's own server loads no server extensions: the page asked whether the direct route
+    # takes the files, heard no, and sent every byte over the comm, none twice.
+    assert set(direct_route) == {"GET"}
     print(f"voila three-at-once: {time.monotonic() - started:.1f} s")
     page.close()
 

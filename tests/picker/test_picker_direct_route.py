@@ -184,6 +184,25 @@ def test_the_server_refuses_strangers_and_unknown_tickets(
 
 
 @pytest.mark.slow
+def test_the_page_can_ask_whether_the_server_takes_a_ticket_before_sending_it(
+    lab: RunningLab, store: ChunkStore
+) -> None:
+    # The page asks with a GET before its PUT: 204 here, anything else (Voila's own server,
+    # which loads no extensions; a server far from the kernel) sends the file over the comm.
+    ticket = select(store, 5)["tickets"]["f0"]
+    address = f"{lab.url}/{ROUTE}/{ticket}"
+    mine = {"Authorization": f"token {lab.token}"}
+    assert httpx.get(address, timeout=30).status_code == 403
+    asked = httpx.get(address, headers=mine, timeout=30)
+    assert (asked.status_code, asked.content) == (204, b"")
+    unknown = httpx.get(f"{lab.url}/{ROUTE}/{ticket[:-10]}0000.audio", headers=mine, timeout=30)
+    assert unknown.status_code == 404
+    assert store.get("f0").path.stat().st_size == 0  # type: ignore[union-attr]
+    assert put(lab, ticket, b"abcde").status_code == 201  # asking did not use the ticket up
+    assert httpx.get(address, headers=mine, timeout=30).status_code == 404  # written once
+
+
+@pytest.mark.slow
 def test_a_body_over_jupyters_in_memory_ceiling_streams_to_disk(
     lab: RunningLab, store: ChunkStore, tmp_path: Path
 ) -> None:

@@ -81,7 +81,13 @@ def open_ticket(ticket: str, parent: Path | None = None) -> int | None:
 
 @web.stream_request_body
 class DirectUploadHandler(APIHandler):
-    """``PUT <base>/uponai/direct-upload/<ticket>``: the body is appended to the ticket's file."""
+    """``PUT <base>/uponai/direct-upload/<ticket>``: the body is appended to the ticket's file.
+
+    ``GET`` on the same address answers 204 when this server can take the ticket's file (the
+    file is here, empty and free), 404 otherwise: the page asks before sending, so a server
+    without the route (Voila's own, which loads no server extensions) or far from the kernel
+    never receives a body it would throw away.
+    """
 
     _descriptor: int | None = None
     _expected = 0
@@ -95,6 +101,8 @@ class DirectUploadHandler(APIHandler):
             self, self.current_user, "write", "contents"
         ):
             raise web.HTTPError(403)
+        if self.request.method == "GET":
+            return
         if self.request.method != "PUT":
             raise web.HTTPError(405)
         length = self.request.headers.get("Content-Length", "")
@@ -107,6 +115,15 @@ class DirectUploadHandler(APIHandler):
         # Jupyter's 512 MiB ceiling is for bodies held in memory; this one goes to disk.
         connection: Any = self.request.connection
         connection.set_max_body_size(self._expected)
+
+    def get(self, ticket: str) -> None:
+        """204 when a PUT of this ticket would be written here, else 404."""
+        descriptor = open_ticket(ticket)
+        if descriptor is None:
+            raise web.HTTPError(404, "no such upload ticket on this server")
+        os.close(descriptor)
+        self.set_status(204)
+        self.finish()
 
     def data_received(self, chunk: bytes) -> None:
         """Append a piece of the body (after a failed write, the rest is read and dropped)."""

@@ -1,4 +1,5 @@
 const STALL_MS = 300000;
+const PROBE_MS = 10000;
 const KERNEL_GONE = "The kernel restarted or this widget was closed: run the cell again.";
 
 function newTransferId() {
@@ -54,6 +55,31 @@ function directRoute() {
   const xsrf = document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/);
   if (xsrf) headers["X-XSRFToken"] = decodeURIComponent(xsrf[1]);
   return { url: (ticket) => `${base}uponai/direct-upload/${ticket}`, headers };
+}
+
+// Whether this server can take the ticket's file on the direct route: its GET answers 204. A
+// server without the route (Voila's own) or far from the kernel answers otherwise, before any
+// byte of the file is sent; so does a server that does not answer within PROBE_MS.
+async function directReady(ticket) {
+  const route = directRoute();
+  const { Authorization } = route.headers;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), PROBE_MS);
+  try {
+    const response = await fetch(route.url(ticket), {
+      method: "GET",
+      headers: Authorization ? { Authorization } : {},
+      credentials: "same-origin",
+      cache: "no-store",
+      redirect: "manual",
+      signal: controller.signal,
+    });
+    return response.status === 204;
+  } catch (err) {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // One PUT of the whole file to the direct route: the browser streams it from disk and the page
@@ -200,7 +226,7 @@ function createChunkSender(model) {
             } catch (err) { /* the kernel is gone: t.fail stops the upload */ }
           }
         };
-        if (await putDirect(meta.ticket, blob, t, onSent)) {
+        if ((await directReady(meta.ticket)) && (await putDirect(meta.ticket, blob, t, onSent))) {
           post({ type: "stored", id: t.id });
           await until(() => t.finished);
           return t.id;
