@@ -255,6 +255,36 @@ def test_progress_rises_to_one_and_cancel_leaves_no_file(
         uw.prepare_sample(sentence_wav, out_dir=tmp_path / "never", cancel=cancel)
 
 
+WRITE_FAILS = """
+import os, resource, signal, sys
+import uponai_widgets as uw
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+try:
+    uw.prepare_sample(sys.argv[1], out_dir=sys.argv[2])
+except Exception as exc:
+    print("failed:", type(exc).__name__)
+print(sorted(os.listdir(sys.argv[2])))
+"""
+
+
+def test_an_output_that_cannot_be_written_fails_and_leaves_no_file(
+    sentence_wav: Path, tmp_path: Path
+) -> None:
+    # The FLAC is encoded on a thread of its own: its failure still reaches the caller, and the
+    # half-written file is removed (files over 100 kB cannot be written in that process).
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", WRITE_FAILS, str(sentence_wav), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.splitlines() == ["failed: LibsndfileError", "[]"], done.stderr
+
+
 def test_a_stream_that_cannot_seek_is_refused_unread(sentence_wav: Path) -> None:
     from support.streams import OneWay
 

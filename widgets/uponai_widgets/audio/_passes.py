@@ -10,6 +10,7 @@ cancellation from `_run`.
 from __future__ import annotations
 
 import contextlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -34,7 +35,12 @@ Block = npt.NDArray[np.float32]
 
 
 class Measure:
-    """The first pass's extra figures, on the audio as it will be written."""
+    """The first pass's extra figures, on the audio as it will be written.
+
+    They are measured on a thread of their own, a block behind the inspection that feeds them
+    (numpy and soxr run without the interpreter's lock): `feed` hands over a copy of the block
+    (the decoder reuses its buffer), `finish` waits for the last one, `close` stops the thread.
+    """
 
     def __init__(self, rate: int, channels: int, layout: str | None, opts: Options) -> None:
         out_rate = opts.sample_rate or rate
@@ -43,10 +49,22 @@ class Measure:
         )
         self.meter = LoudnessMeter(out_rate, self.conditioner.channels, self.conditioner.layout)
         self.quiet = QuietTrack(out_rate)
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="uponai-measure")
+        self._measuring: Future[None] | None = None
 
     def feed(self, block: Block) -> None:
-        """Add the next decoded block (frames, channels)."""
+        """Add the next decoded block (frames, channels); what measuring the previous one
+        raised is raised here."""
+        self._measured()
+        self._measuring = self._worker.submit(self._condition, block.copy())
+
+    def _condition(self, block: Block) -> None:
         self._add(self.conditioner.process(block))
+
+    def _measured(self) -> None:
+        measuring, self._measuring = self._measuring, None
+        if measuring is not None:
+            measuring.result()
 
     def _add(self, out: Block) -> None:
         if len(out):
@@ -55,7 +73,13 @@ class Measure:
 
     def finish(self) -> None:
         """Measure what the conditioner still holds (call once, at the end)."""
+        self._measured()
         self._add(self.conditioner.finish())
+        self.close()
+
+    def close(self) -> None:
+        """Stop the measuring thread (after `finish`, or when the pass failed)."""
+        self._worker.shutdown(cancel_futures=True)
 
 
 @dataclass(frozen=True, slots=True)

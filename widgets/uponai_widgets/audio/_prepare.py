@@ -229,6 +229,8 @@ def _prepare(
             ),
         )
     except BaseException:
+        for started in holder:
+            started.close()
         for writer in run.writers:
             writer.discard()
             with contextlib.suppress(FileNotFoundError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,10 @@ class PartWriter:
         )
         self.meter_channels = channels
         self.frames = 0
+        # FLAC is encoded on a thread of its own (libsndfile runs without the interpreter's
+        # lock) while this one measures what was written: one block in flight at a time.
+        self._encoder = ThreadPoolExecutor(1, thread_name_prefix="uponai-flac")
+        self._encoding: Future[int] | None = None
 
     def write(self, block: Block, *, last: bool = False) -> None:
         """Append float samples (frames, channels); `last` flushes the limiter."""
@@ -130,7 +135,8 @@ class PartWriter:
         np.rint(scaled, out=scaled)
         np.clip(scaled, -self._limit, self._limit, out=scaled)
         pcm = scaled.astype(np.int16)
-        self._file.write(pcm)
+        self._encoded()
+        self._encoding = self._encoder.submit(self._file.write, pcm)
         written = pcm * np.float32(1 / 32768)  # what a reader of the file will decode
         self.meter.feed(written)
         self.analysis.feed(written)
@@ -141,15 +147,28 @@ class PartWriter:
         """The deepest gain reduction the limiter applied (0.0: no peak needed it)."""
         return self._limiter.max_reduction_db
 
+    def _encoded(self) -> None:
+        """Wait for the block being encoded (what its writing raised is raised here)."""
+        encoding, self._encoding = self._encoding, None
+        if encoding is not None:
+            encoding.result()
+
     def commit(self) -> Path:
         """Flush, close the file and move it to its final name."""
         self.write(np.zeros((0, self.meter_channels), np.float32), last=True)
+        try:
+            self._encoded()
+        finally:
+            self._encoder.shutdown()
         self._file.close()
         os.replace(self._partial, self.path)
         return self.path
 
     def discard(self) -> None:
         """Close and delete the unfinished file."""
+        with contextlib.suppress(Exception):
+            self._encoded()
+        self._encoder.shutdown()
         with contextlib.suppress(Exception):
             self._file.close()
         with contextlib.suppress(FileNotFoundError):
