@@ -121,10 +121,11 @@ class PartWriter:
         )
         self.meter_channels = channels
         self.frames = 0
-        # FLAC is encoded on a thread of its own (libsndfile runs without the interpreter's
-        # lock) while this one measures what was written: one block in flight at a time.
+        # Each block is encoded and analysed for the after report on a thread of its own
+        # (libsndfile, numpy and soxr run without the interpreter's lock) while this one
+        # limits and meters the next: one block in flight at a time.
         self._encoder = ThreadPoolExecutor(1, thread_name_prefix="uponai-flac")
-        self._encoding: Future[int] | None = None
+        self._encoding: Future[None] | None = None
 
     def write(self, block: Block, *, last: bool = False) -> None:
         """Append float samples (frames, channels); `last` flushes the limiter."""
@@ -135,12 +136,15 @@ class PartWriter:
         np.rint(scaled, out=scaled)
         np.clip(scaled, -self._limit, self._limit, out=scaled)
         pcm = scaled.astype(np.int16)
-        self._encoded()
-        self._encoding = self._encoder.submit(self._file.write, pcm)
         written = pcm * np.float32(1 / 32768)  # what a reader of the file will decode
+        self._encoded()
+        self._encoding = self._encoder.submit(self._encode, pcm, written)
         self.meter.feed(written)
-        self.analysis.feed(written)
         self.frames += len(limited)
+
+    def _encode(self, pcm: npt.NDArray[np.int16], written: Block) -> None:
+        self._file.write(pcm)
+        self.analysis.feed(written)
 
     @property
     def limited_db(self) -> float:
