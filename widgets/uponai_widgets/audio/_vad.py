@@ -23,6 +23,16 @@ whatever webrtcvad said:
   it passes there and the music-only stretches do not. A window only the music gate rejected,
   next to a window with speech, is given back (a held vowel in or at the end of a phrase).
 
+webrtcvad keeps calling a few frames speech after a sound ends (its hangover), and hears a
+breath or a faint tail at the noise floor as speech: each run of speech frames therefore loses
+the frames at its ends that are less than `EDGE_MARGIN_DB` over the background (the 10th
+percentile of the frames judged not speech). Only where the background is clearly apart: at
+least `MIN_BACKGROUND_FRAMES` of it, `EDGE_CLEARANCE_DB` under the speech's median level. Where
+it is closer (noise at 10 dB SNR, speech at -40 dBFS over 16-bit quantisation, a music bed) the
+ends of the runs are soft speech as much as background, and the runs stay whole. On KLettres'
+recorded letters (noise at -61 dBFS) this takes the speech from 7 % over the annotated spans to
+1 % under them.
+
 webrtcvad also misses quiet speech (below about -35 dBFS it hears nothing), so its input gets a
 gain that follows the loudest frame heard so far (at most +30 dB, never a cut); both gates ignore
 level. Memory: a carry shorter than one window, plus one byte per 30 ms frame (120 KB per hour)
@@ -40,7 +50,14 @@ import numpy.typing as npt
 from ._decode import AUDIO_HINT
 from ._timeline import FRAME, FRAME_S, VAD_RATE, SpeechTimeline
 
-__all__ = ["FRAME_S", "VAD_RATE", "SpeechDetector", "SpeechTimeline", "import_webrtcvad"]
+__all__ = [
+    "FRAME_S",
+    "VAD_RATE",
+    "SpeechDetector",
+    "SpeechTimeline",
+    "import_webrtcvad",
+    "without_quiet_edges",
+]
 
 Floats = npt.NDArray[np.float32]
 
@@ -53,6 +70,10 @@ VAD_MODE = 3
 AGC_TARGET_RMS = 0.3  # the loudest frame heard is brought to about -10 dBFS RMS for webrtcvad
 AGC_MAX_GAIN = 31.6  # +30 dB
 SILENT_RMS = 10 ** (-90 / 20)  # frames quieter than -90 dBFS are never speech
+EDGE_MARGIN_DB = 6.0  # a run's end frames this close to the background are not speech
+MIN_BACKGROUND_FRAMES = 33  # about a second of non-speech before a background is trusted
+EDGE_CLEARANCE_DB = 25.0  # ... and only when the speech's median is this far above it
+_LEVEL_OFFSET_DB = 140  # frame levels are kept as one byte: dBFS + this, clipped to 0-255
 _FFT = 512
 _BAND_EDGES_HZ = (100.0, 7000.0)
 _BANDS = 16
@@ -96,6 +117,7 @@ class SpeechDetector:
         self._pending = 0
         self._last_shape: Floats | None = None  # the previous frame's spectral shape
         self._flags = bytearray()
+        self._levels = bytearray()  # per frame: its RMS level, dBFS + _LEVEL_OFFSET_DB
         self._music = bytearray()  # per window: 1 when only the music gate silenced its votes
         self._unmusic = bytearray()  # per frame: the votes the music gate alone would silence
         self._window: Floats = np.hanning(FRAME).astype(np.float32)
@@ -148,6 +170,8 @@ class SpeechDetector:
         if not np.isfinite(frames).all():  # a corrupt float file: the report says so
             frames = np.nan_to_num(frames, nan=0.0, posinf=1.0, neginf=-1.0)
         rms = np.sqrt(np.einsum("ij,ij->i", frames, frames) / FRAME).astype(np.float32)
+        level = 20 * np.log10(np.maximum(rms, np.float32(1e-9))) + _LEVEL_OFFSET_DB
+        self._levels += np.clip(np.rint(level), 0, 255).astype(np.uint8).tobytes()
         spectrum = np.fft.rfft(frames * self._window, _FFT, axis=1)
         power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
         self._pending_votes.append(self._votes(frames, rms))
@@ -223,7 +247,7 @@ class SpeechDetector:
             self._frames(padded[None, :])
         if self._pending:
             self._judge(final=True)
-        return SpeechTimeline(self._restored())
+        return SpeechTimeline(without_quiet_edges(self._restored(), bytes(self._levels)))
 
     def _restored(self) -> bytes:
         """The flags, with the votes of each window the music gate alone silenced given back
@@ -243,3 +267,33 @@ class SpeechDetector:
             span = slice(window * WINDOW_FRAMES, (window + 1) * WINDOW_FRAMES)
             flags[span] |= unmusic[span]
         return flags.tobytes()
+
+
+def without_quiet_edges(flags: bytes, levels: bytes) -> bytes:
+    """`flags` with the frames at the ends of each run of speech that are less than
+    `EDGE_MARGIN_DB` over the background taken out (a run at the background goes whole).
+
+    `levels`: each frame's level, dBFS + `_LEVEL_OFFSET_DB`. The background is the 10th
+    percentile of the audible frames not judged speech; with fewer than
+    `MIN_BACKGROUND_FRAMES` of them, or less than `EDGE_CLEARANCE_DB` under the speech's
+    median, `flags` is returned as it is.
+    """
+    speech = np.frombuffer(flags, np.uint8) > 0
+    level = np.frombuffer(levels, np.uint8)[: len(speech)].astype(np.float32) - _LEVEL_OFFSET_DB
+    background = ~speech & (level >= 20 * np.log10(SILENT_RMS))
+    if np.count_nonzero(background) < MIN_BACKGROUND_FRAMES or not speech.any():
+        return flags
+    floor = float(np.percentile(level[background], 10))
+    if float(np.median(level[speech])) - floor < EDGE_CLEARANCE_DB:
+        return flags
+    above = level >= floor + EDGE_MARGIN_DB
+    kept = speech.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], speech.view(np.int8), [0]])))
+    for start, end in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
+        loud = np.flatnonzero(above[start:end])
+        if not len(loud):
+            kept[start:end] = False
+            continue
+        kept[start : start + int(loud[0])] = False
+        kept[start + int(loud[-1]) + 1 : end] = False
+    return kept.astype(np.uint8).tobytes()
