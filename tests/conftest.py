@@ -7,12 +7,21 @@ sandboxes, stopped at the end of the test (or earlier with `sandbox_factory.stop
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from uponai_devtools.sandbox import RunningSandbox, SandboxFactory, start_sandbox
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C as in a terminal: a suite started as a background job of a shell without job
+    control (a CI runner's script, `cmd &`) inherits an ignored SIGINT, and Python then keeps it
+    ignored; the tests of what Ctrl-C does need Python's own handler."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
