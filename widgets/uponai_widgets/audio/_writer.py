@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -143,7 +144,11 @@ class PartWriter:
         self.frames += len(limited)
 
     def _encode(self, pcm: npt.NDArray[np.int16], written: Block) -> None:
-        self._file.write(pcm)
+        try:
+            self._file.write(pcm)
+        except Exception as exc:  # libsndfile says only "System error." for a full disk
+            why = _why_not_written(self.path, exc)
+            raise OSError(f"could not write {self.path.name}: {why}") from exc
         self.analysis.feed(written)
 
     @property
@@ -177,3 +182,14 @@ class PartWriter:
             self._file.close()
         with contextlib.suppress(FileNotFoundError):
             self._partial.unlink()
+
+
+def _why_not_written(path: Path, error: Exception) -> str:
+    """What stopped a write into `path`'s folder, in words (libsndfile does not say)."""
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    if free is not None and free < 1024 * 1024:
+        return f"the disk holding {path.parent} is full"
+    return f"the system refused the write (a full disk or a file size limit?): {error}"
