@@ -136,7 +136,7 @@ def verify_package(package: Path, workers: int = 1) -> dict[str, str]:
     operation module imports the models package, which imports every model (nine tenths of the
     time), so each further process would run all of that again for little gain. Where processes
     can be forked, another compiles the modules ahead of it from the other end
-    (`_compile_ahead`): on a 387-operation spec the check took 2.2-2.3 s instead of 3.1-3.7 s
+    (`_compile_ahead`): on a 387-operation spec the check took 2.0-2.4 s instead of 3.1-3.8 s
     on a quiet machine. Nothing is written in the package: no `__pycache__` is left behind.
     """
     names = module_names(package)

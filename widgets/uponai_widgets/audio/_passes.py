@@ -10,7 +10,6 @@ cancellation from `_run`.
 from __future__ import annotations
 
 import contextlib
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
@@ -19,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._samples import SampleReader
+from ._beside import Beside
 from ._decode import decode
 from ._gain import Part
 from ._inspect import SampleReport
@@ -49,22 +49,15 @@ class Measure:
         )
         self.meter = LoudnessMeter(out_rate, self.conditioner.channels, self.conditioner.layout)
         self.quiet = QuietTrack(out_rate)
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="uponai-measure")
-        self._measuring: Future[None] | None = None
+        self._beside = Beside("uponai-measure")
 
     def feed(self, block: Block) -> None:
         """Add the next decoded block (frames, channels); what measuring the previous one
         raised is raised here."""
-        self._measured()
-        self._measuring = self._worker.submit(self._condition, block.copy())
+        self._beside.submit(self._condition, block.copy())
 
     def _condition(self, block: Block) -> None:
         self._add(self.conditioner.process(block))
-
-    def _measured(self) -> None:
-        measuring, self._measuring = self._measuring, None
-        if measuring is not None:
-            measuring.result()
 
     def _add(self, out: Block) -> None:
         if len(out):
@@ -73,13 +66,13 @@ class Measure:
 
     def finish(self) -> None:
         """Measure what the conditioner still holds (call once, at the end)."""
-        self._measured()
+        self._beside.wait()
         self._add(self.conditioner.finish())
         self.close()
 
     def close(self) -> None:
         """Stop the measuring thread (after `finish`, or when the pass failed)."""
-        self._worker.shutdown(cancel_futures=True)
+        self._beside.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,8 +35,8 @@ recorded letters (noise at -61 dBFS) this takes the speech from 7 % over the ann
 
 webrtcvad also misses quiet speech (below about -35 dBFS it hears nothing), so its input gets a
 gain that follows the loudest frame heard so far (at most +30 dB, never a cut); both gates ignore
-level. Memory: a carry shorter than one window, plus one byte per 30 ms frame (120 KB per hour)
-for the timeline that trimming and splitting use.
+level. Memory: a carry shorter than one window, plus two bytes per 30 ms frame (240 KB per
+hour): the timeline that trimming and splitting use, and each frame's level for its ends.
 """
 
 from __future__ import annotations

@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from ._analysis import Analysis
+from ._beside import Beside
 from ._decode import import_soundfile, import_soxr
 from ._filters import HighPass
 from ._layout import downmix_weights
@@ -125,8 +125,7 @@ class PartWriter:
         # Each block is encoded and analysed for the after report on a thread of its own
         # (libsndfile, numpy and soxr run without the interpreter's lock) while this one
         # limits and meters the next: one block in flight at a time.
-        self._encoder = ThreadPoolExecutor(1, thread_name_prefix="uponai-flac")
-        self._encoding: Future[None] | None = None
+        self._beside = Beside("uponai-flac")
 
     def write(self, block: Block, *, last: bool = False) -> None:
         """Append float samples (frames, channels); `last` flushes the limiter."""
@@ -138,8 +137,7 @@ class PartWriter:
         np.clip(scaled, -self._limit, self._limit, out=scaled)
         pcm = scaled.astype(np.int16)
         written = pcm * np.float32(1 / 32768)  # what a reader of the file will decode
-        self._encoded()
-        self._encoding = self._encoder.submit(self._encode, pcm, written)
+        self._beside.submit(self._encode, pcm, written)
         self.meter.feed(written)
         self.frames += len(limited)
 
@@ -156,19 +154,13 @@ class PartWriter:
         """The deepest gain reduction the limiter applied (0.0: no peak needed it)."""
         return self._limiter.max_reduction_db
 
-    def _encoded(self) -> None:
-        """Wait for the block being encoded (what its writing raised is raised here)."""
-        encoding, self._encoding = self._encoding, None
-        if encoding is not None:
-            encoding.result()
-
     def commit(self) -> Path:
         """Flush, close the file and move it to its final name."""
         self.write(np.zeros((0, self.meter_channels), np.float32), last=True)
         try:
-            self._encoded()
+            self._beside.wait()
         finally:
-            self._encoder.shutdown()
+            self._beside.close()
         self._file.close()
         os.replace(self._partial, self.path)
         return self.path
@@ -176,8 +168,8 @@ class PartWriter:
     def discard(self) -> None:
         """Close and delete the unfinished file."""
         with contextlib.suppress(Exception):
-            self._encoded()
-        self._encoder.shutdown()
+            self._beside.wait()
+        self._beside.close()
         with contextlib.suppress(Exception):
             self._file.close()
         with contextlib.suppress(FileNotFoundError):
