@@ -32,7 +32,9 @@ own file browser (its chunked contents-API upload). `--breakdown` also times, in
 the chunk handler and its disk writes, and in the browser, reading the file alone.
 
 The generated WAVs are synced to disk before the run (their writeback would otherwise slow
-whichever leg came first), and so is everything before `--raw-upload`'s leg.
+whichever leg came first), and so is everything before `--raw-upload`'s leg. CPU seconds per
+process are given for the upload too, the sandbox's included (`--raw-upload`: the sandbox's
+and this process's during the raw leg).
 
 Every wait is bounded (`--timeout`, default from the total size); one that runs out fails with
 what it waited for and what the widget showed.
@@ -69,6 +71,7 @@ from uponai_devtools.measure import (
     PageTimeline,
     ProcessCpu,
     WaitedTooLong,
+    cpu_seconds,
     load_average,
     pids_with_argument,
 )
@@ -199,7 +202,10 @@ def run_widget(
         reset_peak(pids.kernel)
         start = timeline.now()
         page.click(".uponai-clone")
+    cpu_upload = pids.cpu()
     card = timeline.wait("card", "the voice card", args.timeout, shown=WIDGET, fail_on=ERROR)
+    cpu_card = pids.cpu()
+    figures["upload_cpu"] = {k: cpu_card[k] - cpu_upload.get(k, 0.0) for k in cpu_card}
     figures["clone_peak_kib"] = status_kib(pids.kernel, "VmHWM")
     seen = timeline.seen()
     figures["upload_started_after_arrival_s"] = (seen.get("uploading", card) - arrived) / 1000
@@ -240,9 +246,13 @@ def report(figures: dict[str, Any], args: argparse.Namespace, total: int, comman
         print(f"upload started {figures['upload_started_after_arrival_s']:.2f} s after arrival")
         print(f"upload + clone after the last file arrived: {figures['clone_s']:.2f} s")
         print(f"whole run, choosing to voice card: {figures['run_s']:.2f} s")
+    cpu = ", ".join(f"{k} {v:.1f} s" for k, v in figures["upload_cpu"].items() if v >= 0.05)
+    print(f"CPU during upload + clone: {cpu}")
     if "raw_s" in figures:
         raw = figures["raw_s"]
         print(f"raw httpx upload of the same files: {raw:.2f} s ({mib / raw:.1f} MiB/s)")
+        cpu = ", ".join(f"{k} {v:.1f} s" for k, v in figures["raw_cpu"].items())
+        print(f"CPU during the raw httpx upload: {cpu}")
     if "raw_s" in figures and args.clone_at_once:
         ratio = figures["run_s"] / (transfer + figures["raw_s"])
         print(f"whole run / (browser -> kernel + raw httpx upload): {ratio:.2f}x")
@@ -299,7 +309,10 @@ def measure(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
             open_notebook(page, lab, "clone_voice.ipynb")
             kernel = kernel_pid(lab, "clone_voice.ipynb")
             pids = ProcessCpu(
-                kernel, lab.pid, pids_with_argument(str(tmp / "chromium" / "chromium-profile"))
+                kernel,
+                lab.pid,
+                pids_with_argument(str(tmp / "chromium" / "chromium-profile")),
+                sandbox.pid,
             )
             time.sleep(2)
             figures |= run_widget(page, pids, wavs, args)
@@ -311,7 +324,10 @@ def measure(tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
                 figures["lab_s"] = lab_upload(page, lab, wavs[0], args.timeout)
         if args.raw_upload:
             os.sync()  # the widget leg's writes are on disk too: both legs start level
+            before = {"sandbox": cpu_seconds([sandbox.pid]), "httpx": cpu_seconds([os.getpid()])}
             figures["raw_s"], _raw_id = raw_upload(sandbox, wavs, args.timeout)
+            after = {"sandbox": cpu_seconds([sandbox.pid]), "httpx": cpu_seconds([os.getpid()])}
+            figures["raw_cpu"] = {k: after[k] - before[k] for k in after}
         samples = sandbox.voice_record(figures["voice_id"])["samples"]
         stored = sorted((s["filename"], s["size"], s["sha256"]) for s in samples)
         figures["intact"] = stored == sorted(

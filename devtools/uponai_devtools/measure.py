@@ -188,11 +188,13 @@ def process_tree(roots: Iterable[int]) -> list[int]:
 
 @dataclass
 class ProcessCpu:
-    """CPU time of the processes of a browser-to-kernel run: Chromium, the server, the kernel."""
+    """CPU time of the processes of a browser-to-kernel run: Chromium, the server, the kernel
+    (and the sandbox the kernel uploads to, when given)."""
 
     kernel: int
     server: int
     browser: list[int]  # Chromium's first process(es); their children are found at each count
+    sandbox: int | None = None
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds used so far by each (Chromium by process type)."""
@@ -204,7 +206,10 @@ class ProcessCpu:
         driver = [pid for pid in pids_with_argument("run-driver") if pid in ours]
         if driver:
             used["playwright driver"] = cpu_seconds(driver)
-        return used | {"server": cpu_seconds([self.server]), "kernel": cpu_seconds([self.kernel])}
+        used |= {"server": cpu_seconds([self.server]), "kernel": cpu_seconds([self.kernel])}
+        if self.sandbox is not None:
+            used["sandbox"] = cpu_seconds([self.sandbox])
+        return used
 
 
 def chromium_kind(pid: int) -> str:

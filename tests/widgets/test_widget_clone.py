@@ -170,6 +170,12 @@ def test_wrong_token_shows_readable_401(
     assert [s.name for s in widget.samples] == ["one.wav"]  # kept for a retry
 
 
+async def until(condition: Callable[[], bool]) -> None:
+    """Return once `condition()` holds (callers bound the wait)."""
+    while not condition():
+        await asyncio.sleep(0.01)
+
+
 class Gate:
     """A stand-in for clone_voice_async that reports progress and waits to be released."""
 
@@ -214,7 +220,9 @@ def test_busy_disables_controls_no_double_clone_and_progress(gate: Gate) -> None
         assert widget.picker.disabled is False  # files chosen now are for the next clone
         assert widget.form.inputs["name"].disabled is True
         assert widget.progress.max == len(wav)
-        assert widget.progress.value == len(wav) // 2
+        # Reported right after the first value: shown once the bar's interval has passed.
+        assert widget.progress.value == 0
+        await asyncio.wait_for(until(lambda: widget.progress.value == len(wav) // 2), 5)
         assert "/" in widget.progress_label.value
         first = widget.task
         widget.clone_button.click()  # a second click while busy is ignored
@@ -317,3 +325,27 @@ def test_missing_token_is_named_inline(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "UPONAI_API_KEY" in widget.error_message
     assert "Traceback" not in widget.error_message
     assert widget.clone_button.disabled is False
+
+
+def test_upload_bar_moves_a_few_times_a_second_and_ends_on_the_latest_value() -> None:
+    """A burst of reports moves the bar once per interval; the latest value is shown after it
+    even when no report follows (the bar of a stalled upload says how far it got)."""
+    widget = VoiceCloneWidget(workspace_id=1)
+    moves: list[int] = []
+    widget.progress.observe(lambda change: moves.append(change["new"]), names="value")
+    total = 1_000_000
+
+    async def scenario() -> None:
+        widget._fresh()
+        moves.clear()
+        for sent in range(1000, total // 2 + 1, 1000):  # 500 reports in a burst
+            widget._on_progress(sent, total)
+        assert moves == [1000]
+        await asyncio.wait_for(until(lambda: moves[-1] == total // 2), 5)
+        await asyncio.sleep(0.3)  # nothing more to show: no further move
+        assert moves == [1000, total // 2]
+        assert widget.progress_label.value == "488.3 KiB / 976.6 KiB"
+        widget._on_progress(total, total)  # the end is shown at once
+        assert moves[-1] == total
+
+    run(scenario)

@@ -7,6 +7,8 @@ created a voice and an unknown outcome.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
@@ -21,24 +23,45 @@ ProgressCallback = Callable[[int, int], None]
 
 
 class Throttle:
-    """Decides which progress values are worth showing: at most about `steps` per total.
+    """Decides which progress values are worth showing: at most about `steps` per total, and
+    (with `min_interval_s`) at most one per that many seconds.
 
-    `due(value, total)` is True for the first value, a value at or past the total, a value at
-    least 1/`steps` of the total past the last shown one, and a value that went backwards (a
-    new upload); it then remembers the value. Used by `clone_voice`'s reports and the widget.
+    `due(value, total)` is True for the first value, a value at or past the total, a value that
+    went backwards (a new upload), and a value at least 1/`steps` of the total past the last
+    shown one once `min_interval_s` has passed since it; it then remembers the value. A caller
+    that wants the latest value shown even when no report follows it shows it after `wait_s()`
+    (and `mark`s it). Used by `clone_voice`'s reports and the widget.
     """
 
-    def __init__(self, steps: int = 200) -> None:
+    def __init__(
+        self,
+        steps: int = 200,
+        min_interval_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.steps = steps
+        self.min_interval_s = min_interval_s
+        self._clock = clock
         self.last = -1
+        self._shown_at = -math.inf
 
     def due(self, value: int, total: int) -> bool:
         """True when `value` should be shown (and it is remembered as the last one shown)."""
         step = max(1, total // self.steps)
-        if self.last < 0 or value >= total or value < self.last or value - self.last >= step:
-            self.last = value
+        edge = self.last < 0 or value >= total or value < self.last
+        if edge or (value - self.last >= step and self.wait_s() <= 0):
+            self.mark(value)
             return True
         return False
+
+    def wait_s(self) -> float:
+        """Seconds until the interval since the last shown value has passed (0 when it has)."""
+        return max(0.0, self._shown_at + self.min_interval_s - self._clock())
+
+    def mark(self, value: int) -> None:
+        """Remember `value` as shown now."""
+        self.last = value
+        self._shown_at = self._clock()
 
 
 @dataclass
