@@ -241,14 +241,14 @@ def test_a_stream_that_fails_to_read_is_a_problem(tmp_path: Path) -> None:
 
 
 def test_only_samples_of_equal_size_are_ever_hashed(monkeypatch: pytest.MonkeyPatch) -> None:
-    from uponai_widgets._samples import SampleReader
+    from uponai_widgets._samples import SampleReader, Span
 
-    hashed: list[tuple[str, bool]] = []
+    hashed: list[tuple[str, str]] = []
     original = SampleReader.digest
 
-    def spy(self: SampleReader, *, quick: bool) -> str:
-        hashed.append((self.label, quick))
-        return original(self, quick=quick)
+    def spy(self: SampleReader, span: Span) -> str:
+        hashed.append((self.label, span))
+        return original(self, span)
 
     monkeypatch.setattr(SampleReader, "digest", spy)
     sizes = [noise_wav(300_000 + i, seed=i) for i in range(3)]
@@ -256,4 +256,13 @@ def test_only_samples_of_equal_size_are_ever_hashed(monkeypatch: pytest.MonkeyPa
     assert hashed == []
     equal = [noise_wav(300_000, seed=1), noise_wav(300_000, seed=2), noise_wav(100_000, seed=3)]
     uw.validate_clone(**clone_args(samples=[(f"{i}.wav", d) for i, d in enumerate(equal)]))
-    assert hashed == [("0.wav", True), ("1.wav", True)]  # quick digests differ: no full hash
+    assert hashed == [("0.wav", "head"), ("1.wav", "head")]  # the heads differ: nothing more
+    hashed.clear()
+    base = noise_wav(300_000, seed=4)
+    other_end = base[:-10] + bytes(10)
+    uw.validate_clone(**clone_args(samples=[("a.wav", base), ("b.wav", other_end)]))
+    assert hashed == [("a.wav", "head"), ("b.wav", "head"), ("a.wav", "tail"), ("b.wav", "tail")]
+    hashed.clear()
+    with pytest.raises(uw.ValidationError):
+        uw.validate_clone(**clone_args(samples=[("a.wav", base), ("c.wav", bytes(base))]))
+    assert [span for _label, span in hashed] == ["head", "head", "tail", "tail", "all", "all"]

@@ -336,16 +336,16 @@ def test_upload_bar_moves_a_few_times_a_second_and_ends_on_the_latest_value() ->
     total = 1_000_000
 
     async def scenario() -> None:
-        widget._fresh()
+        widget.upload_bar.reset()
         moves.clear()
         for sent in range(1000, total // 2 + 1, 1000):  # 500 reports in a burst
-            widget._on_progress(sent, total)
+            widget.upload_bar.report(sent, total)
         assert moves == [1000]
         await asyncio.wait_for(until(lambda: moves[-1] == total // 2), 5)
         await asyncio.sleep(0.3)  # nothing more to show: no further move
         assert moves == [1000, total // 2]
         assert widget.progress_label.value == "488.3 KiB / 976.6 KiB"
-        widget._on_progress(total, total)  # the end is shown at once
+        widget.upload_bar.report(total, total)  # the end is shown at once
         assert moves[-1] == total
 
     run(scenario)

@@ -61,7 +61,7 @@ def sha(data: bytes) -> str:
 
 def test_click_while_arriving_waits_then_sends_exactly_the_chosen_set(env: RunningSandbox) -> None:
     one = make_wav(seconds=1.0, freq=300)
-    long = make_wav(seconds=2.0, freq=200)  # 32044 bytes at 8 kHz
+    long = make_wav(seconds=20.0, freq=200)  # 320044 bytes at 8 kHz
     later = make_wav(seconds=0.5, freq=500)
     widget = VoiceCloneWidget(workspace_id=3)
     picker = widget.picker
@@ -77,7 +77,12 @@ def test_click_while_arriving_waits_then_sends_exactly_the_chosen_set(env: Runni
         widget.clone_button.click()
         await asyncio.sleep(0.3)
         assert widget.busy
-        assert f"Waiting for ada_long.wav ({percent} %)" in widget.status.value
+        assert (
+            f"Uploading 2 samples and cloning as they arrive: waiting for ada_long.wav "
+            f"({percent} %)"
+        ) in widget.status.value
+        # The upload did not wait: what has landed is on its way (the bar shows it).
+        assert len(one) < widget.progress.value < len(one) + part + 2000
         assert widget.error_message == ""
         assert widget.cancel_button.disabled is False
         # A file chosen after the click belongs to the next clone.
@@ -115,15 +120,21 @@ def test_a_chosen_file_that_fails_to_arrive_stops_the_clone(env: RunningSandbox)
     async def scenario() -> Any:
         widget.clone_button.click()
         await asyncio.sleep(0.3)
-        assert "Waiting for ada_long.wav" in widget.status.value
+        assert "waiting for ada_long.wav" in widget.status.value
         # The browser gives up on it (e.g. the file became unreadable).
         msg(picker, {"type": "abort", "id": "ada_long.wav", "reason": "the file could not be read"})
         assert widget.task is not None
         return await asyncio.wait_for(widget.task, 10)
 
     assert asyncio.run(scenario()) is None
-    assert "ada_long.wav did not arrive: the file could not be read" in widget.error_message
-    assert env.requests() == []  # never a voice from a subset
+    message = widget.error_message
+    assert "ada_long.wav did not arrive: the file could not be read" in message
+    assert "no voice was created" in message
+    # The upload had started; it stopped before the body's end: never a voice from a subset.
+    assert env.voices("Never") == []
+    (request,) = env.requests()
+    assert (request["complete"], request["error"]) == (False, "client_disconnected")
+    assert len(one) < request["bodyBytes"] < len(one) + len(long)
     assert widget.clone_button.disabled is False
     assert [s.name for s in widget.samples] == ["one.wav"]  # the arrived one stays
     rows = {r["name"]: r for r in widget.sample_list.view.rows}

@@ -8,6 +8,7 @@ rewound for a retry, upload progress, and the wording of an unknown outcome.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
@@ -17,6 +18,7 @@ from uponai_client import AuthenticatedClient
 from uponai_client.types import File
 
 from . import _generated
+from ._arriving import ArrivingFile, has_arriving, landing_wait
 from ._clone_request import CLONE
 from ._connection import Connection, as_connection, effective_timeout
 from ._errors import SampleStreamError, UponAIError, redact
@@ -101,8 +103,15 @@ def _exchange(
         replay_blocker=lambda: _replay_blocker(readers),
         stream_failure=lambda exc: _stream_failure(readers, secrets, exc),
         upload=True,
+        before_pull=(lambda: landing_wait(readers)) if has_arriving(readers) else None,
     )
     return exchange, readers
+
+
+def _any_arriving(samples: object) -> bool:
+    return isinstance(samples, list | tuple) and any(
+        isinstance(item, ArrivingFile) for item in samples
+    )
 
 
 def _close(readers: list[SampleReader]) -> None:
@@ -173,7 +182,13 @@ async def clone_voice_async_tracked(
     """`clone_voice_async` that keeps `state` up to date, so a caller that cancels it knows
     whether the voice may have been created (`state.possibly_created`)."""
     wrap_secrets(fields, SECRET_FIELDS)
-    exchange, readers = _exchange(connection, state, samples, fields, on_progress, timeout)
+    arguments = (connection, state, samples, fields, on_progress, timeout)
+    if _any_arriving(samples):
+        # Validation waits for the bytes it reads of files still arriving: off the loop, which
+        # may be what delivers them (a kernel's comm).
+        exchange, readers = await asyncio.to_thread(_exchange, *arguments)
+    else:
+        exchange, readers = _exchange(*arguments)
     try:
         return await send_async(exchange)
     finally:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 
-__all__ = ["MIN_WRITE", "coalesce", "coalesce_async"]
+__all__ = ["MIN_WRITE", "PullGate", "coalesce", "coalesce_async"]
+
+PullGate = Callable[[], Awaitable[None] | None]
+"""Asked before each chunk is taken: None to go on, or what to await first (bytes to land)."""
 
 MIN_WRITE = 256 * 1024
 """Body pieces smaller than this (part headers, httpx's 64 KiB file chunks) are joined up to it.
@@ -52,10 +55,22 @@ def coalesce(chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield tail
 
 
-async def coalesce_async(chunks: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
-    """`coalesce` for an async body stream."""
+async def coalesce_async(
+    chunks: AsyncIterable[bytes], before_pull: PullGate | None = None
+) -> AsyncIterator[bytes]:
+    """`coalesce` for an async body stream; `before_pull` may hold the next chunk back (what
+    is joined so far goes out first, so nothing waits in here while the source waits)."""
     joiner = _Joiner()
-    async for chunk in chunks:
+    iterator = aiter(chunks)
+    while True:
+        if before_pull is not None and (waiting := before_pull()) is not None:
+            if held := joiner.flush():
+                yield held
+            await waiting
+        try:
+            chunk = await anext(iterator)
+        except StopAsyncIteration:
+            break
         for ready in joiner.add(chunk):
             yield ready
     if tail := joiner.flush():

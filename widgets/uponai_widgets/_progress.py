@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ._coalesce import coalesce, coalesce_async
+from ._coalesce import PullGate, coalesce, coalesce_async
 from ._early_answer import AnswerWatch
 
 __all__ = ["ProgressCallback", "ProgressStream", "ProgressTracker", "Throttle", "UploadState"]
@@ -129,7 +129,9 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     `state.started` becomes True when the transport pulls the first chunk (from then on the
     server may have received part of the body); `state.may_be_complete` just before the chunk
     holding the last byte is handed over (with an unknown length: when the body ends). With a
-    `watch`, an answer that arrives before the body's end stops the body (`AnswerWatch`).
+    `watch`, an answer that arrives before the body's end stops the body (`AnswerWatch`). An
+    async body asks `before_pull` before each piece it takes from `inner` (a sample still
+    arriving: `landing_wait`).
     """
 
     def __init__(
@@ -139,8 +141,10 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         tracker: ProgressTracker,
         state: UploadState | None = None,
         watch: AnswerWatch | None = None,
+        before_pull: PullGate | None = None,
     ) -> None:
         self._inner = inner
+        self._before_pull = before_pull
         self._watch = watch
         self._total = total
         self._tracker = tracker
@@ -190,7 +194,7 @@ class ProgressStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         self.state.started = True
         if self._tracker.enabled:
             self._tracker.report(0, self._total or 0)
-        async for chunk in coalesce_async(self._inner):
+        async for chunk in coalesce_async(self._inner, self._before_pull):
             if self._watch is not None:
                 await self._watch.check_async()
             self._hand(chunk)

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from . import _generated
+from ._coalesce import PullGate
 from ._connection import Connection, user_agent
 from ._early_answer import AnswerWatch
 from ._errors import (
@@ -88,6 +89,7 @@ class Exchange(Generic[T]):
     replay_blocker: why the body cannot be sent again, or None.
     stream_failure: the error for an `OSError` raised while reading the body (a sample), or None.
     upload: a file upload (sent on `Connection.upload_http`, a connection of its own).
+    before_pull: asked before each piece an async body takes (samples still arriving).
     """
 
     connection: Connection
@@ -103,6 +105,7 @@ class Exchange(Generic[T]):
     replay_blocker: Callable[[], str | None] = _replayable
     stream_failure: Callable[[OSError], UponAIError | None] | None = None
     upload: bool = False
+    before_pull: PullGate | None = None
 
     def sent(self) -> Sent:
         """How much of the current attempt left the client."""
@@ -134,6 +137,7 @@ class Exchange(Generic[T]):
             self.tracker,
             self.state,
             watch,
+            self.before_pull,
         )
         return request
 

@@ -1,4 +1,4 @@
-"""Every accepted kind of sample as one read-only binary stream that httpx can stream.
+"""Every accepted kind of sample as one read-only binary stream (a `SampleReader`).
 
 Paths are opened only when the body is streamed; buffers (`bytes`, `memoryview`, FileUpload
 content) are sliced chunk by chunk, never copied whole; caller-owned file objects are read from
@@ -7,7 +7,6 @@ the position they had and are never closed here.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import stat
@@ -15,136 +14,27 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from ._errors import Problem, SampleStreamError
+from ._arriving import ArrivingFile, ArrivingReader
+from ._errors import Problem
+from ._sample_reader import SampleReader, Span
 from ._sniff import sniff_audio
 
-__all__ = ["SampleReader", "UnwrappedSample", "open_sample", "sniff_audio", "unwrap_sample"]
+__all__ = [
+    "SampleReader",
+    "Span",
+    "UnwrappedSample",
+    "open_sample",
+    "sniff_audio",
+    "unwrap_sample",
+]
 
-SNIFF_BYTES = 16
 PREFIX_BYTES = 256
 """Bytes read ahead from a stream that cannot seek: enough to sniff and size-check small audio."""
-_DIGEST_SPAN = 64 * 1024
 
 _HINT = (
     "pass a path, a binary file object, bytes, a memoryview, a (filename, data, mime) tuple "
     "or an ipywidgets FileUpload value entry"
 )
-
-
-class SampleReader:
-    """A read-only binary stream over one sample, positioned relative to the sample's start.
-
-    `size` is None only for a caller's stream that cannot seek; such a stream cannot be rewound
-    once read past its first bytes, so a request using it is never retried after that.
-    """
-
-    def __init__(self, label: str, filename: str | None, mime: str | None) -> None:
-        self.label = label
-        self.filename = filename
-        self.mime = mime
-        self.size: int | None = None
-        self._pos = 0
-        self._closed = False
-        self.reading = False
-        """True while a read is under way (still True if it raised)."""
-        self.stream_limit: int | None = None
-        """For a stream of unknown size: the most bytes it may send (stops the upload)."""
-        self.limit_text = ""
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.label!r} size={self.size}>"
-
-    # The file-object surface httpx uses: read, seek, tell (never fileno).
-    def readable(self) -> bool:
-        """Always True."""
-        return True
-
-    def seekable(self) -> bool:
-        """True when the sample's length is known, so it can be rewound and measured."""
-        return self.size is not None
-
-    def tell(self) -> int:
-        """The position from the sample's start."""
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        """Move within the sample (relative to its start); unsupported for unsized streams."""
-        if self.size is None:
-            raise io.UnsupportedOperation("this sample's stream cannot seek")
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self.size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def read(self, size: int = -1) -> bytes:
-        """Up to `size` bytes from the current position (all the rest for -1)."""
-        if self._closed:
-            raise ValueError("I/O operation on a closed sample")
-        if self.size is not None:
-            left = max(0, self.size - self._pos)
-            size = left if size is None or size < 0 else min(size, left)
-            if size == 0:
-                return b""
-        self.reading = True
-        data = self._read(size)
-        self.reading = False
-        if self.size is not None and len(data) < size:
-            self._changed(self._pos + len(data))
-        self._pos += len(data)
-        if self.size is None and self.stream_limit is not None and self._pos > self.stream_limit:
-            raise SampleStreamError(
-                f"sample {self.label!r} is over {self.limit_text}: the upload was stopped at "
-                "the limit, before its end, so no voice was created"
-            )
-        if self.size is not None and self._pos >= self.size:
-            self._check_end()
-        return data
-
-    def _changed(self, now: int | None) -> None:
-        found = f"now {now} bytes" if now is not None else "its size changed"
-        raise SampleStreamError(
-            f"sample {self.label!r} changed during the upload (validated at {self.size} bytes, "
-            f"{found}): the upload was stopped before its end, so no voice was created. Send it "
-            "again once the file is complete."
-        )
-
-    def _check_end(self) -> None:
-        """At the validated end: raise when the source has grown since validation."""
-
-    @property
-    def closed(self) -> bool:
-        """True once `close` was called."""
-        return self._closed
-
-    def close(self) -> None:
-        """Release what this reader opened (never a caller's file object)."""
-        self._closed = True
-
-    def can_rewind(self) -> bool:
-        """True when the sample can be sent again from its first byte."""
-        return self.size is not None
-
-    def head(self) -> bytes:
-        """The first bytes, for format sniffing, leaving the position unchanged."""
-        return self.peek(0, SNIFF_BYTES)
-
-    def digest(self, *, quick: bool) -> str:
-        """SHA-256 of the whole sample, or (quick) of its first and last 64 KiB only."""
-        assert self.size is not None
-        hasher = hashlib.sha256()
-        if quick and self.size > 2 * _DIGEST_SPAN:
-            spans = [(0, _DIGEST_SPAN), (self.size - _DIGEST_SPAN, _DIGEST_SPAN)]
-        else:
-            spans = [(offset, _DIGEST_SPAN) for offset in range(0, self.size, _DIGEST_SPAN)]
-        for offset, length in spans:
-            hasher.update(self.peek(offset, length))
-        return hasher.hexdigest()
-
-    def peek(self, offset: int, length: int) -> bytes:
-        """Bytes at `offset` without moving the position."""
-        raise NotImplementedError
-
-    def _read(self, size: int) -> bytes:
-        raise NotImplementedError
 
 
 class _PathReader(SampleReader):
@@ -333,6 +223,8 @@ def unwrap_sample(item: object) -> UnwrappedSample | str:
 
 def open_sample(item: object, index: int) -> SampleReader | Problem:
     """A reader for one `samples` item, or the problem that prevents sending it."""
+    if isinstance(item, ArrivingFile):
+        return ArrivingReader(item, item.name or f"sample {index + 1}")
     unwrapped = unwrap_sample(item)
     if isinstance(unwrapped, str):
         return Problem(f"sample {index + 1}", "samples", unwrapped)

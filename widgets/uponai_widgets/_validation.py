@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ._clone_request import CLONE
 from ._errors import Problem, ValidationError
 from ._field_rules import ACTOR_TYPES, ADMIN_ACTOR_TYPES, SECRET_FIELDS, check_fields
-from ._samples import SampleReader, expand_samples, open_sample, sniff_audio
+from ._samples import SampleReader, Span, expand_samples, open_sample, sniff_audio
 from ._secret import wrap_secrets
 from ._sniff import sniff_unaccepted_audio
 
@@ -211,39 +211,44 @@ def _check_one(reader: SampleReader, limits: Limits) -> list[Problem]:
 
 
 def _duplicates(readers: list[SampleReader]) -> list[Problem]:
-    """Samples with identical content; only samples of equal size are ever hashed."""
+    """Samples with identical content, told apart as cheaply as possible: only samples of equal
+    size are hashed, first their first 64 KiB, then their last, and all of them only when both
+    match (a sample still arriving is then waited for)."""
     by_size: dict[int, list[SampleReader]] = defaultdict(list)
     for reader in readers:
         if reader.size:
             by_size[reader.size].append(reader)
+    groups = [group for group in by_size.values() if len(group) > 1]
+    for span in ("head", "tail"):
+        groups = [same for group in groups for same in _same_digest(group, span)]
     problems: list[Problem] = []
-    for group in by_size.values():
-        if len(group) < 2:
-            continue
-        by_quick: dict[str, list[SampleReader]] = defaultdict(list)
+    for group in groups:
+        seen: dict[str, SampleReader] = {}
         for reader in group:
-            with contextlib.suppress(OSError):  # unreadable samples are reported elsewhere
-                by_quick[reader.digest(quick=True)].append(reader)
-        for candidates in by_quick.values():
-            if len(candidates) < 2:
+            try:
+                digest = reader.digest("all")
+            except OSError:  # unreadable samples are reported elsewhere
                 continue
-            seen: dict[str, SampleReader] = {}
-            for reader in candidates:
-                try:
-                    digest = reader.digest(quick=False)
-                except OSError:
-                    continue
-                if digest in seen:
-                    first = seen[digest].label
-                    same = (
-                        "chosen twice: the same content is already in the set"
-                        if first == reader.label
-                        else f"same content as sample {first!r}"
-                    )
-                    problems.append(Problem(reader.label, "samples", same))
-                else:
-                    seen[digest] = reader
+            if digest in seen:
+                first = seen[digest].label
+                same = (
+                    "chosen twice: the same content is already in the set"
+                    if first == reader.label
+                    else f"same content as sample {first!r}"
+                )
+                problems.append(Problem(reader.label, "samples", same))
+            else:
+                seen[digest] = reader
     return problems
+
+
+def _same_digest(group: list[SampleReader], span: Span) -> list[list[SampleReader]]:
+    """`group` split by the digest of `span`: the groups of two or more."""
+    by_digest: dict[str, list[SampleReader]] = defaultdict(list)
+    for reader in group:
+        with contextlib.suppress(OSError):  # unreadable samples are reported elsewhere
+            by_digest[reader.digest(span)].append(reader)
+    return [same for same in by_digest.values() if len(same) > 1]
 
 
 def check_request(

@@ -12,7 +12,6 @@ The form lives in `_clone_form`, the samples in `_sample_list`, preparing in `_p
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import os
 from collections.abc import Mapping
@@ -27,11 +26,10 @@ from .._clone import clone_voice_async
 from .._clone_request import accepted_text
 from .._connection import Connection, connect
 from .._errors import UponAIError, ValidationError, redact
-from .._progress import Throttle
 from .._secret import Secret, as_secret
-from .._sizes import format_size
 from .._validation import Limits
 from ..audio._inspect import OverallVerdict, SampleReport
+from ._arrival import failure as arrival_failure
 from ._card import VoiceCard
 from ._card_html import register_voice_formatter
 from ._clone_form import CloneForm, problem_lines
@@ -49,6 +47,7 @@ from ._samples_html import (
     total_size,
 )
 from ._selection import Selection
+from ._upload_bar import UploadBar
 
 __all__ = ["AUDIO_ACCEPT", "VoiceCloneWidget"]
 
@@ -77,9 +76,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.voice: Voice | None = None
         self.voices: list[Voice] = []
         self.task: asyncio.Task[Voice | None] | None = None
-        self._throttle = _progress_throttle()
-        self._unshown: tuple[int, int] | None = None
-        self._progress_flush: asyncio.TimerHandle | None = None
         self._pending_reason: Secret | None = None
         self._pending_set: Selection | None = None
         self._used_connection: Connection | AuthenticatedClient | None = None
@@ -106,9 +102,9 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.cancel_button = ipywidgets.Button(description="Cancel", icon="stop", disabled=True)
         self.cancel_button.add_class("uponai-cancel")
         self.prepare_toggle = prepare_toggle(self.sample_list.set_prepare)
-        self.progress = ipywidgets.IntProgress(value=0, min=0, max=1, description="Upload")
-        self.progress.add_class("uponai-progress")
-        self.progress_label = ipywidgets.Label("")
+        self.upload_bar = UploadBar()
+        self.progress = self.upload_bar.progress
+        self.progress_label = self.upload_bar.label
         self.status = ipywidgets.HTML("")
         self.status.add_class("uponai-status")
         self.error = ipywidgets.HTML("", layout=ipywidgets.Layout(display="none"))
@@ -201,37 +197,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
         self.recorder.close()
         super().close()
 
-    # -- progress ----------------------------------------------------------------------------
-
-    def _on_progress(self, sent: int, total: int) -> None:
-        total = max(total, 1)
-        if self.progress.max != total:
-            self.progress.max = total
-        if self._throttle.due(sent, total):
-            self._unshown = None
-            self._show_progress(sent, total)
-            return
-        # Too soon after the last one: the latest value is shown when the interval has passed,
-        # also if no report follows (a stalled upload's bar still says how far it got).
-        self._unshown = (sent, total)
-        if self._progress_flush is None:
-            with contextlib.suppress(RuntimeError):  # no loop: the final report still comes
-                loop = asyncio.get_running_loop()
-                self._progress_flush = loop.call_later(
-                    self._throttle.wait_s(), self._flush_progress
-                )
-
-    def _flush_progress(self) -> None:
-        self._progress_flush = None
-        unshown, self._unshown = self._unshown, None
-        if unshown is not None and unshown[0] > self._throttle.last:
-            self._throttle.mark(unshown[0])
-            self._show_progress(*unshown)
-
-    def _show_progress(self, sent: int, total: int) -> None:
-        self.progress.value = min(sent, total)
-        self.progress_label.value = f"{format_size(sent)} / {format_size(total)}"
-
     # -- buttons -----------------------------------------------------------------------------
 
     def _on_clone_click(self, _button: Any = None) -> None:
@@ -280,14 +245,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
     def _fresh(self) -> None:
         self._show_error("")
         self.status.value = ""
-        self._throttle = _progress_throttle()
-        self._unshown = None
-        if self._progress_flush is not None:
-            self._progress_flush.cancel()
-            self._progress_flush = None
-        self.progress.value = 0
-        self.progress.max = 1
-        self.progress_label.value = ""
+        self.upload_bar.reset()
 
     async def _clone(self) -> Voice | None:
         reason = self._pending_reason or self.form.take_reason()
@@ -306,28 +264,61 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
                 self._show_error(problems_html(problems))
                 return None
         self._set_busy(True)
-        failed = await frozen.arrive(self._wait)
+        if self.sample_list.prepare:  # what is sent is made from the arrived files
+            failed = await frozen.arrive(self._wait)
+            if failed is not None:
+                self.status.value = ""
+                self._show_error(error_html(failed, title="Not cloned:"))
+                return None
+            samples, infos, problems = await frozen.sent(self._wait)
+            if problems:
+                self.status.value = ""
+                self._show_error(problems_html(problems))
+                return None
+            voice = await self._upload(self.form.arguments(samples, reason), infos)
+        else:
+            voice = await self._upload_as_they_arrive(frozen, reason)
+        if voice is not None:
+            frozen.discard()  # files chosen since the click stay
+        return voice
+
+    async def _upload_as_they_arrive(
+        self, frozen: Selection, reason: Secret | None
+    ) -> Voice | None:
+        """Upload at once, files still arriving included (each sent as its bytes land)."""
+        failed = arrival_failure(self.sample_list, frozen.refs)
         if failed is not None:
             self.status.value = ""
             self._show_error(error_html(failed, title="Not cloned:"))
             return None
-        samples, infos, problems = await frozen.sent(self._wait)
-        if problems:
-            self.status.value = ""
-            self._show_error(problems_html(problems))
-            return None
-        voice = await self._upload(self.form.arguments(samples, reason), infos)
-        if voice is not None:
-            frozen.discard()  # files chosen since the click stay
-        return voice
+        samples, infos, arriving = frozen.streamed()
+        uploading = f"Uploading {count_text(len(infos), 'sample')} and cloning"
+        watch = asyncio.ensure_future(self._say_arrival(frozen, uploading)) if arriving else None
+        try:
+            return await self._upload(self.form.arguments(samples, reason), infos)
+        finally:
+            for sample in arriving:
+                sample.abandoned = True  # a validation still waiting for it stops
+            if watch is not None:
+                watch.cancel()
+
+    async def _say_arrival(self, frozen: Selection, uploading: str) -> None:
+        """While the upload runs: which file it waits for, until every one has arrived."""
+
+        def say(text: str) -> None:
+            if not self.error_message:
+                self.status.value = html.escape(text)
+
+        if await frozen.arrive(lambda text: say(f"{uploading} as they arrive: {text}\u2026")):
+            return  # one will not arrive: the upload stops and says so
+        say(f"{uploading}\u2026")
 
     def _wait(self, text: str) -> None:
         self.status.value = f"{html.escape(text[:1].upper() + text[1:])}\u2026"
 
     async def _upload(self, kwargs: dict[str, Any], infos: list[SampleInfo]) -> Voice | None:
         total = total_size(infos)
-        self.progress.max = max(total, 1)
-        self.progress_label.value = f"0 B / {format_size(total)}"
+        self.upload_bar.start(total)
         self.status.value = f"Uploading {count_text(len(infos), 'sample')} and cloning\u2026"
         # A connection the widget makes lives for one clone: the next click may come through
         # another kernel subshell (thread and loop), where pooled connections cannot be used.
@@ -339,7 +330,7 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             try:
                 with UPLOADS.upload():  # sample analyses wait: the upload goes first
                     voice = await clone_voice_async(
-                        connection, on_progress=self._on_progress, **kwargs
+                        connection, on_progress=self.upload_bar.report, **kwargs
                     )
             finally:
                 if owned and isinstance(connection, Connection):
@@ -389,15 +380,6 @@ class VoiceCloneWidget(ipywidgets.VBox):  # type: ignore[misc]  # ipywidgets.VBo
             f"samples={len(self.sample_list.infos)}, busy={self.busy}, "
             f"voices={[v.voice_id for v in self.voices]!r})"
         )
-
-
-#: The upload bar moves at most this often: each move is a message to the page and a redraw
-#: there, and 200 of them in a few seconds took the page 1.5-2 s of CPU beside the upload.
-PROGRESS_INTERVAL_S = 0.2
-
-
-def _progress_throttle() -> Throttle:
-    return Throttle(min_interval_s=PROGRESS_INTERVAL_S)
 
 
 def _environment_token() -> Secret | None:
