@@ -188,7 +188,9 @@ class CloneHandler:
             raise ApiError(413, "request_too_large", f"request body exceeds {limit} bytes")
         temp_dir = self.state.store.new_temp_dir()
         try:
-            receiver = FormReceiver(boundary, temp_dir, self.state.limits)
+            receiver = FormReceiver(
+                boundary, temp_dir, self.state.limits, keep=not self.state.settings.discard_samples
+            )
             try:
                 dropped = await self._receive(receiver, fault)
             except ApiError:

@@ -39,6 +39,7 @@ class Settings:
     body_timeout: float = 30.0
     keep_alive_timeout: int = 5
     max_connections: int = 64
+    discard_samples: bool = False
 
 
 def parse_size(text: str) -> int:
@@ -164,6 +165,14 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="base URL put in previewUrl (default: the URL the client used)",
     )
     parser.add_argument(
+        "--discard-samples",
+        action="store_true",
+        default=_truthy(env_default("DISCARD_SAMPLES", "") or ""),
+        help="hash and measure uploaded samples without keeping them on disk (for benchmarks: "
+        "the stand-in's own disk writes are then not part of what they time); the voices of "
+        "such uploads have no preview",
+    )
+    parser.add_argument(
         "--log-level",
         default=env_default("LOG_LEVEL", "info"),
         choices=["critical", "error", "warning", "info", "debug"],
@@ -200,4 +209,5 @@ def parse_settings(
         body_timeout=args.body_timeout,
         keep_alive_timeout=args.keep_alive_timeout,
         max_connections=args.max_connections,
+        discard_samples=args.discard_samples,
     )

@@ -95,7 +95,10 @@ def boundary_from(content_type: str | None) -> bytes:
 class FormReceiver:
     """Feed body chunks in; get form fields and on-disk files out (see `feed` and `finish`)."""
 
-    def __init__(self, boundary: bytes, temp_dir: Path, limits: Limits) -> None:
+    def __init__(self, boundary: bytes, temp_dir: Path, limits: Limits, *, keep: bool = True):
+        """Parse a body with `boundary`; files go to `temp_dir` (only hashed and measured when
+        not `keep`)."""
+        self.keep = keep
         self.temp_dir = temp_dir
         self.limits = limits
         self.fields: dict[str, list[str]] = {}
@@ -224,8 +227,10 @@ class FormReceiver:
                 file=received.label,
             )
         self.files.append(received)
-        fd = os.open(received.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        handle = os.fdopen(fd, "wb")
+        handle = None
+        if self.keep:
+            fd = os.open(received.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            handle = os.fdopen(fd, "wb")
         self._part = _Part(name=name, file=received, handle=handle, digest=hashlib.sha256())
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -256,8 +261,8 @@ class FormReceiver:
         if len(part.head) < SNIFF_BYTES:
             part.head += piece[: SNIFF_BYTES - len(part.head)]
         part.digest.update(piece)
-        assert part.handle is not None
-        part.handle.write(piece)
+        if part.handle is not None:
+            part.handle.write(piece)
 
     def _on_part_end(self) -> None:
         part = self._part
@@ -272,10 +277,10 @@ class FormReceiver:
                 ) from None
             self.fields.setdefault(part.name, []).append(value)
             return
-        assert part.handle is not None
-        part.handle.flush()
-        os.fsync(part.handle.fileno())
-        part.handle.close()
+        if part.handle is not None:
+            part.handle.flush()
+            os.fsync(part.handle.fileno())
+            part.handle.close()
         received = part.file
         received.sha256 = part.digest.hexdigest()
         if received.size == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import httpx
@@ -94,3 +95,21 @@ def test_public_url_sets_the_preview_base(sandbox_factory: SandboxFactory, tmp_p
     )
     response = clone(behind_proxy, [("a.wav", make_wav(0.1))])
     assert response.json()["previewUrl"].startswith("https://sandbox.example.test/preview/")
+
+
+def test_discarded_samples_are_hashed_and_measured_but_never_kept(
+    sandbox_factory: SandboxFactory,
+) -> None:
+    """`--discard-samples` (benchmarks): the record has each sample's size and sha256 as
+    received, nothing is written under the data directory, and the voice has no preview."""
+    running = sandbox_factory(extra_args=["--discard-samples"])
+    samples = [("one.wav", make_wav(0.5, freq=330)), ("two.wav", make_wav(0.3, freq=440))]
+    response = clone(running, samples)
+    assert response.status_code == 201
+    record = running.voice_record(response.json()["voiceId"])
+    assert sorted((s["filename"], s["size"], s["sha256"]) for s in record["samples"]) == sorted(
+        (name, len(data), hashlib.sha256(data).hexdigest()) for name, data in samples
+    )
+    assert not any(Path(s["path"]).exists() for s in record["samples"])
+    assert [p for p in running.data_dir.rglob("*") if p.is_file() and ".sample" in p.name] == []
+    assert httpx.get(response.json()["previewUrl"]).status_code == 404
