@@ -85,6 +85,8 @@ def test_two_files_over_the_comm_with_clone_at_once_driven_by_playwright() -> No
         r"^upload started -?\d+\.\d\d s after arrival$",
         r"^whole run, choosing to voice card: \d+\.\d\d s$",
         r"^whole run / \(browser -> kernel \+ raw httpx upload\): \d+\.\d\dx$",
+        r"^the same with the raw upload before the widget's leg: \d+\.\d\dx$",
+        r"^raw httpx upload before the widget's leg: \d+\.\d\d s",
         r"^sandbox sha256 and size match every file: True$",
     )
 
