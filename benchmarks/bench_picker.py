@@ -26,14 +26,11 @@ into the kernel's temporary file; the package's server extension, enabled by its
 file, so Lab's settings stay the defaults); `--comm` turns that off (``widget.picker.direct =
 False``) to measure the chunked comm path the picker falls back to.
 
-`--discard-samples` runs the sandbox with that flag: it hashes and measures what it receives
-and writes none of it, so its own disk writes (on this virtual machine 2.5-8.5 s of system time
-per 900 MB, depending on which memory the guest gets) are not part of either leg.
-
-For scale, in the same run: `--raw-upload` posts the same files with plain httpx (multipart,
-streamed from disk) to the same sandbox, once before JupyterLab starts and once after it stopped
-(the figure; the sandbox's disk writes cost more or less by which memory the guest hands out,
-and the two moments differ in that); `--lab-upload` uploads the first file with JupyterLab's
+`--discard-samples`: the sandbox hashes and measures what it receives and writes none of it,
+so its disk writes (here 2.5-8.5 s of system time per 900 MB, by which memory the guest gets)
+are in neither leg. For scale, in the same run: `--raw-upload` posts the same files with plain
+httpx (multipart, streamed from disk) to the same sandbox, before JupyterLab starts and after it
+stopped (the figure; the two moments differ in the memory the sandbox writes to); `--lab-upload` uploads the first file with JupyterLab's
 own file browser (its chunked contents-API upload). `--breakdown` also times, in the kernel,
 the chunk handler and its disk writes, and in the browser, reading the file alone.
 
