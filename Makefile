@@ -74,22 +74,27 @@ test: $(STAMP) debian-packages check-generated lint typecheck
 	cat test-artifacts/isolated-tests.log; \
 	[ $$main -eq 0 ] && [ $$beside -eq 0 ]
 
-# Every test that needs neither a browser nor more than a few seconds (under 2 minutes): in two
-# halves by folder, side by side on the two cores (each about 90 s of tests); the half run
-# beside prints after the other. Folders not named here go to the second half.
+# Every test that needs neither a browser nor more than a few seconds (under 2 minutes): three
+# pytests side by side by folder: two halves that keep the two cores busy (each about 80 s of
+# tests) and a third of tests that mostly wait (timeouts, trickling clients), which fills the
+# cores' idle moments. The others print after the main one. Folders not named go to the main one.
+# Python may cache bytecode here (rewritten test modules included) even where the environment
+# says not to: a second run then skips recompiling them.
 FAST := -m "not slow and not browser"
-FAST_BESIDE := tests/cli tests/audio_measured tests/prepare tests/inspect tests/notebooks \
-	tests/reliability
+FAST_BESIDE := tests/cli tests/audio_measured tests/prepare tests/notebooks
+FAST_WAITING := tests/sandbox tests/clone/test_secret_frames.py
+FAST_PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest $(FAST) -p no:cacheprovider
 test-fast: $(STAMP) debian-packages
 	@mkdir -p test-artifacts
-	@$(BIN)/pytest $(FAST) -p no:cacheprovider $(FAST_BESIDE) > test-artifacts/fast-beside.log 2>&1 & \
-	beside=$$!; trap 'kill $$beside 2>/dev/null' INT TERM; \
-	echo '$(BIN)/pytest $(FAST) (half of it beside: test-artifacts/fast-beside.log)'; \
-	$(BIN)/pytest $(FAST) $(addprefix --ignore=,$(FAST_BESIDE)); main=$$?; \
-	wait $$beside; other=$$?; \
-	echo "== the half run beside: $(FAST_BESIDE)"; \
-	cat test-artifacts/fast-beside.log; \
-	[ $$main -eq 0 ] && [ $$other -eq 0 ]
+	@$(FAST_PYTEST) $(FAST_BESIDE) > test-artifacts/fast-beside.log 2>&1 & beside=$$!; \
+	$(FAST_PYTEST) $(FAST_WAITING) > test-artifacts/fast-waiting.log 2>&1 & waiting=$$!; \
+	trap 'kill $$beside $$waiting 2>/dev/null' INT TERM; \
+	echo '$(BIN)/pytest $(FAST) (with two parts beside: test-artifacts/fast-*.log)'; \
+	$(FAST_PYTEST) $(addprefix --ignore=,$(FAST_BESIDE) $(FAST_WAITING)); main=$$?; \
+	wait $$beside; other=$$?; wait $$waiting; third=$$?; \
+	echo "== run beside: $(FAST_BESIDE)"; cat test-artifacts/fast-beside.log; \
+	echo "== run beside: $(FAST_WAITING)"; cat test-artifacts/fast-waiting.log; \
+	[ $$main -eq 0 ] && [ $$other -eq 0 ] && [ $$third -eq 0 ]
 
 # The README's pictures (docs/screenshots/), made from the current code in JupyterLab and
 # headless Chromium; each is checked to show one coherent state before it is written.
