@@ -132,10 +132,20 @@ class CdpPage:
     def wait_for(self, function: str, timeout: float, what: str) -> None:
         """Poll the JavaScript predicate `function` every 100 ms until true, at most `timeout` s."""
         deadline = time.monotonic() + timeout
-        while not self.evaluate(function):
+        while not self._evaluate_across_navigation(function):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{what}: not after {timeout} s")
             time.sleep(0.1)
+
+    def _evaluate_across_navigation(self, function: str) -> Any:
+        # Right after a navigation commits, the old document's context may be gone before the
+        # new one exists: Chromium then answers that it cannot find (or lost) the context.
+        try:
+            return self.evaluate(function)
+        except CdpError as exc:
+            if "context" in str(exc).lower():
+                return False
+            raise
 
     def click(self, selector: str) -> None:
         """Click the first element matching `selector` (a DOM click event)."""
@@ -176,10 +186,25 @@ def _devtools_port(profile: Path, process: subprocess.Popen[bytes]) -> int:
         if process.poll() is not None:
             log = (profile.parent / "chromium.log").read_text(errors="replace")[-1500:]
             raise RuntimeError(f"Chromium exited with {process.returncode}:\n{log}")
-        if marker.exists() and marker.read_text().strip():
-            return int(marker.read_text().split()[0])
+        # The file's first line is the port; it is complete once the second (the path) follows.
+        lines = marker.read_text().splitlines() if marker.exists() else []
+        if len(lines) >= 2 and lines[0].strip().isdigit():
+            return int(lines[0])
         time.sleep(0.1)
     raise TimeoutError(f"Chromium did not open its DevTools port within {STARTUP_TIMEOUT} s")
+
+
+def _first_page_target(port: int) -> str:
+    # The port file is written before the first page exists: a list asked for at once can be empty.
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while True:
+        targets = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=10).json()
+        pages = [t["webSocketDebuggerUrl"] for t in targets if t.get("type") == "page"]
+        if pages:
+            return str(pages[0])
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Chromium showed no page within {STARTUP_TIMEOUT} s: {targets}")
+        time.sleep(0.1)
 
 
 @contextmanager
@@ -203,9 +228,7 @@ def plain_chromium(tmp: Path) -> Iterator[CdpPage]:
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         port = _devtools_port(profile, process)
-        targets = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=10).json()
-        (target,) = [t for t in targets if t.get("type") == "page"][:1]
-        page = CdpPage(target["webSocketDebuggerUrl"], process.pid)
+        page = CdpPage(_first_page_target(port), process.pid)
         # A headless page has no focus unless asked: JupyterLab's current widget follows focus.
         page.call("Page.bringToFront")
         page.call("Emulation.setFocusEmulationEnabled", enabled=True)
