@@ -10,7 +10,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -24,6 +24,13 @@ PART_HEADERS = frozenset({"content-disposition", "content-type"})
 """The only part headers a form-data part may carry; anything else looks like injected lines."""
 MAX_FIELD_PARTS = 64
 """Non-file parts accepted per request (the spec has three)."""
+SETTLE_BYTES = 8 << 20
+"""How much of a sample is written before it is flushed to disk and let go of by the page cache.
+
+A sample kept in the page cache until the request ends takes fresh memory for every byte: on a
+virtual machine that hands freed memory back to its host, first touches cost the sandbox several
+times the CPU of the upload itself (BENCHMARKS.md). Flushed and dropped as it goes, a sample
+reuses the same few megabytes of cache, whatever its size."""
 
 
 @dataclass(frozen=True)
@@ -65,11 +72,45 @@ class ReceivedFile:
         }
 
 
+class _SampleFile:
+    """A sample being written: flushed and dropped from the page cache every `SETTLE_BYTES`."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self._written = 0
+        self._settled = 0
+
+    def write(self, piece: bytes) -> None:
+        view = memoryview(piece)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        self._written += len(piece)
+        if self._written - self._settled >= SETTLE_BYTES:
+            self._settle()
+
+    def finish(self) -> None:
+        """Make the whole file durable, then close it."""
+        self._settle()
+        self.close()
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def _settle(self) -> None:
+        os.fdatasync(self._fd)
+        length = self._written - self._settled
+        os.posix_fadvise(self._fd, self._settled, length, os.POSIX_FADV_DONTNEED)
+        self._settled = self._written
+
+
 @dataclass
 class _Part:
     name: str
     file: ReceivedFile | None
-    handle: BinaryIO | None
+    handle: _SampleFile | None
     digest: Any = None
     head: bytearray = field(default_factory=bytearray)
     value: bytearray = field(default_factory=bytearray)
@@ -227,10 +268,7 @@ class FormReceiver:
                 file=received.label,
             )
         self.files.append(received)
-        handle = None
-        if self.keep:
-            fd = os.open(received.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            handle = os.fdopen(fd, "wb")
+        handle = _SampleFile(received.path) if self.keep else None
         self._part = _Part(name=name, file=received, handle=handle, digest=hashlib.sha256())
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
@@ -278,9 +316,7 @@ class FormReceiver:
             self.fields.setdefault(part.name, []).append(value)
             return
         if part.handle is not None:
-            part.handle.flush()
-            os.fsync(part.handle.fileno())
-            part.handle.close()
+            part.handle.finish()
         received = part.file
         received.sha256 = part.digest.hexdigest()
         if received.size == 0:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from uponai_devtools.wav import make_large_wav, make_wav
+from uponai_sandbox import receive
 from uponai_sandbox.audio import sniff_audio
 from uponai_sandbox.config import MIB, parse_settings
 from uponai_sandbox.errors import ApiError
@@ -115,3 +120,50 @@ def test_make_large_wav_is_exact_and_streamed(tmp_path: Path) -> None:
     found = sniff_audio(head)
     assert found is not None
     assert found.name == "wav"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    contents=st.lists(st.binary(min_size=1, max_size=6000), min_size=1, max_size=3),
+    cuts=st.lists(st.integers(min_value=1, max_value=3000), min_size=1, max_size=40),
+    settle_bytes=st.sampled_from([1, 512, 4096]),
+)
+def test_samples_are_stored_whole_however_the_body_arrives_and_settles(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    contents: list[bytes],
+    cuts: list[int],
+    settle_bytes: int,
+) -> None:
+    # Each sample is flushed and dropped from the page cache every SETTLE_BYTES as it is
+    # written: made small here, a body cut anywhere crosses many of those points.
+    monkeypatch.setattr(receive, "SETTLE_BYTES", settle_bytes)
+    boundary = b"b0undary"
+    audio = [make_wav(0.001)[:44] + content for content in contents]
+    body = (
+        b"".join(
+            b"--" + boundary + b'\r\nContent-Disposition: form-data; name="files"; '
+            b'filename="s%d.wav"\r\nContent-Type: audio/wav\r\n\r\n' % index + sample + b"\r\n"
+            for index, sample in enumerate(audio)
+        )
+        + b"--"
+        + boundary
+        + b"--\r\n"
+    )
+    directory = tmp_path_factory.mktemp("received")
+    limits = receive.Limits(
+        max_files=5, max_file_size=MIB, max_request_size=MIB, max_field_size=1024
+    )
+    receiver = receive.FormReceiver(boundary, directory, limits)
+    start = 0
+    for cut in itertools.cycle(cuts):
+        if start >= len(body):
+            break
+        receiver.feed(body[start : start + cut])
+        start += cut
+    receiver.finish()
+    receiver.close()
+    assert [f.path.read_bytes() for f in receiver.files] == audio
+    assert [f.sha256 for f in receiver.files] == [hashlib.sha256(a).hexdigest() for a in audio]
