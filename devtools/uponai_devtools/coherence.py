@@ -34,7 +34,7 @@ __all__ = [
 API_VERDICTS: tuple[str, ...] = get_args(Verdict)
 
 _STATUS_CLONED = re.compile(r"Cloned voice (\S+) from (\d+) samples?\.")
-_FOOTER = re.compile(r"^(\d+) files?, (.+) in the kernel$")
+_FOOTER = re.compile(r"^(\d+) files?, (.+?) in the kernel(?: \((.+) prepared\))?$")
 _OVERALL_COUNT = re.compile(r"\b(\d+) samples?,")
 _CARD_COUNT = re.compile(r"\bfrom (\d+) samples?\b")
 _UPLOAD = re.compile(r"^(.+) / (.+)$")
@@ -200,6 +200,8 @@ def _prepare_problems(state: WidgetState, shows: PrepareShown) -> list[str]:
     footer = _FOOTER.match(state.footer.strip())
     if footer is None or int(footer.group(1)) != count:
         problems.append(f"the list's total {state.footer!r} does not count {count} files")
+    elif footer.group(3) is None:
+        problems.append(f"the list's total {state.footer!r} does not say what the prepared make")
     overall = _OVERALL_COUNT.search(state.overall)
     if overall is None or int(overall.group(1)) != count:
         problems.append(f"the overall verdict {state.overall!r} is not over {count} samples")

@@ -85,6 +85,10 @@ def test_prepare_plays_before_and_after_and_clones_the_prepared_file(
     before = page.evaluate("() => document.querySelector('.uponai-player-before').duration")
     after = page.evaluate("() => document.querySelector('.uponai-player-after').duration")
     assert after < before - 2.0  # the silence around the sentence was trimmed
+    # The row's line gives the length of what Clone sends, as the after player plays it.
+    minutes, seconds = row.locator(".uponai-row-duration").inner_text().split(":")
+    assert abs(60 * int(minutes) + float(seconds) - after) <= 0.051
+    assert "The chosen file:" in (row.locator(".uponai-row-size").get_attribute("title") or "")
     assert page.evaluate(BLOB_SHA256, ".uponai-player-before") == original_sha
     prepared_sha = page.evaluate(BLOB_SHA256, ".uponai-player-after")
     assert prepared_sha != original_sha

@@ -55,7 +55,7 @@ TAKES = ("kitchen take.wav", "hallway take.wav")
 PREPARE = Expected(PrepareShown(sample_names=TAKES), theme="light")
 PREPARED = WidgetState(
     rows=tuple(prepared_row(name) for name in TAKES),
-    footer="2 files, 4.1 MiB in the kernel",
+    footer="2 files, 4.1 MiB in the kernel (2.0 MiB prepared)",
     overall="Overall: good 2 samples, 73.3 s of speech. Ready to clone.",
     overall_badges=("good",),
     prepare_on=True,
@@ -191,3 +191,10 @@ def test_the_wrong_theme_is_rejected() -> None:
         "the page is in the light theme, the shot is the dark one"
     ]
     assert coherence_problems(dataclasses.replace(CLONED, dark=True), dark) == []
+
+
+def test_a_preparation_shot_whose_total_counts_only_the_originals_is_rejected() -> None:
+    state = dataclasses.replace(PREPARED, footer="2 files, 4.1 MiB in the kernel")
+    assert coherence_problems(state, PREPARE) == [
+        "the list's total '2 files, 4.1 MiB in the kernel' does not say what the prepared make"
+    ]

@@ -8,6 +8,7 @@ players' audio comes back over the list view's comm, and the clone goes to the s
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -24,6 +25,7 @@ from support.speech import speech
 from uponai_devtools.sandbox import RunningSandbox
 from uponai_devtools.wav import make_wav
 from uponai_widgets import VoiceCloneWidget
+from uponai_widgets._sizes import format_duration, format_size
 
 SHORT = "Hello there. This is a short sentence for the voice cloning widget."
 
@@ -134,6 +136,47 @@ def test_toggle_on_prepares_in_a_thread_with_progress_and_players(padded_speech:
     path = prep.prepared.path
     widget.close()
     assert not path.exists()  # close() removes the prepared files
+
+
+def test_a_prepared_row_gives_the_size_and_length_of_what_clone_sends(
+    padded_speech: bytes,
+) -> None:
+    widget = VoiceCloneWidget(workspace_id=11)
+    send_like_browser(widget.picker, "take.wav", padded_speech)
+    chosen = row(widget, "take.wav")
+    original_length = sf.info(io.BytesIO(padded_speech)).duration
+    assert chosen["size_text"] == format_size(len(padded_speech))
+    assert chosen["duration_text"] == format_duration(original_length)
+
+    async def scenario() -> dict[str, Any]:
+        widget.prepare_toggle.value = True
+        preparing = row(widget, "take.wav")
+        assert preparing["size_text"] == chosen["size_text"]  # nothing to send yet but the file
+        assert "prepared" not in widget.sample_list.view.footer
+        return await settle(widget, "take.wav")
+
+    done = run(scenario)
+    assert done["prep_state"] == "ready"
+    prep = widget.sample_list.preparations.get(widget.sample_list.ready_refs()[0])
+    assert prep is not None
+    assert prep.prepared is not None
+    sent = prep.prepared.path
+    sent_size, sent_length = sent.stat().st_size, sf.info(str(sent)).duration
+    assert sent_length < original_length - 2  # the 2.5 s of silence were trimmed
+    assert done["size_text"] == format_size(sent_size)
+    assert done["duration_text"] == format_duration(sent_length)
+    assert done["line_title"] == (
+        f"Prepared: Clone sends {format_size(sent_size)}, {format_duration(sent_length)}. "
+        f"The chosen file: {chosen['size_text']}, {chosen['duration_text']}."
+    )
+    assert widget.sample_list.view.footer == (
+        f"1 file, {chosen['size_text']} in the kernel ({format_size(sent_size)} prepared)"
+    )
+    widget.prepare_toggle.value = False  # off: the row is the chosen file's again
+    assert row(widget, "take.wav")["size_text"] == chosen["size_text"]
+    assert "line_title" not in row(widget, "take.wav")
+    assert "prepared" not in widget.sample_list.view.footer
+    widget.close()
 
 
 def test_cancel_leaves_no_file_and_clone_refuses(env: RunningSandbox, padded_speech: bytes) -> None:

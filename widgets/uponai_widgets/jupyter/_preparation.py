@@ -46,6 +46,16 @@ class Preparation:
     prepared: PreparedSample | None = None
     svgs: tuple[str, str] = ("", "")
     error: str = ""
+    sent_size: int = 0
+    """Bytes of the prepared files (what Clone sends), once ready."""
+
+    @property
+    def sent_duration_s(self) -> float | None:
+        """Seconds of the prepared files (None until ready, or when a part's length is unknown)."""
+        if self.prepared is None:
+            return None
+        durations = [report.duration_s for report in self.prepared.after]
+        return None if None in durations else sum(d for d in durations if d is not None)
 
     @property
     def audio_ids(self) -> tuple[str, str]:
@@ -123,6 +133,7 @@ class SamplePreparations:
                 prep.state = "cancelled"
                 return
             prep.prepared, prep.svgs, prep.state, prep.fraction = prepared, svgs, "ready", 1.0
+            prep.sent_size = sum(path.stat().st_size for path in prepared.paths)
         elif outcome == "cancelled":
             prep.state = "cancelled"
         else:

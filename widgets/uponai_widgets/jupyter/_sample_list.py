@@ -238,13 +238,21 @@ class SampleList:
         elif stored is not None and state == "failed":
             row["arrival_text"] = f"did not arrive: {stored.error}"
             row["badge_html"] = badge_html("bad")
+        prep = self.preparations.get(ref) if self.prepare else None
+        prepared = prep if prep is not None and prep.prepared is not None else None
+        if prepared is not None:  # the row's line describes what Clone sends, as its badge does
+            row["size_text"] = format_size(prepared.sent_size)
+            row["duration_text"] = format_duration(prepared.sent_duration_s)
+            row["line_title"] = (
+                f"Prepared: Clone sends {row['size_text']}, {row['duration_text']}. "
+                f"The chosen file: {format_size(info.size)}, {format_duration(info.duration)}."
+            )
         found = self.insight.result(ref)
         sent = self.sent_reports(ref)
         if isinstance(found, tuple) and sent:
             _original, svg = found
-            prep = self.preparations.get(ref) if self.prepare else None
-            if prep is not None and prep.prepared is not None:
-                svg = prep.svgs[1]
+            if prepared is not None:
+                svg = prepared.svgs[1]
             verdict = worst(report.verdict for report in sent)
             note = "prepared file (what Clone sends)" if self.prepare else ""
             if counts_toward_total and verdict == "warn" and all(map(_only_short, sent)):
@@ -261,6 +269,16 @@ class SampleList:
         if self.prepare and state == "ready":
             row.update(preparation_row(self.preparations.get(ref)))
         return row
+
+    def _prepared_total(self) -> str:
+        """`` (N MiB prepared)`` once every arrived sample is prepared, else nothing."""
+        ready = self.ready_refs()
+        preps = [self.preparations.get(ref) for ref in ready] if self.prepare else []
+        if not preps or any(prep is None or prep.prepared is None for prep in preps):
+            return ""
+        return (
+            f" ({format_size(sum(prep.sent_size for prep in preps if prep is not None))} prepared)"
+        )
 
     def sent_reports(self, ref: SampleRef) -> tuple[SampleReport, ...]:
         """The reports of what Clone sends for `ref`: the prepared files while Prepare samples
@@ -297,6 +315,7 @@ class SampleList:
         infos = self.infos
         self.view.footer = (
             f"{count_text(len(infos), 'file')}, {format_size(total_size(infos))} in the kernel"
+            + self._prepared_total()
             if infos
             else ""
         )

@@ -102,8 +102,10 @@ function render({ model, el }) {
     badge.innerHTML = row.badge_html || "";
     const name = cell("uponai-row-name", row.name);
     name.title = row.name;
-    line.append(badge, name, cell("uponai-row-size", row.size_text),
-                cell("uponai-row-duration", row.duration_text));
+    const size = cell("uponai-row-size", row.size_text);
+    const duration = cell("uponai-row-duration", row.duration_text);
+    if (row.line_title) size.title = duration.title = row.line_title;
+    line.append(badge, name, size, duration);
     if (row.state === "receiving") {
       const bar = document.createElement("progress");
       bar.className = "uponai-row-progress";
