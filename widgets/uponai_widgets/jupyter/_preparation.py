@@ -22,6 +22,7 @@ from .._errors import ValidationError
 from ..audio._prepare import PreparedSample, prepare_sample
 from ..audio._run import PreparationCancelled
 from ..audio._waveform import waveform_svg
+from ._samples_html import SampleInfo
 
 __all__ = ["Preparation", "SamplePreparations"]
 
@@ -46,16 +47,8 @@ class Preparation:
     prepared: PreparedSample | None = None
     svgs: tuple[str, str] = ("", "")
     error: str = ""
-    sent_size: int = 0
-    """Bytes of the prepared files (what Clone sends), once ready."""
-
-    @property
-    def sent_duration_s(self) -> float | None:
-        """Seconds of the prepared files (None until ready, or when a part's length is unknown)."""
-        if self.prepared is None:
-            return None
-        durations = [report.duration_s for report in self.prepared.after]
-        return None if None in durations else sum(d for d in durations if d is not None)
+    sent: SampleInfo | None = None
+    """Size and length of the prepared files (what Clone sends), once ready."""
 
     @property
     def audio_ids(self) -> tuple[str, str]:
@@ -133,7 +126,12 @@ class SamplePreparations:
                 prep.state = "cancelled"
                 return
             prep.prepared, prep.svgs, prep.state, prep.fraction = prepared, svgs, "ready", 1.0
-            prep.sent_size = sum(path.stat().st_size for path in prepared.paths)
+            prep.sent = SampleInfo(
+                prepared.path.name,
+                sum(path.stat().st_size for path in prepared.paths),
+                "audio/wav",
+                sum(report.duration_s or 0.0 for report in prepared.after),
+            )
         elif outcome == "cancelled":
             prep.state = "cancelled"
         else:

@@ -41,12 +41,10 @@ async def prepared_set(
     infos: list[SampleInfo] = []
     problems: list[str] = []
     for ref in refs:
-        prepared, problem = samples.prepared(ref)
-        if problem is not None:
-            problems.append(problem)
+        prep, problem = samples.prepared(ref)
+        if prep is None or prep.prepared is None or prep.sent is None:
+            problems.append(str(problem))
             continue
-        sent.append(prepared)
-        size = sum(path.stat().st_size for path in prepared.paths)
-        duration = sum(r.duration_s or 0.0 for r in prepared.after)
-        infos.append(SampleInfo(prepared.path.name, size, "audio/wav", duration))
+        sent.append(prep.prepared)
+        infos.append(prep.sent)
     return sent, infos, problems

@@ -27,7 +27,7 @@ from ._chunk_store import StoredFile
 from ._frontend import SHARED_PARTS, es_module, stylesheet
 from ._insight import SampleInsight
 from ._picker import AudioPicker
-from ._preparation import SamplePreparations, preparation_row
+from ._preparation import Preparation, SamplePreparations, preparation_row
 from ._recorder import VoiceRecorder
 from ._report_html import badge_html, overall_html, report_html
 from ._sample_sources import EntrySource, ReceivedSource, SampleRef
@@ -165,14 +165,15 @@ class SampleList:
             self.preparations.clear()
         self.update()
 
-    def prepared(self, ref: SampleRef) -> tuple[Any, str | None]:
-        """What Clone sends for `ref` while preparing is on, or None with the reason."""
+    def prepared(self, ref: SampleRef) -> tuple[Preparation | None, str | None]:
+        """The finished preparation of `ref` (what Clone sends while preparing is on), or None
+        with the reason."""
         prep = self.preparations.get(ref)
         name = self.info(ref).name
         if prep is None or prep.state == "preparing":
             return None, f"{name}: not prepared yet"
         if prep.prepared is not None:
-            return prep.prepared, None
+            return prep, None
         why = "the preparation was cancelled" if prep.state == "cancelled" else prep.error
         return None, (
             f"{name} was not prepared ({why}): remove it, or switch Prepare samples off to send "
@@ -239,10 +240,9 @@ class SampleList:
             row["arrival_text"] = f"did not arrive: {stored.error}"
             row["badge_html"] = badge_html("bad")
         prep = self.preparations.get(ref) if self.prepare else None
-        prepared = prep if prep is not None and prep.prepared is not None else None
-        if prepared is not None:  # the row's line describes what Clone sends, as its badge does
-            row["size_text"] = format_size(prepared.sent_size)
-            row["duration_text"] = format_duration(prepared.sent_duration_s)
+        if prep is not None and prep.sent is not None:  # the line describes what Clone sends
+            row["size_text"] = format_size(prep.sent.size)
+            row["duration_text"] = format_duration(prep.sent.duration)
             row["line_title"] = (
                 f"Prepared: Clone sends {row['size_text']}, {row['duration_text']}. "
                 f"The chosen file: {format_size(info.size)}, {format_duration(info.duration)}."
@@ -251,8 +251,8 @@ class SampleList:
         sent = self.sent_reports(ref)
         if isinstance(found, tuple) and sent:
             _original, svg = found
-            if prepared is not None:
-                svg = prepared.svgs[1]
+            if prep is not None and prep.prepared is not None:
+                svg = prep.svgs[1]
             verdict = worst(report.verdict for report in sent)
             note = "prepared file (what Clone sends)" if self.prepare else ""
             if counts_toward_total and verdict == "warn" and all(map(_only_short, sent)):
@@ -267,18 +267,16 @@ class SampleList:
         elif state == "ready" and not isinstance(found, str):
             row["badge_html"] = badge_html("pending")
         if self.prepare and state == "ready":
-            row.update(preparation_row(self.preparations.get(ref)))
+            row.update(preparation_row(prep))
         return row
 
     def _prepared_total(self) -> str:
         """`` (N MiB prepared)`` once every arrived sample is prepared, else nothing."""
-        ready = self.ready_refs()
-        preps = [self.preparations.get(ref) for ref in ready] if self.prepare else []
-        if not preps or any(prep is None or prep.prepared is None for prep in preps):
+        preps = [self.preparations.get(ref) for ref in self.ready_refs()] if self.prepare else []
+        sent = [prep.sent for prep in preps if prep is not None and prep.sent is not None]
+        if not sent or len(sent) != len(preps):
             return ""
-        return (
-            f" ({format_size(sum(prep.sent_size for prep in preps if prep is not None))} prepared)"
-        )
+        return f" ({format_size(total_size(sent))} prepared)"
 
     def sent_reports(self, ref: SampleRef) -> tuple[SampleReport, ...]:
         """The reports of what Clone sends for `ref`: the prepared files while Prepare samples
